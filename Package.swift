@@ -1,0 +1,37 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+    name: "Perceptron",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "Perceptron", targets: ["Perceptron"]),
+        .executable(name: "perceptron", targets: ["PerceptronCLI"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // C micro-kernels for GEMM, compiled per function with
+        // __attribute__((target(...))) and chosen at run time by CPU check,
+        // so the package needs no unsafeFlags.
+        .target(name: "CPerceptronKernels"),
+        .target(
+            name: "Perceptron",
+            dependencies: ["CPerceptronKernels"]
+        ),
+        .executableTarget(
+            name: "PerceptronCLI",
+            dependencies: [
+                "Perceptron",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .target(name: "PerceptronTestSupport", dependencies: ["Perceptron"], path: "Sources/PerceptronTestSupport"),
+        .testTarget(
+            name: "PerceptronTests",
+            dependencies: ["Perceptron", "PerceptronTestSupport"],
+            resources: [.copy("Fixtures")]
+        ),
+    ]
+)

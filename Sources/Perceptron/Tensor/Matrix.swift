@@ -1,0 +1,146 @@
+import Foundation
+
+/// A two-dimensional `Float` matrix: row-major and batch-first (rows are samples,
+/// columns are features), as in the seeds' numpy code.
+///
+/// `Matrix` is a value type with copy-on-write storage: copying one is O(1), and the
+/// elements are copied only when a shared copy is written to. Training code keeps its
+/// buffers uniquely referenced and writes into them in place, so a training step
+/// allocates nothing once the buffers exist (see ``resize(rows:columns:)``).
+public struct Matrix: Sendable, Equatable {
+    /// Number of rows (samples).
+    public private(set) var rows: Int
+    /// Number of columns (features).
+    public private(set) var columns: Int
+    /// The elements, row-major: element (i, j) is `elements[i * columns + j]`.
+    @usableFromInline internal var storage: [Float]
+
+    /// A `rows × columns` matrix with every element equal to `value`.
+    public init(rows: Int, columns: Int, repeating value: Float = 0) {
+        precondition(rows >= 0 && columns >= 0, "Matrix shape must be non-negative, got \(rows)×\(columns)")
+        self.rows = rows
+        self.columns = columns
+        self.storage = [Float](repeating: value, count: rows * columns)
+    }
+
+    /// A matrix over row-major `elements`; `elements.count` must be `rows × columns`.
+    public init(rows: Int, columns: Int, elements: [Float]) {
+        precondition(rows >= 0 && columns >= 0, "Matrix shape must be non-negative, got \(rows)×\(columns)")
+        precondition(elements.count == rows * columns,
+                     "Matrix \(rows)×\(columns) needs \(rows * columns) elements, got \(elements.count)")
+        self.rows = rows
+        self.columns = columns
+        self.storage = elements
+    }
+
+    /// A matrix from nested rows; every row must have the same length.
+    public init(_ nestedRows: [[Float]]) {
+        let columns = nestedRows.first?.count ?? 0
+        for (index, row) in nestedRows.enumerated() {
+            precondition(row.count == columns, "Row \(index) has \(row.count) elements, expected \(columns)")
+        }
+        self.init(rows: nestedRows.count, columns: columns, elements: nestedRows.flatMap { $0 })
+    }
+
+    /// A 1 × n row vector.
+    public init(row: [Float]) { self.init(rows: 1, columns: row.count, elements: row) }
+
+    /// An n × 1 column vector.
+    public init(column: [Float]) { self.init(rows: column.count, columns: 1, elements: column) }
+
+    /// Number of elements, `rows × columns`.
+    @inlinable public var count: Int { rows * columns }
+
+    /// The shape as `(rows, columns)`.
+    public var shape: (rows: Int, columns: Int) { (rows, columns) }
+
+    /// Element (i, j).
+    @inlinable public subscript(row: Int, column: Int) -> Float {
+        get {
+            precondition(row >= 0 && row < rows && column >= 0 && column < columns,
+                         "Index (\(row), \(column)) out of range for \(rows)×\(columns)")
+            return storage[row * columns + column]
+        }
+        set {
+            precondition(row >= 0 && row < rows && column >= 0 && column < columns,
+                         "Index (\(row), \(column)) out of range for \(rows)×\(columns)")
+            storage[row * columns + column] = newValue
+        }
+    }
+
+    /// Row `i` as an array.
+    public func row(_ i: Int) -> [Float] {
+        precondition(i >= 0 && i < rows, "Row \(i) out of range for \(rows) rows")
+        return Array(storage[(i * columns)..<((i + 1) * columns)])
+    }
+
+    /// The rows as nested arrays.
+    public var nestedRows: [[Float]] { (0..<rows).map { row($0) } }
+
+    /// Changes the shape to `rows × columns`, keeping the storage's capacity so that a
+    /// buffer reused for a smaller last batch and then a full batch again does not
+    /// reallocate. The contents are unspecified afterwards (new elements are zero).
+    public mutating func resize(rows newRows: Int, columns newColumns: Int) {
+        precondition(newRows >= 0 && newColumns >= 0, "Matrix shape must be non-negative")
+        let newCount = newRows * newColumns
+        if newCount < storage.count {
+            storage.removeLast(storage.count - newCount)
+        } else if newCount > storage.count {
+            storage.append(contentsOf: repeatElement(0, count: newCount - storage.count))
+        }
+        rows = newRows
+        columns = newColumns
+    }
+
+    /// Calls `body` with a pointer to the elements (row-major).
+    @inlinable public func withUnsafeBufferPointer<R>(_ body: (UnsafeBufferPointer<Float>) throws -> R) rethrows -> R {
+        try storage.withUnsafeBufferPointer(body)
+    }
+
+    /// Calls `body` with a mutable pointer to the elements (row-major), copying the
+    /// storage first only if it is shared.
+    @inlinable public mutating func withUnsafeMutableBufferPointer<R>(
+        _ body: (inout UnsafeMutableBufferPointer<Float>) throws -> R
+    ) rethrows -> R {
+        try storage.withUnsafeMutableBufferPointer(body)
+    }
+
+    /// Whether every element is finite (no NaN, no ±Inf).
+    public var isFinite: Bool {
+        withUnsafeBufferPointer { p in
+            for x in p where !x.isFinite { return false }
+            return true
+        }
+    }
+
+    /// The first non-finite element's position, if any.
+    public func firstNonFinite() -> (row: Int, column: Int, value: Float)? {
+        withUnsafeBufferPointer { p in
+            for (i, x) in p.enumerated() where !x.isFinite {
+                return (i / max(columns, 1), i % max(columns, 1), x)
+            }
+            return nil
+        }
+    }
+
+    public static func == (lhs: Matrix, rhs: Matrix) -> Bool {
+        lhs.rows == rhs.rows && lhs.columns == rhs.columns && lhs.storage == rhs.storage
+    }
+}
+
+extension Matrix: CustomStringConvertible {
+    public var description: String {
+        let shown = min(rows, 8)
+        var lines = (0..<shown).map { i in
+            "[" + row(i).prefix(8).map { String(format: "%.4g", Double($0)) }.joined(separator: ", ")
+                + (columns > 8 ? ", …" : "") + "]"
+        }
+        if rows > shown { lines.append("… (\(rows - shown) more rows)") }
+        return "Matrix \(rows)×\(columns)\n" + lines.joined(separator: "\n")
+    }
+}
+
+extension Matrix {
+    /// The elements, row-major: element (i, j) is `elements[i * columns + j]`.
+    public var elements: [Float] { storage }
+}

@@ -1,0 +1,1 @@
+print("perceptron: command line coming soon")
