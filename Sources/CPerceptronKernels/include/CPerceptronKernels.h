@@ -1,5 +1,72 @@
 #ifndef C_PERCEPTRON_KERNELS_H
 #define C_PERCEPTRON_KERNELS_H
-/* Placeholder: GEMM micro-kernels land here. */
+
+/*
+ * Float32 GEMM building blocks for Perceptron's Swift driver (GEMM.swift).
+ *
+ * The Swift side does the BLIS-style blocking (NC / KC / MC loops) and the
+ * threading; this target packs blocks of A and B into micro-panels and runs
+ * the register-blocked micro-kernels over them:
+ *
+ *     C[mc×nc] ← A_packed[mc×kc] · B_packed[kc×nc] + β·C
+ *
+ * Each instruction-set variant is compiled with __attribute__((target(...)))
+ * and chosen at run time, so the package needs no compiler flags.
+ *
+ * Matrices are addressed by element strides: element (i, j) of a matrix is at
+ * base[i * rs + j * cs]. A row-major matrix has (rs, cs) = (ld, 1); its
+ * transpose has (rs, cs) = (1, ld).
+ */
+
+/* Instruction sets with their own micro-kernels. */
+#define PK_ISA_SCALAR 0
+#define PK_ISA_AVX2 1
+#define PK_ISA_AVX512 2
+
+/* 1 when the CPU has AVX-512F and FMA. */
 int pk_cpu_has_avx512(void);
+
+/* The fastest instruction set this CPU supports (a PK_ISA_* value). */
+int pk_sgemm_best_isa(void);
+
+/* 1 when `isa` can run on this CPU. */
+int pk_sgemm_isa_supported(int isa);
+
+/* Micro-tile height MR (rows of A per packed panel) for `isa`. */
+long pk_sgemm_mr(int isa);
+
+/* Micro-tile width NR (columns of B per packed panel) for `isa`. */
+long pk_sgemm_nr(int isa);
+
+/* Floats needed to pack an mc × kc block of A (rows rounded up to MR). */
+long pk_sgemm_packed_a_size(int isa, long mc, long kc);
+
+/* Floats needed to pack a kc × nc block of B (panel widths as pk_sgemm_pack_b uses). */
+long pk_sgemm_packed_b_size(int isa, long kc, long nc);
+
+/* Packs α·A[mc×kc] (element (i, p) at a[i*rs + p*cs]) into MR-row panels,
+ * zero-padding the last panel. */
+void pk_sgemm_pack_a(int isa, long mc, long kc, const float *a, long rs, long cs,
+                     float alpha, float *dst);
+
+/* Packs B[kc×nc] (element (p, j) at b[p*rs + j*cs]) into column panels of width
+ * NR, or NR/2 for a last panel of at most NR/2 columns, zero-padded. */
+void pk_sgemm_pack_b(int isa, long kc, long nc, const float *b, long rs, long cs, float *dst);
+
+/* C[mc×nc] (row stride ldc) ← packed A · packed B + β·C. β == 0 never reads C. */
+void pk_sgemm_macro(int isa, long mc, long nc, long kc, const float *packed_a,
+                    const float *packed_b, float *c, long ldc, float beta);
+
+/* Row vector times matrix, no packing:
+ *     c[j] ← α·Σ_p x[p·incx]·B[p, j] + β·c[j],   B[p, j] = b[p*ldb + j],  j < n, p < k.
+ * β == 0 never reads c. */
+void pk_sgemv_rowmajor(int isa, long k, long n, float alpha, const float *x, long incx,
+                       const float *b, long ldb, float beta, float *c);
+
+/* Row vector times transposed matrix, no packing:
+ *     c[j] ← α·Σ_p x[p]·B[j, p] + β·c[j],   B[j, p] = b[j*ldb + p],  x contiguous.
+ * β == 0 never reads c. */
+void pk_sgemv_transposed(int isa, long k, long n, float alpha, const float *x,
+                         const float *b, long ldb, float beta, float *c);
+
 #endif

@@ -1,0 +1,34 @@
+#ifndef PK_INTERNAL_H
+#define PK_INTERNAL_H
+#include "CPerceptronKernels.h"
+
+/* Micro-kernel: C[m_eff×n_eff] ← Σ_p a_p ⊗ b_p + β·C over a packed MR-row panel
+ * of A and a packed panel of B of width `nr` (NR or NR/2). */
+void pk_kernel_scalar(long kc, long mr, long nr, const float *a, const float *b,
+                      float *c, long ldc, long m_eff, long n_eff, float beta);
+void pk_gemv_rowmajor_scalar(long k, long n, float alpha, const float *x, long incx,
+                             const float *b, long ldb, float beta, float *c);
+void pk_gemv_transposed_scalar(long k, long n, float alpha, const float *x,
+                               const float *b, long ldb, float beta, float *c);
+
+#if defined(__x86_64__)
+void pk_kernel_avx512_12x32(long kc, const float *a, const float *b, float *c, long ldc,
+                            long m_eff, long n_eff, float beta);
+void pk_kernel_avx512_12x16(long kc, const float *a, const float *b, float *c, long ldc,
+                            long m_eff, long n_eff, float beta);
+void pk_kernel_avx2_6x16(long kc, const float *a, const float *b, float *c, long ldc,
+                         long m_eff, long n_eff, float beta);
+void pk_kernel_avx2_6x8(long kc, const float *a, const float *b, float *c, long ldc,
+                        long m_eff, long n_eff, float beta);
+void pk_gemv_rowmajor_avx512(long k, long n, float alpha, const float *x, long incx,
+                             const float *b, long ldb, float beta, float *c);
+void pk_gemv_transposed_avx512(long k, long n, float alpha, const float *x,
+                               const float *b, long ldb, float beta, float *c);
+#endif
+
+/* Width of the packed B panel that starts with `remaining` columns left. */
+static inline long pk_panel_width(long nr, long remaining) {
+    return remaining > nr / 2 ? nr : nr / 2;
+}
+
+#endif

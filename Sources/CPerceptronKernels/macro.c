@@ -1,0 +1,59 @@
+#include "internal.h"
+
+void pk_sgemm_macro(int isa, long mc, long nc, long kc, const float *packed_a,
+                    const float *packed_b, float *c, long ldc, float beta) {
+    long mr = pk_sgemm_mr(isa);
+    long nr = pk_sgemm_nr(isa);
+    const float *pb = packed_b;
+    for (long j = 0; j < nc;) {
+        long w = pk_panel_width(nr, nc - j);
+        long n_eff = nc - j < w ? nc - j : w;
+        const float *pa = packed_a;
+        for (long i = 0; i < mc; i += mr) {
+            long m_eff = mc - i < mr ? mc - i : mr;
+            float *ct = c + i * ldc + j;
+            switch (isa) {
+#if defined(__x86_64__)
+            case PK_ISA_AVX512:
+                if (w == nr) pk_kernel_avx512_12x32(kc, pa, pb, ct, ldc, m_eff, n_eff, beta);
+                else pk_kernel_avx512_12x16(kc, pa, pb, ct, ldc, m_eff, n_eff, beta);
+                break;
+            case PK_ISA_AVX2:
+                if (w == nr) pk_kernel_avx2_6x16(kc, pa, pb, ct, ldc, m_eff, n_eff, beta);
+                else pk_kernel_avx2_6x8(kc, pa, pb, ct, ldc, m_eff, n_eff, beta);
+                break;
+#endif
+            default:
+                pk_kernel_scalar(kc, mr, w, pa, pb, ct, ldc, m_eff, n_eff, beta);
+                break;
+            }
+            pa += mr * kc;
+        }
+        pb += w * kc;
+        j += w;
+    }
+}
+
+void pk_sgemv_rowmajor(int isa, long k, long n, float alpha, const float *x, long incx,
+                       const float *b, long ldb, float beta, float *c) {
+#if defined(__x86_64__)
+    if (isa == PK_ISA_AVX512) {
+        pk_gemv_rowmajor_avx512(k, n, alpha, x, incx, b, ldb, beta, c);
+        return;
+    }
+#endif
+    (void)isa;
+    pk_gemv_rowmajor_scalar(k, n, alpha, x, incx, b, ldb, beta, c);
+}
+
+void pk_sgemv_transposed(int isa, long k, long n, float alpha, const float *x,
+                         const float *b, long ldb, float beta, float *c) {
+#if defined(__x86_64__)
+    if (isa == PK_ISA_AVX512) {
+        pk_gemv_transposed_avx512(k, n, alpha, x, b, ldb, beta, c);
+        return;
+    }
+#endif
+    (void)isa;
+    pk_gemv_transposed_scalar(k, n, alpha, x, b, ldb, beta, c);
+}

@@ -1,0 +1,168 @@
+import XCTest
+@testable import Perceptron
+
+/// Checks `GEMM.sgemm` against a naive double-precision reference.
+///
+/// Tolerance: a float32 dot product of length k accumulated with FMAs has error at most
+/// about k·ε·Σₚ|aᵢₚ||bₚⱼ| (ε = 2⁻²⁴, the unit roundoff), plus one rounding each for α
+/// (folded into A when packing) and the β·C update. The check allows
+/// `4·(k + 2)·ε·(|α|·Σₚ|aᵢₚ||bₚⱼ| + |β|·|cᵢⱼ|) + 1e-30` per element: a factor 4 above the
+/// bound, yet still orders of magnitude below the error of a wrong index or missed term.
+final class GEMMTests: XCTestCase {
+    /// Deterministic values in [-1, 1) from a 64-bit LCG.
+    private func values(_ count: Int, seed: UInt64) -> [Float] {
+        var state = seed &* 6364136223846793005 &+ 1442695040888963407
+        return (0..<count).map { _ in
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Float(Int64(bitPattern: state >> 11) % 2_000_000) / 1_000_000 - 1
+        }
+    }
+
+    private struct Case {
+        var transposeA: Bool, transposeB: Bool
+        var m: Int, n: Int, k: Int
+        var alpha: Float = 1, beta: Float = 0
+        var padA = 0, padB = 0, padC = 0
+        var nanC = false
+    }
+
+    /// Runs one case with `threads` and `kernel`, returning C; checks it against the reference.
+    @discardableResult
+    private func check(_ t: Case, threads: Int = 1, kernel: GEMM.Kernel = GEMM.Kernel.best,
+                       file: StaticString = #filePath, line: UInt = #line) -> [Float] {
+        let aRows = t.transposeA ? t.k : t.m, aCols = t.transposeA ? t.m : t.k
+        let bRows = t.transposeB ? t.n : t.k, bCols = t.transposeB ? t.k : t.n
+        let lda = aCols + t.padA, ldb = bCols + t.padB, ldc = t.n + t.padC
+        let a = values(max(1, aRows * lda), seed: UInt64(t.m * 131 + t.k))
+        let b = values(max(1, bRows * ldb), seed: UInt64(t.n * 17 + t.k * 3 + 1))
+        let c0: [Float] = t.nanC ? Array(repeating: .nan, count: max(1, t.m * ldc))
+                                 : values(max(1, t.m * ldc), seed: 99)
+        var c = c0
+        a.withUnsafeBufferPointer { pa in
+            b.withUnsafeBufferPointer { pb in
+                c.withUnsafeMutableBufferPointer { pc in
+                    GEMM.sgemm(transposeA: t.transposeA, transposeB: t.transposeB, m: t.m, n: t.n, k: t.k,
+                               alpha: t.alpha, a: pa.baseAddress!, lda: lda, b: pb.baseAddress!, ldb: ldb,
+                               beta: t.beta, c: pc.baseAddress!, ldc: ldc, threads: threads, kernel: kernel)
+                }
+            }
+        }
+        let eps = Double(Float.ulpOfOne) / 2
+        for i in 0..<t.m {
+            for j in 0..<ldc {
+                let got = c[i * ldc + j]
+                if j >= t.n {  // padding columns of C must be untouched
+                    XCTAssertEqual(got.bitPattern, c0[i * ldc + j].bitPattern,
+                                   "padding C[\(i),\(j)] written", file: file, line: line)
+                    continue
+                }
+                var sum = 0.0, magnitude = 0.0
+                for p in 0..<t.k {
+                    let av = Double(t.transposeA ? a[p * lda + i] : a[i * lda + p])
+                    let bv = Double(t.transposeB ? b[j * ldb + p] : b[p * ldb + j])
+                    sum += av * bv
+                    magnitude += abs(av * bv)
+                }
+                var expected = Double(t.alpha) * sum
+                var bound = abs(Double(t.alpha)) * magnitude
+                if t.beta != 0 {
+                    expected += Double(t.beta) * Double(c0[i * ldc + j])
+                    bound += abs(Double(t.beta) * Double(c0[i * ldc + j]))
+                }
+                let tolerance = 4 * Double(t.k + 2) * eps * bound + 1e-30
+                if !(abs(Double(got) - expected) <= tolerance) {
+                    XCTFail("\(t) kernel \(kernel) threads \(threads): C[\(i),\(j)] = \(got), expected \(expected) ± \(tolerance)",
+                            file: file, line: line)
+                    return c
+                }
+            }
+        }
+        return c
+    }
+
+    private let sizes = [1, 3, 17, 33, 100]
+
+    func testAllTransposeCombinationsAndOddSizes() {
+        for ta in [false, true] {
+            for tb in [false, true] {
+                for (m, n, k) in [(1, 1, 1), (3, 17, 33), (17, 33, 3), (33, 100, 17), (100, 3, 33),
+                                  (1, 100, 33), (4, 33, 17), (13, 10, 64), (25, 49, 1), (100, 100, 3)] {
+                    check(Case(transposeA: ta, transposeB: tb, m: m, n: n, k: k))
+                }
+            }
+        }
+    }
+
+    func testEveryKernelFamily() {
+        for kernel in GEMM.Kernel.allCases where kernel.isSupported {
+            for ta in [false, true] {
+                for tb in [false, true] {
+                    for m in [5, 17, 33] {
+                        for n in [3, 17, 40] {
+                            check(Case(transposeA: ta, transposeB: tb, m: m, n: n, k: 19, alpha: 0.5, beta: 0.25),
+                                  kernel: kernel)
+                        }
+                    }
+                    // Few rows take the unpacked vector–matrix path.
+                    check(Case(transposeA: ta, transposeB: tb, m: 1, n: 150, k: 37), kernel: kernel)
+                }
+            }
+        }
+    }
+
+    func testLeadingDimensionsLargerThanWidth() {
+        for ta in [false, true] {
+            for tb in [false, true] {
+                for (m, n, k) in [(17, 33, 3), (1, 17, 100), (33, 3, 17), (100, 17, 33)] {
+                    check(Case(transposeA: ta, transposeB: tb, m: m, n: n, k: k, beta: 0.5, padA: 3, padB: 5, padC: 7))
+                }
+            }
+        }
+    }
+
+    func testAlphaAndBeta() {
+        for (alpha, beta) in [(Float(2), Float(1)), (-0.5, 0.75), (1, -1), (0.1, 3)] {
+            for (m, n, k) in [(3, 33, 17), (33, 17, 100), (1, 100, 3)] {
+                check(Case(transposeA: false, transposeB: true, m: m, n: n, k: k, alpha: alpha, beta: beta))
+                check(Case(transposeA: true, transposeB: false, m: m, n: n, k: k, alpha: alpha, beta: beta))
+            }
+        }
+    }
+
+    func testBetaZeroOverwritesNaN() {
+        for ta in [false, true] {
+            for tb in [false, true] {
+                for (m, n, k) in [(1, 17, 3), (17, 33, 17), (33, 10, 100), (2, 3, 1)] {
+                    let c = check(Case(transposeA: ta, transposeB: tb, m: m, n: n, k: k, alpha: 0.5, nanC: true))
+                    XCTAssertFalse(c.contains { $0.isNaN }, "NaN survived for \(m)×\(n)×\(k)")
+                }
+            }
+        }
+    }
+
+    func testZeroDepthAndZeroAlphaScaleC() {
+        // BLAS requires lda ≥ max(1, k) even when k == 0, hence padA: 1.
+        check(Case(transposeA: false, transposeB: false, m: 3, n: 5, k: 0, beta: 0.5, padA: 1))
+        check(Case(transposeA: false, transposeB: false, m: 3, n: 5, k: 0, padA: 1, nanC: true))
+        check(Case(transposeA: true, transposeB: true, m: 4, n: 6, k: 7, alpha: 0, beta: 2))
+    }
+
+    func testThreadCountsGiveIdenticalBits() {
+        // Large enough that two threads really split the work (m·n·k ≥ 2²⁰ on the packed
+        // path, n·k ≥ 2¹⁷ on the vector path).
+        for ta in [false, true] {
+            for tb in [false, true] {
+                let packed = Case(transposeA: ta, transposeB: tb, m: 100, n: 120, k: 90, alpha: 0.7, beta: 0.3)
+                let one = check(packed, threads: 1)
+                let two = check(packed, threads: 2)
+                XCTAssertEqual(one.map(\.bitPattern), two.map(\.bitPattern))
+                let vector = Case(transposeA: ta, transposeB: tb, m: 1, n: 300, k: 450)
+                XCTAssertEqual(check(vector, threads: 1).map(\.bitPattern), check(vector, threads: 2).map(\.bitPattern))
+                XCTAssertEqual(check(vector, threads: 2).map(\.bitPattern), check(vector, threads: 2).map(\.bitPattern))
+            }
+        }
+        // Few rows and many columns: the packed path splits by columns.
+        let wide = Case(transposeA: false, transposeB: false, m: 20, n: 400, k: 140)
+        XCTAssertEqual(check(wide, threads: 1).map(\.bitPattern), check(wide, threads: 2).map(\.bitPattern))
+    }
+}
