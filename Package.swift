@@ -10,15 +10,22 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/yaslab/CSV.swift", from: "2.5.2"),
     ],
     targets: [
         // C micro-kernels for GEMM, compiled per function with
         // __attribute__((target(...))) and chosen at run time by CPU check,
         // so the package needs no unsafeFlags.
         .target(name: "CPerceptronKernels"),
+        // zlib (system library) for .gz datasets: MNIST IDX and digits.csv.gz.
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         .target(
             name: "Perceptron",
-            dependencies: ["CPerceptronKernels"]
+            dependencies: [
+                "CPerceptronKernels", "CZlib",
+                .product(name: "CSV", package: "CSV.swift"),
+            ],
+            resources: [.copy("Resources/Datasets")]
         ),
         .executableTarget(
             name: "PerceptronCLI",

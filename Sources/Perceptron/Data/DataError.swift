@@ -1,0 +1,108 @@
+import Foundation
+
+/// Errors for data a user hands to Perceptron: CSV files, preprocessing, MNIST files,
+/// dataset downloads. Each names the file, and where it applies the row and the column.
+///
+/// `row` is the 1-based line number in the file where the record starts, as a person
+/// counts lines in an editor: with a header row, the header is line 1 and the first
+/// data record is line 2. `column` is the column's name (with no header row, its
+/// 1-based index as a string).
+public enum DataError: Error, Equatable, Sendable {
+    /// The file does not exist.
+    case fileNotFound(file: String)
+    /// The file exists but cannot be read (permissions, a folder, an I/O error).
+    case unreadableFile(file: String, reason: String)
+    /// The file holds no data: no bytes, or only blank lines (or only a header).
+    case emptyFile(file: String)
+    /// The file is not valid UTF-8 text.
+    case invalidEncoding(file: String)
+    /// A record has a different number of fields than the header (or the first record).
+    case raggedRow(file: String, row: Int, expected: Int, got: Int)
+    /// A column named by the user (or needed by a fitted preprocessor) is not in the table.
+    case unknownColumn(file: String, column: String, available: [String])
+    /// A column used as numeric holds text that does not parse as a number.
+    case nonNumericValue(file: String, row: Int, column: String, value: String)
+    /// The target column has an empty field.
+    case missingTarget(file: String, row: Int, column: String)
+    /// A classification target value was not seen when the preprocessor was fitted.
+    case unknownClass(file: String, row: Int, column: String, value: String, known: [String])
+    /// The settings ask for something the data cannot give (no feature columns, a
+    /// regression target that is text, …).
+    case invalidConfiguration(String)
+    /// A gzip stream is corrupt or truncated.
+    case decompressionFailed(file: String, reason: String)
+    /// An IDX (MNIST) file breaks the format: wrong magic number, or a size that does
+    /// not match its header.
+    case invalidIDX(file: String, reason: String)
+    /// Image and label files disagree on the number of items.
+    case countMismatch(images: String, imageCount: Int, labels: String, labelCount: Int)
+    /// A downloaded or copied file's checksum is not the published one.
+    case checksumMismatch(file: String, expected: String, got: String)
+    /// A dataset name that is not in ``Datasets/list``.
+    case unknownDataset(name: String, available: [String])
+    /// A bundled resource is missing from the package (a packaging bug).
+    case missingResource(name: String)
+    /// A download failed.
+    case downloadFailed(url: String, reason: String)
+}
+
+extension DataError: CustomStringConvertible {
+    public var description: String {
+        switch self {
+        case let .fileNotFound(file):
+            return "\(file): no such file"
+        case let .unreadableFile(file, reason):
+            return "\(file): cannot read file: \(reason)"
+        case let .emptyFile(file):
+            return "\(file): file is empty (no data rows)"
+        case let .invalidEncoding(file):
+            return "\(file): not valid UTF-8 text"
+        case let .raggedRow(file, row, expected, got):
+            return "\(file): row \(row) has \(got) fields, expected \(expected)"
+        case let .unknownColumn(file, column, available):
+            return "\(file): no column \"\(column)\" (columns: \(available.joined(separator: ", ")))"
+        case let .nonNumericValue(file, row, column, value):
+            return "\(file): row \(row), column \"\(column)\": \"\(value)\" is not a number"
+        case let .missingTarget(file, row, column):
+            return "\(file): row \(row), column \"\(column)\": the target is empty"
+        case let .unknownClass(file, row, column, value, known):
+            return "\(file): row \(row), column \"\(column)\": class \"\(value)\" was not seen in training "
+                + "(known: \(known.joined(separator: ", ")))"
+        case let .invalidConfiguration(message):
+            return "Invalid data configuration: \(message)"
+        case let .decompressionFailed(file, reason):
+            return "\(file): cannot decompress gzip data: \(reason)"
+        case let .invalidIDX(file, reason):
+            return "\(file): not a valid IDX file: \(reason)"
+        case let .countMismatch(images, imageCount, labels, labelCount):
+            return "\(images) has \(imageCount) images but \(labels) has \(labelCount) labels"
+        case let .checksumMismatch(file, expected, got):
+            return "\(file): checksum mismatch: expected MD5 \(expected), got \(got)"
+        case let .unknownDataset(name, available):
+            return "Unknown dataset \"\(name)\" (available: \(available.joined(separator: ", ")))"
+        case let .missingResource(name):
+            return "Bundled resource \(name) is missing from the package"
+        case let .downloadFailed(url, reason):
+            return "Download of \(url) failed: \(reason)"
+        }
+    }
+}
+
+extension DataError: LocalizedError {
+    public var errorDescription: String? { description }
+}
+
+/// Reads a whole file, mapping Foundation's errors to ``DataError``.
+func readFileData(_ url: URL) throws -> Data {
+    let path = url.path
+    var isDirectory: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+        throw DataError.fileNotFound(file: path)
+    }
+    if isDirectory.boolValue { throw DataError.unreadableFile(file: path, reason: "is a directory") }
+    do {
+        return try Data(contentsOf: url, options: [.mappedIfSafe])
+    } catch {
+        throw DataError.unreadableFile(file: path, reason: "\(error.localizedDescription)")
+    }
+}

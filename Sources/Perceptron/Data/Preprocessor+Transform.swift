@@ -1,0 +1,81 @@
+import Foundation
+
+extension Preprocessor {
+    /// The feature matrix for `table`'s rows, with the fitted statistics (n × ``featureCount``).
+    ///
+    /// Columns are found by name, so the table may order them differently or lack the
+    /// target and ignored columns.
+    /// - Throws: ``DataError/unknownColumn(file:column:available:)`` for a used column
+    ///   not in `table`; ``DataError/nonNumericValue(file:row:column:value:)`` for text in
+    ///   a numeric column.
+    public func transformFeatures(_ table: CSVTable) throws -> Matrix {
+        let n = table.rowCount
+        let width = featureCount
+        var out = [Float](repeating: 0, count: n * width)
+        var offset = 0
+        for column in columns where column.role != .ignored {
+            guard let index = table.columnNames.firstIndex(of: column.name) else {
+                throw DataError.unknownColumn(file: table.source, column: column.name, available: table.columnNames)
+            }
+            let values = table.columns[index]
+            switch column.role {
+            case .numeric:
+                for r in 0..<n {
+                    let raw = values[r]
+                    var x = column.fillValue
+                    if !isMissing(raw) {
+                        guard let parsed = parseNumber(raw) else {
+                            throw DataError.nonNumericValue(file: table.source, row: table.lineNumbers[r],
+                                                            column: column.name, value: raw)
+                        }
+                        x = parsed
+                    }
+                    out[r * width + offset] = Float((x - column.shift) / column.scale)
+                }
+            case .categorical:
+                var position: [String: Int] = [:]
+                for (k, category) in column.categories.enumerated() { position[category] = k }
+                for r in 0..<n {
+                    let raw = values[r]
+                    let key = isMissing(raw) ? column.mostFrequent : raw.trimmingCharacters(in: .whitespaces)
+                    if let k = position[key] { out[r * width + offset + k] = 1 }  // unseen → all zeros
+                }
+            case .ignored, .target:
+                break
+            }
+            offset += column.width
+        }
+        return Matrix(rows: n, columns: width, elements: out)
+    }
+
+    /// The encoded target for `table`'s rows (n × 1: class index, or scaled value).
+    /// - Throws: ``DataError/invalidConfiguration(_:)`` when fitted without a target;
+    ///   ``DataError/unknownColumn(file:column:available:)`` when `table` lacks it; and
+    ///   the errors of ``TargetEncoding``.
+    public func transformTarget(_ table: CSVTable) throws -> Matrix {
+        guard let target else { throw DataError.invalidConfiguration("the preprocessor has no target column") }
+        guard let index = table.columnNames.firstIndex(of: target.column) else {
+            throw DataError.unknownColumn(file: table.source, column: target.column, available: table.columnNames)
+        }
+        return try target.encode(values: table.columns[index], lines: table.lineNumbers, source: table.source)
+    }
+
+    /// Features and, when `table` has the target column, the encoded target.
+    public func transform(_ table: CSVTable) throws -> (features: Matrix, target: Matrix?) {
+        let features = try transformFeatures(table)
+        guard let target, table.columnNames.contains(target.column) else { return (features, nil) }
+        return (features, try transformTarget(table))
+    }
+
+    /// Class names for predicted class indices (classification).
+    public func decodeClasses(_ indices: [Int]) -> [String] {
+        guard let target else { preconditionFailure("decodeClasses needs a classification target") }
+        return indices.map { target.decode(classIndex: $0) }
+    }
+
+    /// Regression: predictions back in the target's units (identity when the target
+    /// was not standardized).
+    public func inverseTransformTarget(_ encoded: Matrix) -> Matrix {
+        target?.inverseTransform(encoded) ?? encoded
+    }
+}

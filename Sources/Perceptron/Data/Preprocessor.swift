@@ -1,0 +1,270 @@
+import Foundation
+
+/// Turns a ``CSVTable`` into a feature ``Matrix`` and a target ``Matrix``, with every
+/// statistic fitted on the training rows only and replayed unchanged on new rows.
+///
+/// Per column, by role (see ``ColumnRole``):
+/// ```
+/// numeric:      x  → (x or median if missing − shift) / scale      one feature
+/// categorical:  v  → one-hot over the sorted training categories   k features "Col=v"
+///               missing → most frequent training category; unseen → all zeros
+/// ignored:      dropped
+/// target:       see TargetEncoding
+/// ```
+/// Automatic roles (for columns without an explicit role):
+/// - every value empty → ignored;
+/// - every non-empty value a number → numeric, unless the column looks like a row
+///   identifier (≥ 10 rows, distinct integers, and either consecutive or named "…id")
+///   → ignored;
+/// - text with more than ``Options/maxCategories`` distinct values, or (with ≥ 10
+///   non-empty rows) distinct values in more than ``Options/maxDistinctFraction`` of
+///   them (names, tickets, cabins) → ignored;
+/// - other text → categorical.
+/// Each automatic decision other than a plain numeric one leaves a line in ``notes``.
+///
+/// `Preprocessor` is `Codable`, so it is saved (as JSON) inside a model file.
+public struct Preprocessor: Codable, Equatable, Sendable {
+    /// Settings for ``fit(_:options:)``.
+    public struct Options: Codable, Equatable, Sendable {
+        /// The target column, by name or 1-based position; nil for none (features only),
+        /// unless a column has role ``ColumnRole/target`` in ``roles``.
+        public var target: String?
+        /// Explicit roles, keyed by column name or 1-based position; they override the
+        /// automatic ones.
+        public var roles: [String: ColumnRole]
+        /// When true, columns without an explicit role are ignored instead of guessed.
+        public var onlyListedColumns: Bool
+        /// Classification or regression; nil chooses from the target: text, or at most
+        /// ``maxCategories`` distinct integers → classification; other numbers → regression.
+        public var task: TaskKind?
+        /// Scaling for automatically numeric columns.
+        public var scaling: NumericScaling
+        /// Regression: standardize the target (and invert it at predict).
+        public var standardizeTarget: Bool
+        /// Text columns with more distinct values are ignored (and the most classes a
+        /// numeric target may have to be taken as classification).
+        public var maxCategories: Int
+        /// Text columns whose distinct values exceed this fraction of the non-empty
+        /// rows (when there are at least 10) are ignored.
+        public var maxDistinctFraction: Double
+
+        public init(target: String? = nil, roles: [String: ColumnRole] = [:], onlyListedColumns: Bool = false,
+                    task: TaskKind? = nil, scaling: NumericScaling = .standardize, standardizeTarget: Bool = false,
+                    maxCategories: Int = 20, maxDistinctFraction: Double = 0.5) {
+            self.target = target
+            self.roles = roles
+            self.onlyListedColumns = onlyListedColumns
+            self.task = task
+            self.scaling = scaling
+            self.standardizeTarget = standardizeTarget
+            self.maxCategories = maxCategories
+            self.maxDistinctFraction = maxDistinctFraction
+        }
+
+        /// Seed 001's Titanic setup: target `Survived`; features `Pclass`, `Sex`, `Age`,
+        /// `SibSp`, `Parch`, `Fare`, `Embarked`; every other column ignored.
+        ///
+        /// `Pclass` (1, 2, 3) is numeric, as in the seed, and standardized with the other
+        /// numbers; `Sex` and `Embarked` are one-hot, so the seed's 7 columns become 10
+        /// inputs: Pclass, Sex=female, Sex=male, Age, SibSp, Parch, Fare, Embarked=C,
+        /// Embarked=Q, Embarked=S. Age (177 empty) and Embarked (2 empty) are imputed
+        /// with the training median and most frequent port.
+        public static var titanic: Options {
+            Options(target: "Survived",
+                    roles: ["Pclass": .numeric(.standardize), "Sex": .categorical, "Age": .numeric(.standardize),
+                            "SibSp": .numeric(.standardize), "Parch": .numeric(.standardize),
+                            "Fare": .numeric(.standardize), "Embarked": .categorical],
+                    onlyListedColumns: true, task: .classification)
+        }
+    }
+
+    /// One input column with its role and fitted statistics.
+    public struct Column: Codable, Equatable, Sendable {
+        /// The column's name in the training table.
+        public var name: String
+        /// Its role (never ``ColumnRole/target``; the target is in ``Preprocessor/target``).
+        public var role: ColumnRole
+        /// Why an automatic role was chosen, when it is not plain numeric.
+        public var note: String?
+        /// Numeric: the training median, used for missing values.
+        public var fillValue: Double
+        /// Numeric: `x' = (x − shift) / scale`.
+        public var shift: Double
+        /// Numeric: `x' = (x − shift) / scale`.
+        public var scale: Double
+        /// Categorical: the training categories, sorted; feature k is "name=categories[k]".
+        public var categories: [String]
+        /// Categorical: the most frequent training category (ties → the smallest), used
+        /// for missing values.
+        public var mostFrequent: String
+
+        /// Number of features this column produces.
+        public var width: Int {
+            switch role {
+            case .numeric: return 1
+            case .categorical: return categories.count
+            case .ignored, .target: return 0
+            }
+        }
+    }
+
+    /// The input columns, in table order (ignored ones included, with width 0).
+    public var columns: [Column]
+    /// The target encoding, or nil when fitted without a target.
+    public var target: TargetEncoding?
+    /// Human-readable notes on automatic decisions (ignored columns and why).
+    public var notes: [String]
+
+    /// The expanded feature names, in feature-matrix column order ("Age", "Sex=male").
+    public var featureNames: [String] {
+        columns.flatMap { column -> [String] in
+            switch column.role {
+            case .numeric: return [column.name]
+            case .categorical: return column.categories.map { "\(column.name)=\($0)" }
+            case .ignored, .target: return []
+            }
+        }
+    }
+
+    /// Number of features (columns of the feature matrix).
+    public var featureCount: Int { columns.reduce(0) { $0 + $1.width } }
+
+    /// Names of the input columns that are used (not ignored).
+    public var usedColumns: [String] { columns.filter { $0.role != .ignored }.map(\.name) }
+
+    /// Classification or regression (nil without a target).
+    public var task: TaskKind? { target?.task }
+
+    /// Class names in class-index order (empty for regression or without a target).
+    public var classNames: [String] { target?.classNames ?? [] }
+
+    /// Fits roles, imputation values, scalings, categories and the target encoding on
+    /// `table` (the training rows only).
+    ///
+    /// - Throws: ``DataError/unknownColumn(file:column:available:)`` for a role or target
+    ///   naming no column; ``DataError/nonNumericValue(file:row:column:value:)`` when a
+    ///   column forced numeric holds text; ``DataError/missingTarget(file:row:column:)``;
+    ///   ``DataError/invalidConfiguration(_:)`` for two targets or no usable feature;
+    ///   ``DataError/emptyFile(file:)`` for a table without rows.
+    public static func fit(_ table: CSVTable, options: Options = Options()) throws -> Preprocessor {
+        guard table.rowCount > 0 else { throw DataError.emptyFile(file: table.source) }
+        var explicit: [Int: ColumnRole] = [:]
+        for (key, role) in options.roles { explicit[try table.columnIndex(key)] = role }
+        var targetIndex: Int? = try options.target.map { try table.columnIndex($0) }
+        for (index, role) in explicit where role == .target {
+            if let t = targetIndex, t != index {
+                throw DataError.invalidConfiguration(
+                    "two target columns: \(table.columnNames[t]) and \(table.columnNames[index])")
+            }
+            targetIndex = index
+        }
+
+        var columns: [Column] = []
+        var notes: [String] = []
+        for (index, name) in table.columnNames.enumerated() where index != targetIndex {
+            let values = table.columns[index]
+            var role: ColumnRole
+            var note: String? = nil
+            if let given = explicit[index] {
+                role = given
+            } else if options.onlyListedColumns {
+                role = .ignored
+            } else {
+                (role, note) = automaticRole(name: name, values: values, options: options)
+            }
+            if let note { notes.append("\(name): \(note)") }
+            columns.append(try fitColumn(name: name, role: role, note: note, values: values, table: table))
+        }
+
+        var target: TargetEncoding? = nil
+        if let t = targetIndex {
+            target = try TargetEncoding.fit(values: table.columns[t], lines: table.lineNumbers,
+                                            column: table.columnNames[t], source: table.source,
+                                            task: options.task, standardize: options.standardizeTarget,
+                                            maxClasses: options.maxCategories)
+        }
+        let fitted = Preprocessor(columns: columns, target: target, notes: notes)
+        guard fitted.featureCount > 0 else {
+            throw DataError.invalidConfiguration("no usable feature column in \(table.source) "
+                + "(notes: \(notes.isEmpty ? "none" : notes.joined(separator: "; ")))")
+        }
+        return fitted
+    }
+
+    /// The automatic role of a column and, when not plain numeric, the reason.
+    static func automaticRole(name: String, values: [String], options: Options) -> (ColumnRole, String?) {
+        let present = values.filter { !isMissing($0) }
+        if present.isEmpty { return (.ignored, "ignored: every value is empty") }
+        let numbers = present.compactMap(parseNumber)
+        if numbers.count == present.count {
+            let distinct = Set(numbers)
+            if present.count >= 10, present.count == values.count, distinct.count == numbers.count,
+               distinct.allSatisfy({ $0 == $0.rounded() }) {
+                let consecutive = (distinct.max()! - distinct.min()! + 1) == Double(distinct.count)
+                if consecutive || name.lowercased().hasSuffix("id") {
+                    return (.ignored, "ignored: \(distinct.count) distinct integers, one per row; "
+                        + "looks like a row identifier (give it a numeric role to use it)")
+                }
+            }
+            return (.numeric(options.scaling), nil)
+        }
+        let distinct = Set(present.map { $0.trimmingCharacters(in: .whitespaces) }).count
+        if distinct > options.maxCategories
+            || (present.count >= 10 && Double(distinct) > options.maxDistinctFraction * Double(present.count)) {
+            return (.ignored, "ignored: text with \(distinct) distinct values in \(present.count) rows; "
+                + "looks like an identifier or free text (give it the categorical role to use it)")
+        }
+        return (.categorical, "categorical: text with \(distinct) distinct values, one-hot encoded")
+    }
+
+    /// Fits one input column's statistics for its role.
+    static func fitColumn(name: String, role: ColumnRole, note: String?, values: [String],
+                          table: CSVTable) throws -> Column {
+        var column = Column(name: name, role: role, note: note, fillValue: 0, shift: 0, scale: 1,
+                            categories: [], mostFrequent: "")
+        switch role {
+        case .ignored, .target:
+            column.role = .ignored
+        case .numeric(let scaling):
+            var present: [Double] = []
+            present.reserveCapacity(values.count)
+            for (i, v) in values.enumerated() where !isMissing(v) {
+                guard let x = parseNumber(v) else {
+                    throw DataError.nonNumericValue(file: table.source, row: table.lineNumbers[i], column: name, value: v)
+                }
+                present.append(x)
+            }
+            column.fillValue = median(present)
+            // Statistics of the imputed column, as an imputer followed by a scaler sees it.
+            let filled = present + Array(repeating: column.fillValue, count: values.count - present.count)
+            switch scaling {
+            case .standardize:
+                let n = Double(filled.count)
+                let mean = filled.reduce(0, +) / n
+                let variance = filled.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / n
+                column.shift = mean
+                column.scale = variance > 0 ? variance.squareRoot() : 1
+            case .minMax:
+                let lo = filled.min() ?? 0, hi = filled.max() ?? 0
+                column.shift = lo
+                column.scale = hi > lo ? hi - lo : 1
+            case .none:
+                break
+            }
+        case .categorical:
+            var counts: [String: Int] = [:]
+            for v in values where !isMissing(v) { counts[v.trimmingCharacters(in: .whitespaces), default: 0] += 1 }
+            column.categories = counts.keys.sorted()
+            column.mostFrequent = counts.max { a, b in a.value < b.value || (a.value == b.value && a.key > b.key) }?.key ?? ""
+        }
+        return column
+    }
+
+    /// The median (mean of the two middle values for an even count; 0 when empty).
+    static func median(_ values: [Double]) -> Double {
+        guard !values.isEmpty else { return 0 }
+        let sorted = values.sorted()
+        let mid = sorted.count / 2
+        return sorted.count % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
+    }
+}

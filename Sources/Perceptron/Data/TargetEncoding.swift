@@ -1,0 +1,124 @@
+import Foundation
+
+/// How the target column is turned into numbers and back.
+///
+/// Classification: each class gets its index in ``classNames`` (sorted numerically
+/// when every class is a number, else lexicographically); the encoded target is an
+/// n × 1 matrix of class indices, and ``decode(classIndex:)`` gives the name back.
+///
+/// Regression: the encoded target is n × 1 of
+/// ```
+/// y' = (y − shift) / scale        y = y'·scale + shift
+/// ```
+/// with shift = mean and scale = std of the training targets when standardized, else
+/// shift = 0, scale = 1.
+public struct TargetEncoding: Codable, Equatable, Sendable {
+    /// The target column's name.
+    public var column: String
+    /// Classification or regression.
+    public var task: TaskKind
+    /// Class names in index order (classification only; empty for regression).
+    public var classNames: [String]
+    /// Regression: subtracted from the target before dividing by ``scale``.
+    public var shift: Double
+    /// Regression: the divisor (1 when the target is not standardized).
+    public var scale: Double
+
+    /// Number of classes (0 for regression).
+    public var classCount: Int { classNames.count }
+
+    /// Fits the encoding on training values.
+    static func fit(values: [String], lines: [Int], column: String, source: String,
+                    task requested: TaskKind?, standardize: Bool, maxClasses: Int) throws -> TargetEncoding {
+        for (i, v) in values.enumerated() where isMissing(v) {
+            throw DataError.missingTarget(file: source, row: lines[i], column: column)
+        }
+        let numbers = values.map(parseNumber)
+        let allNumeric = numbers.allSatisfy { $0 != nil }
+        let task: TaskKind
+        if let requested {
+            task = requested
+        } else if allNumeric {
+            let distinct = Set(numbers.map { $0! })
+            let integral = distinct.allSatisfy { $0 == $0.rounded() }
+            task = integral && distinct.count <= maxClasses ? .classification : .regression
+        } else {
+            task = .classification
+        }
+
+        switch task {
+        case .classification:
+            let names: [String]
+            if allNumeric {
+                names = Set(numbers.map { $0! }).sorted().map(Self.canonicalName)
+            } else {
+                names = Set(values.map { $0.trimmingCharacters(in: .whitespaces) }).sorted()
+            }
+            return TargetEncoding(column: column, task: .classification, classNames: names, shift: 0, scale: 1)
+        case .regression:
+            var ys: [Double] = []
+            ys.reserveCapacity(values.count)
+            for (i, v) in values.enumerated() {
+                guard let y = numbers[i] else {
+                    throw DataError.nonNumericValue(file: source, row: lines[i], column: column, value: v)
+                }
+                ys.append(y)
+            }
+            var shift = 0.0, scale = 1.0
+            if standardize {
+                let n = Double(ys.count)
+                shift = ys.reduce(0, +) / n
+                let variance = ys.reduce(0) { $0 + ($1 - shift) * ($1 - shift) } / n
+                scale = variance > 0 ? variance.squareRoot() : 1
+            }
+            return TargetEncoding(column: column, task: .regression, classNames: [], shift: shift, scale: scale)
+        }
+    }
+
+    /// A number's class name: "3" for 3.0, "2.5" for 2.5.
+    static func canonicalName(_ value: Double) -> String {
+        if value == value.rounded(), abs(value) < 1e15 { return String(Int64(value)) }
+        return String(value)
+    }
+
+    /// Encodes target fields as an n × 1 matrix (class index, or scaled value).
+    /// - Throws: ``DataError/missingTarget(file:row:column:)``,
+    ///   ``DataError/unknownClass(file:row:column:value:known:)``,
+    ///   ``DataError/nonNumericValue(file:row:column:value:)``.
+    func encode(values: [String], lines: [Int], source: String) throws -> Matrix {
+        var out = [Float](repeating: 0, count: values.count)
+        var index: [String: Int] = [:]
+        for (i, name) in classNames.enumerated() { index[name] = i }
+        let numericClasses = classNames.allSatisfy { Double($0) != nil }
+        for (i, raw) in values.enumerated() {
+            if isMissing(raw) { throw DataError.missingTarget(file: source, row: lines[i], column: column) }
+            switch task {
+            case .classification:
+                var key = raw.trimmingCharacters(in: .whitespaces)
+                if numericClasses, let number = parseNumber(key) { key = Self.canonicalName(number) }
+                guard let k = index[key] else {
+                    throw DataError.unknownClass(file: source, row: lines[i], column: column, value: raw, known: classNames)
+                }
+                out[i] = Float(k)
+            case .regression:
+                guard let y = parseNumber(raw) else {
+                    throw DataError.nonNumericValue(file: source, row: lines[i], column: column, value: raw)
+                }
+                out[i] = Float((y - shift) / scale)
+            }
+        }
+        return Matrix(rows: values.count, columns: 1, elements: out)
+    }
+
+    /// The class name for a predicted class index.
+    public func decode(classIndex: Int) -> String {
+        precondition(classIndex >= 0 && classIndex < classNames.count, "Class index \(classIndex) out of range")
+        return classNames[classIndex]
+    }
+
+    /// Regression: the model's outputs back in the target's units, `y = y'·scale + shift`.
+    public func inverseTransform(_ encoded: Matrix) -> Matrix {
+        Matrix(rows: encoded.rows, columns: encoded.columns,
+               elements: encoded.elements.map { Float(Double($0) * scale + shift) })
+    }
+}
