@@ -34,6 +34,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        .executableTarget(name: "PerceptronGEMMBenchmark", dependencies: ["Perceptron"]),
         .target(name: "PerceptronTestSupport", dependencies: ["Perceptron"], path: "Sources/PerceptronTestSupport"),
         .testTarget(
             name: "PerceptronTests",
