@@ -1,0 +1,126 @@
+/// A fully connected layer (seed 001's `Layer`): the input size comes from the layer
+/// before (or the model's input size), so only the output width is given.
+///
+/// ```
+/// z = x·W + b        a = f(z)
+/// ∂L/∂z = ∂L/∂a ⊙ f′(z)
+/// ∂L/∂W = xᵀ·∂L/∂z + ∂R/∂W     ∂L/∂b = Σᵢ (∂L/∂z)ᵢ     ∂L/∂x = ∂L/∂z·Wᵀ
+/// ```
+/// Shapes: x is batch × in, **W is in × out** (as in the seeds, Keras and scikit-learn;
+/// PyTorch's `Linear.weight` is its transpose), b is 1 × out, z and a are batch × out.
+public struct Dense: Layer {
+    /// The number of output units.
+    public let units: Int
+    public let activationFunction: Activation
+    public let useBias: Bool
+    public let kernelInitializer: Initializer
+    public let biasInitializer: Initializer
+    public let kernelRegularizer: Regularizer?
+
+    /// W, in × out.
+    public private(set) var weight = Matrix(rows: 0, columns: 0)
+    /// b, 1 × out.
+    public private(set) var bias = Matrix(rows: 0, columns: 0)
+    /// ∂L/∂W from the last backward pass.
+    public private(set) var weightGradient = Matrix(rows: 0, columns: 0)
+    /// ∂L/∂b from the last backward pass.
+    public private(set) var biasGradient = Matrix(rows: 0, columns: 0)
+
+    private var preactivation = Matrix(rows: 0, columns: 0)
+    public private(set) var output = Matrix(rows: 0, columns: 0)
+    private var preactivationGradient = Matrix(rows: 0, columns: 0)
+    public private(set) var inputGradient = Matrix(rows: 0, columns: 0)
+
+    /// A dense layer of `units` outputs.
+    /// - Parameters:
+    ///   - activation: f, applied after the affine map (default linear).
+    ///   - kernelInitializer: how W starts (default Glorot uniform, as Keras).
+    ///   - biasInitializer: how b starts (default zeros).
+    ///   - kernelRegularizer: an L1/L2 penalty on W.
+    public init(_ units: Int, activation: Activation = .linear, useBias: Bool = true,
+                kernelInitializer: Initializer = .glorotUniform, biasInitializer: Initializer = .zeros,
+                kernelRegularizer: Regularizer? = nil) {
+        self.units = units
+        self.activationFunction = activation
+        self.useBias = useBias
+        self.kernelInitializer = kernelInitializer
+        self.biasInitializer = biasInitializer
+        self.kernelRegularizer = kernelRegularizer
+    }
+
+    public var typeName: String { "Dense" }
+    public var outputSize: Int { units }
+    public var activation: Activation? { activationFunction }
+    public var parameterCount: Int { weight.count + bias.count }
+    /// The pre-activation z of the last forward pass.
+    public var lastPreactivation: Matrix? { preactivation }
+
+    public var configuration: LayerConfiguration {
+        .dense(units: units, activation: activationFunction, useBias: useBias, kernelInitializer: kernelInitializer,
+               biasInitializer: biasInitializer, kernelRegularizer: kernelRegularizer)
+    }
+
+    public mutating func build(inputSize: Int, generator: inout SeededGenerator) throws {
+        guard units >= 1 else {
+            throw PerceptronError.invalidHyperparameter(name: "Dense units", value: "\(units)", expected: "an integer ≥ 1")
+        }
+        guard inputSize >= 1 else {
+            throw PerceptronError.invalidHyperparameter(name: "Dense input size", value: "\(inputSize)", expected: "an integer ≥ 1")
+        }
+        try kernelRegularizer?.validate(layer: "Dense")
+        weight = kernelInitializer.make(fanIn: inputSize, fanOut: units, generator: &generator)
+        bias = useBias ? biasInitializer.make(fanIn: 1, fanOut: units, generator: &generator) : Matrix(rows: 0, columns: 0)
+        weightGradient = Matrix(rows: inputSize, columns: units)
+        biasGradient = Matrix(rows: bias.rows, columns: bias.columns)
+    }
+
+    public mutating func forward(_ input: Matrix, training: Bool, generator: inout SeededGenerator) {
+        precondition(input.columns == weight.rows, "Dense expects \(weight.rows) input columns, got \(input.columns)")
+        Matrix.multiply(input, weight, into: &preactivation)
+        if useBias { preactivation.addRowVector(bias) }
+        activationFunction.apply(preactivation, into: &output)
+    }
+
+    public mutating func backward(input: Matrix, outputGradient: Matrix, gradientIsPreactivation: Bool, needsInputGradient: Bool) {
+        if gradientIsPreactivation {
+            backwardFromPreactivation(input: input, delta: outputGradient, needsInputGradient: needsInputGradient)
+        } else {
+            activationFunction.backward(outputGradient: outputGradient, input: preactivation, output: output,
+                                        into: &preactivationGradient)
+            let delta = preactivationGradient
+            backwardFromPreactivation(input: input, delta: delta, needsInputGradient: needsInputGradient)
+        }
+    }
+
+    private mutating func backwardFromPreactivation(input: Matrix, delta: Matrix, needsInputGradient: Bool) {
+        Matrix.multiply(input, delta, transposeA: true, into: &weightGradient)
+        kernelRegularizer?.addGradient(of: weight, to: &weightGradient)
+        if useBias { delta.sumColumns(into: &biasGradient) }
+        if needsInputGradient {
+            Matrix.multiply(delta, weight, transposeB: true, into: &inputGradient)
+        }
+    }
+
+    public mutating func visitParameters(_ body: (Int, inout Matrix, inout Matrix) -> Void) {
+        body(0, &weight, &weightGradient)
+        if useBias { body(1, &bias, &biasGradient) }
+    }
+
+    public var parameters: [Matrix] {
+        get { useBias ? [weight, bias] : [weight] }
+        set {
+            precondition(newValue.count == (useBias ? 2 : 1), "Dense takes \(useBias ? 2 : 1) parameters, got \(newValue.count)")
+            precondition(newValue[0].rows == weight.rows && newValue[0].columns == weight.columns,
+                         "Dense weight must be \(weight.rows)×\(weight.columns)")
+            weight = newValue[0]
+            if useBias {
+                precondition(newValue[1].rows == 1 && newValue[1].columns == units, "Dense bias must be 1×\(units)")
+                bias = newValue[1]
+            }
+        }
+    }
+
+    public var parameterNames: [String] { useBias ? ["weight", "bias"] : ["weight"] }
+
+    public func regularizationPenalty() -> Float { kernelRegularizer?.penalty(weight) ?? 0 }
+}

@@ -1,0 +1,82 @@
+/// Stops training when a monitored value has stopped improving, and restores the best
+/// weights seen when training ends (whatever ended it).
+///
+/// An epoch improves on the best so far when `value < best − minDelta` (mode `.min`) or
+/// `value > best + minDelta` (`.max`); after `patience` epochs without improvement,
+/// training stops. `.auto` picks `.max` for accuracy-like keys and `.min` otherwise.
+public final class EarlyStopping: Callback {
+    public enum Mode: String, Sendable { case min, max, auto }
+
+    public let monitor: String
+    public let patience: Int
+    public let minDelta: Float
+    public let mode: Mode
+    public let restoreBestWeights: Bool
+    /// The best value seen, and its epoch.
+    public private(set) var bestValue: Float?
+    public private(set) var bestEpoch: Int?
+    /// The epoch after which training was stopped, if it was.
+    public private(set) var stoppedEpoch: Int?
+    private var wait = 0
+    private var bestWeights: [[Matrix]]?
+
+    /// - Parameters:
+    ///   - monitor: the log key to watch; default "val_loss" ("loss" is used when there is
+    ///     no validation data).
+    ///   - restoreBestWeights: put back the weights of the best epoch at the end (default true).
+    /// - Throws: ``PerceptronError/invalidHyperparameter(name:value:expected:)`` for a
+    ///   negative patience or minDelta.
+    public init(monitor: String = "val_loss", patience: Int = 0, minDelta: Float = 0, mode: Mode = .auto,
+                restoreBestWeights: Bool = true) throws {
+        guard patience >= 0 else {
+            throw PerceptronError.invalidHyperparameter(name: "patience", value: "\(patience)", expected: "an integer ≥ 0")
+        }
+        try Hyperparameter.nonNegative("minDelta", minDelta)
+        self.monitor = monitor
+        self.patience = patience
+        self.minDelta = minDelta
+        self.mode = mode
+        self.restoreBestWeights = restoreBestWeights
+    }
+
+    private var resolvedMonitor = ""
+    private var maximize = false
+
+    public func trainingWillBegin(model: Sequential, plan: TrainingPlan) {
+        resolvedMonitor = monitor.hasPrefix("val_") && plan.validationSamples == 0 ? String(monitor.dropFirst(4)) : monitor
+        switch mode {
+        case .min: maximize = false
+        case .max: maximize = true
+        case .auto: maximize = resolvedMonitor.hasSuffix("accuracy") || resolvedMonitor.hasSuffix("auc")
+        }
+        bestValue = nil; bestEpoch = nil; stoppedEpoch = nil; wait = 0; bestWeights = nil
+    }
+
+    public func epochDidEnd(_ logs: EpochLogs, model: Sequential) {
+        guard let value = logs.values[resolvedMonitor], value.isFinite else { return }
+        let improved: Bool
+        if let best = bestValue {
+            improved = maximize ? value > best + minDelta : value < best - minDelta
+        } else {
+            improved = true
+        }
+        if improved {
+            bestValue = value
+            bestEpoch = logs.epoch
+            wait = 0
+            if restoreBestWeights { bestWeights = model.weights }
+        } else {
+            wait += 1
+            if wait > patience {
+                stoppedEpoch = logs.epoch
+                model.stopTraining = true
+            }
+        }
+    }
+
+    public func trainingDidEnd(model: Sequential, history: History) {
+        if restoreBestWeights, let best = bestWeights {
+            try? model.setWeights(best)
+        }
+    }
+}

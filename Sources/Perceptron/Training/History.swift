@@ -1,0 +1,44 @@
+/// What ``Sequential/fit(_:_:epochs:batchSize:shuffle:validationSplit:validationData:classWeights:callbacks:)``
+/// recorded: one ``EpochLogs`` per completed epoch, and why training stopped.
+public struct History: Sendable {
+    /// The logs of each completed epoch, in order.
+    public internal(set) var epochs: [EpochLogs] = []
+    /// Why training ended.
+    public internal(set) var stopReason: StopReason = .completed
+
+    /// The values of `key` ("loss", "val_loss", "accuracy", "lr", …) over the epochs.
+    public subscript(key: String) -> [Float] { epochs.compactMap { $0.values[key] } }
+
+    /// Why ``Sequential/fit(_:_:epochs:batchSize:shuffle:validationSplit:validationData:classWeights:callbacks:)`` ended.
+    public enum StopReason: Sendable, Equatable {
+        /// All epochs ran.
+        case completed
+        /// A callback set ``Sequential/stopTraining`` (early stopping, for one) after `epoch`.
+        case stoppedByCallback(epoch: Int)
+        /// The loss or a gradient was NaN or ±Inf at this epoch and batch (0-based); that
+        /// update was not applied, so the weights are the last finite ones.
+        case nonFiniteLoss(epoch: Int, batch: Int, loss: Float)
+    }
+}
+
+/// The values at the end of one epoch: "loss" and each metric's key, their "val_"
+/// counterparts when there is validation data, "lr", and the elapsed seconds.
+public struct EpochLogs: Sendable {
+    /// 0-based epoch index.
+    public let epoch: Int
+    public let values: [String: Float]
+    /// Seconds since fit began.
+    public let elapsed: Double
+}
+
+/// The values after one minibatch: the epoch's running means so far.
+public struct BatchLogs: Sendable {
+    public let epoch: Int
+    /// 0-based batch index within the epoch.
+    public let batch: Int
+    /// Number of batches in an epoch.
+    public let batchCount: Int
+    public let values: [String: Float]
+    /// Seconds since fit began.
+    public let elapsed: Double
+}

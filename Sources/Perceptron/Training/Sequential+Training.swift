@@ -1,0 +1,299 @@
+import Foundation
+
+/// Buffers reused across training steps, so a step allocates nothing in steady state.
+struct TrainingWorkspace {
+    var xBatch = Matrix(rows: 0, columns: 0)
+    var yBatch = Matrix(rows: 0, columns: 0)
+    var lossGradient = Matrix(rows: 0, columns: 0)
+    var sampleWeights: [Float] = []
+    var order: [Int] = []
+}
+
+extension Sequential {
+    /// Trains the model on `x` (rows are samples) against `y` by minibatch gradient descent.
+    ///
+    /// Each epoch visits every training row once: the rows are reshuffled (without
+    /// replacement) when `shuffle` is true, then cut into ⌈n / batchSize⌉ minibatches, the
+    /// last one smaller when batchSize does not divide n (seed 001's `n_weight_updates`).
+    /// Each minibatch is one forward pass, one backward pass and one optimizer update.
+    ///
+    /// An update whose loss or gradient is NaN or ±Inf is never applied: training stops
+    /// there, keeping the last finite weights, and ``History/stopReason`` says where.
+    ///
+    /// - Parameters:
+    ///   - y: targets: one column per output (one-hot for categorical cross-entropy), or one
+    ///     column of class indices for sparse categorical cross-entropy.
+    ///   - validationSplit: the fraction of rows, taken from the end before shuffling (as
+    ///     Keras), held out to compute "val_" values after each epoch.
+    ///   - validationData: held-out rows to evaluate after each epoch (overrides validationSplit).
+    ///   - classWeights: a weight per class index, multiplying that class's samples' losses.
+    ///   - callbacks: called around epochs and batches (``EarlyStopping``, ``ProgressCallback``, …).
+    /// - Returns: the per-epoch loss and metrics.
+    /// - Throws: ``PerceptronError`` for a model not compiled, mismatched shapes, empty or
+    ///   non-finite data, labels outside the classes, or invalid settings.
+    @discardableResult
+    public func fit(_ x: Matrix, _ y: Matrix, epochs: Int = 1, batchSize: Int = 32, shuffle: Bool = true,
+                    validationSplit: Float = 0, validationData: (x: Matrix, y: Matrix)? = nil,
+                    classWeights: [Int: Float]? = nil, callbacks: [any Callback] = []) throws -> History {
+        let loss = try compiledLoss()
+        guard epochs >= 0 else {
+            throw PerceptronError.invalidHyperparameter(name: "epochs", value: "\(epochs)", expected: "an integer ≥ 0")
+        }
+        guard batchSize >= 1 else {
+            throw PerceptronError.invalidHyperparameter(name: "batchSize", value: "\(batchSize)", expected: "an integer ≥ 1")
+        }
+        guard validationSplit >= 0 && validationSplit < 1 else {
+            throw PerceptronError.invalidHyperparameter(name: "validationSplit", value: "\(validationSplit)", expected: "a number in [0, 1)")
+        }
+        try validate(x: x, y: y, loss: loss, names: ("x", "y"))
+        var trainingCount = x.rows
+        var validation: (x: Matrix, y: Matrix)?
+        if let data = validationData {
+            try validate(x: data.x, y: data.y, loss: loss, names: ("validation x", "validation y"))
+            validation = data
+        } else if validationSplit > 0 {
+            let held = Int(Float(x.rows) * validationSplit)
+            if held > 0 {
+                guard held < x.rows else {
+                    throw PerceptronError.emptyData(what: "the training part of x after validationSplit \(validationSplit)")
+                }
+                trainingCount = x.rows - held
+                validation = (x.rows(trainingCount..<x.rows), y.rows(trainingCount..<y.rows))
+            }
+        }
+        let rowWeights = try classWeights.map { try sampleWeights(for: y, classWeights: $0, loss: loss) }
+
+        stopTraining = false
+        var history = History()
+        let batchCount = (trainingCount + batchSize - 1) / batchSize
+        let plan = TrainingPlan(epochs: epochs, batchesPerEpoch: batchCount, trainingSamples: trainingCount,
+                                validationSamples: validation?.x.rows ?? 0, batchSize: batchSize)
+        for callback in callbacks { callback.trainingWillBegin(model: self, plan: plan) }
+        let start = ContinuousClock.now
+        func elapsed() -> Double {
+            let d = ContinuousClock.now - start
+            return Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+        }
+        workspace.order = Array(0..<trainingCount)
+        var accumulator = MetricAccumulator(metrics: metrics, loss: loss)
+
+        epochLoop: for epoch in 0..<epochs {
+            if learningRateSchedule != .constant {
+                optimizer.learningRate = learningRateSchedule.learningRate(base: baseLearningRate, epoch: epoch)
+            }
+            for callback in callbacks { callback.epochWillBegin(epoch, model: self) }
+            if shuffle { workspace.order.shuffle(using: &generator) }
+            accumulator.reset()
+            var lossSum: Double = 0
+            for batch in 0..<batchCount {
+                let range = (batch * batchSize)..<min((batch + 1) * batchSize, trainingCount)
+                let indices = workspace.order[range]
+                x.gatherRows(indices, into: &workspace.xBatch)
+                y.gatherRows(indices, into: &workspace.yBatch)
+                if let rowWeights {
+                    workspace.sampleWeights.removeAll(keepingCapacity: true)
+                    for i in indices { workspace.sampleWeights.append(rowWeights[i]) }
+                }
+                let stepLoss = trainStep(loss: loss, useSampleWeights: rowWeights != nil)
+                guard let stepLoss else {
+                    let bad = lastStepLoss
+                    history.stopReason = .nonFiniteLoss(epoch: epoch, batch: batch, loss: bad)
+                    break epochLoop
+                }
+                lossSum += Double(stepLoss) * Double(range.count)
+                accumulator.add(output: layers[layers.count - 1].output, targets: workspace.yBatch)
+                if !callbacks.isEmpty {
+                    var values = accumulator.values()
+                    values["loss"] = Float(lossSum / Double(range.upperBound))
+                    let logs = BatchLogs(epoch: epoch, batch: batch, batchCount: batchCount, values: values, elapsed: elapsed())
+                    for callback in callbacks { callback.batchDidEnd(logs, model: self) }
+                }
+            }
+            var values = accumulator.values()
+            values["loss"] = Float(lossSum / Double(max(trainingCount, 1)))
+            values["lr"] = optimizer.learningRate
+            if let validation {
+                for (key, value) in try evaluate(validation.x, validation.y) { values["val_" + key] = value }
+            }
+            let logs = EpochLogs(epoch: epoch, values: values, elapsed: elapsed())
+            history.epochs.append(logs)
+            for callback in callbacks { callback.epochDidEnd(logs, model: self) }
+            if stopTraining {
+                history.stopReason = .stoppedByCallback(epoch: epoch)
+                break
+            }
+        }
+        for callback in callbacks { callback.trainingDidEnd(model: self, history: history) }
+        return history
+    }
+
+    /// One gradient step on one batch (Keras's `train_on_batch`).
+    /// - Returns: the batch's loss (with regularization) before the update.
+    /// - Throws: ``PerceptronError`` for a model not compiled, invalid data, or a non-finite
+    ///   loss or gradient (the update is then not applied).
+    @discardableResult
+    public func trainOnBatch(_ x: Matrix, _ y: Matrix, sampleWeights: [Float]? = nil) throws -> Float {
+        let loss = try compiledLoss()
+        try validate(x: x, y: y, loss: loss, names: ("x", "y"))
+        if let w = sampleWeights, w.count != x.rows {
+            throw PerceptronError.shapeMismatch(what: "sampleWeights", expected: "\(x.rows) weights", got: "\(w.count)")
+        }
+        workspace.xBatch = x
+        workspace.yBatch = y
+        workspace.sampleWeights = sampleWeights ?? []
+        guard let value = trainStep(loss: loss, useSampleWeights: sampleWeights != nil) else {
+            throw PerceptronError.nonFiniteValue(what: "loss or gradient", row: 0, column: 0, value: lastStepLoss)
+        }
+        return value
+    }
+
+    /// The loss (with regularization) at the current weights, and its gradient with respect
+    /// to every parameter (for Dense: `[∂L/∂W, ∂L/∂b]`), by backpropagation. Layers run in
+    /// inference mode (dropout off), so this is the gradient of what ``evaluate(_:_:batchSize:)`` reports.
+    public func lossAndGradients(_ x: Matrix, _ y: Matrix) throws -> (loss: Float, gradients: [[Matrix]]) {
+        let loss = try compiledLoss()
+        try validate(x: x, y: y, loss: loss, names: ("x", "y"))
+        workspace.xBatch = x
+        workspace.yBatch = y
+        let value = forwardBackward(loss: loss, useSampleWeights: false, training: false)
+        var gradients: [[Matrix]] = []
+        for i in layers.indices {
+            var list: [Matrix] = []
+            layers[i].visitParameters { _, _, g in list.append(g) }
+            gradients.append(list)
+        }
+        return (value, gradients)
+    }
+
+    // MARK: - The step
+
+    /// Forward, backward, clip, update. Returns nil (and applies nothing) when the loss or
+    /// a gradient is not finite.
+    func trainStep(loss: Loss, useSampleWeights: Bool) -> Float? {
+        let value = forwardBackward(loss: loss, useSampleWeights: useSampleWeights, training: true)
+        lastStepLoss = value
+        var squares: Double = 0
+        for i in layers.indices { layers[i].visitParameters { _, _, g in squares += sumOfSquares(g) } }
+        guard value.isFinite, squares.isFinite else { return nil }
+        if let clipping = gradientClipping { clip(clipping, globalNorm: squares.squareRoot()) }
+        optimizer.beginStep()
+        var slot = 0
+        for i in layers.indices {
+            layers[i].visitParameters { _, parameter, gradient in
+                optimizer.update(&parameter, gradient: gradient, slot: slot)
+                slot += 1
+            }
+        }
+        return value
+    }
+
+    /// Runs the batch in `workspace` forward and backward; returns the loss.
+    func forwardBackward(loss: Loss, useSampleWeights: Bool, training: Bool) -> Float {
+        let x = workspace.xBatch
+        let y = workspace.yBatch
+        let weights = useSampleWeights ? workspace.sampleWeights : nil
+        forward(x, training: training)
+        let last = layers.count - 1
+        let fused = loss.fusedActivation != nil && layers[last].activation == loss.fusedActivation
+        var value: Float
+        if fused, let z = layers[last].lastPreactivation {
+            value = loss.fusedValue(logits: z, targets: y, sampleWeights: weights)
+            loss.fusedGradient(output: layers[last].output, targets: y, sampleWeights: weights, into: &workspace.lossGradient)
+        } else {
+            let output = layers[last].output
+            value = loss.value(predictions: output, targets: y, sampleWeights: weights)
+            loss.gradient(predictions: output, targets: y, sampleWeights: weights, into: &workspace.lossGradient)
+        }
+        value += regularizationPenalty()
+        for i in stride(from: last, through: 0, by: -1) {
+            let input = i == 0 ? x : layers[i - 1].output
+            let gradient = i == last ? workspace.lossGradient : layers[i + 1].inputGradient
+            layers[i].backward(input: input, outputGradient: gradient, gradientIsPreactivation: i == last && fused,
+                               needsInputGradient: i > 0)
+        }
+        return value
+    }
+
+    /// Runs `x` through every layer; the result is the last layer's `output`.
+    func forward(_ x: Matrix, training: Bool) {
+        for i in layers.indices {
+            let input = i == 0 ? x : layers[i - 1].output
+            layers[i].forward(input, training: training, generator: &generator)
+        }
+    }
+
+    /// Σ over layers of the regularization penalty.
+    func regularizationPenalty() -> Float {
+        layers.reduce(0) { $0 + $1.regularizationPenalty() }
+    }
+
+    private func clip(_ clipping: GradientClipping, globalNorm: Double) {
+        switch clipping {
+        case .byNorm(let maximum):
+            guard globalNorm > Double(maximum) else { return }
+            let scale = Float(Double(maximum) / (globalNorm + 1e-6))
+            for i in layers.indices {
+                layers[i].visitParameters { _, _, g in
+                    g.withUnsafeMutableBufferPointer { p in for j in p.indices { p[j] *= scale } }
+                }
+            }
+        case .byValue(let c):
+            for i in layers.indices {
+                layers[i].visitParameters { _, _, g in
+                    g.withUnsafeMutableBufferPointer { p in for j in p.indices { p[j] = Swift.min(Swift.max(p[j], -c), c) } }
+                }
+            }
+        }
+    }
+
+    // MARK: - Checks
+
+    func compiledLoss() throws -> Loss {
+        guard let loss else {
+            throw PerceptronError.modelNotBuilt(reason: "call compile(loss:optimizer:) before training or evaluating")
+        }
+        return loss
+    }
+
+    /// Checks features and targets for shape, emptiness, finiteness and label range.
+    func validate(x: Matrix, y: Matrix, loss: Loss, names: (String, String)) throws {
+        try validate(features: x, name: names.0)
+        guard y.rows == x.rows else {
+            throw PerceptronError.shapeMismatch(what: "rows of \(names.0) and \(names.1)", expected: "\(x.rows) rows in \(names.1)",
+                                                got: "\(y.rows)")
+        }
+        try loss.validate(targets: y, outputSize: outputSize, what: names.1)
+    }
+
+    /// Checks a feature matrix: non-empty, `inputSize` columns, all finite.
+    func validate(features x: Matrix, name: String) throws {
+        guard x.rows > 0 else { throw PerceptronError.emptyData(what: name) }
+        guard x.columns == inputSize else {
+            throw PerceptronError.shapeMismatch(what: "feature count of \(name)", expected: "\(inputSize) columns (the model's input size)",
+                                                got: "\(x.columns)")
+        }
+        if let bad = x.firstNonFinite() {
+            throw PerceptronError.nonFiniteValue(what: name, row: bad.row, column: bad.column, value: bad.value)
+        }
+    }
+
+    /// A weight per row from per-class weights.
+    private func sampleWeights(for y: Matrix, classWeights: [Int: Float], loss: Loss) throws -> [Float] {
+        let classCount = loss.usesClassIndices || y.columns > 1 ? outputSize : 2
+        for (label, weight) in classWeights {
+            guard label >= 0 && label < classCount else {
+                throw PerceptronError.invalidHyperparameter(name: "classWeights key", value: "\(label)", expected: "a class in 0..<\(classCount)")
+            }
+            try Hyperparameter.nonNegative("classWeights[\(label)]", weight)
+        }
+        let labels: [Int]
+        if loss.usesClassIndices {
+            labels = (0..<y.rows).map { Int(y[$0, 0]) }
+        } else if y.columns > 1 {
+            labels = y.argmaxRows()
+        } else {
+            labels = (0..<y.rows).map { y[$0, 0] >= 0.5 ? 1 : 0 }
+        }
+        return labels.map { classWeights[$0] ?? 1 }
+    }
+}
