@@ -26,37 +26,83 @@ INLINE_AVX512 void store_row(float *cr, __m512 acc, __mmask16 mask, float beta) 
     }
 }
 
-/* 12 × (16·NV) micro-kernel: 12·NV zmm accumulators, one broadcast of A per row. */
-#define DEFINE_KERNEL(NAME, NV)                                                              \
-    AVX512 void NAME(long kc, const float *a, const float *b, float *c, long ldc,            \
-                     long m_eff, long n_eff, float beta) {                                   \
-        __m512 acc[12][NV];                                                                  \
-        _Pragma("GCC unroll 12") for (int r = 0; r < 12; r++)                                \
-            _Pragma("GCC unroll 2") for (int v = 0; v < NV; v++) acc[r][v] = _mm512_setzero_ps(); \
-        for (long r = 0; r < m_eff; r++) _mm_prefetch((const char *)(c + r * ldc), _MM_HINT_T0); \
-        for (long p = 0; p < kc; p++) {                                                      \
-            __m512 bv[NV];                                                                   \
-            _Pragma("GCC unroll 2") for (int v = 0; v < NV; v++) bv[v] = _mm512_loadu_ps(b + 16 * v); \
-            _Pragma("GCC unroll 12") for (int r = 0; r < 12; r++) {                          \
-                __m512 av = _mm512_set1_ps(a[r]);                                            \
-                _Pragma("GCC unroll 2") for (int v = 0; v < NV; v++)                         \
-                    acc[r][v] = _mm512_fmadd_ps(av, bv[v], acc[r][v]);                       \
-            }                                                                                \
-            a += 12;                                                                         \
-            b += 16 * NV;                                                                    \
-        }                                                                                    \
-        __mmask16 masks[NV];                                                                 \
-        _Pragma("GCC unroll 2") for (int v = 0; v < NV; v++) masks[v] = lane_mask(n_eff - 16 * v); \
-        _Pragma("GCC unroll 12") for (int r = 0; r < 12; r++) {                              \
-            if (r < m_eff) {                                                                 \
-                _Pragma("GCC unroll 2") for (int v = 0; v < NV; v++)                         \
-                    store_row(c + r * ldc + 16 * v, acc[r][v], masks[v], beta);              \
-            }                                                                                \
-        }                                                                                    \
+/* 12 × (16·NV) micro-kernel body: 12·NV zmm accumulators, one broadcast of A per row.
+ * A(r, p) is read at a[r*rsa + p*csa]: (rsa, csa) = (1, 12) for a packed panel (the
+ * constants fold in), or the caller's strides when A is read in place. The result is
+ * scaled by α unless α == 1 (packed panels already hold α·A). */
+INLINE_AVX512 void kernel_body(int nv, long kc, const float *a, long rsa, long csa, float alpha,
+                               const float *b, float *c, long ldc, long m_eff, long n_eff,
+                               float beta) {
+    __m512 acc[12][2];
+    _Pragma("GCC unroll 12") for (int r = 0; r < 12; r++)
+        _Pragma("GCC unroll 2") for (int v = 0; v < nv; v++) acc[r][v] = _mm512_setzero_ps();
+    for (long r = 0; r < m_eff; r++) _mm_prefetch((const char *)(c + r * ldc), _MM_HINT_T0);
+    for (long p = 0; p < kc; p++) {
+        __m512 bv[2];
+        _Pragma("GCC unroll 2") for (int v = 0; v < nv; v++) bv[v] = _mm512_loadu_ps(b + 16 * v);
+        _Pragma("GCC unroll 12") for (int r = 0; r < 12; r++) {
+            __m512 av = _mm512_set1_ps(a[r * rsa]);
+            _Pragma("GCC unroll 2") for (int v = 0; v < nv; v++)
+                acc[r][v] = _mm512_fmadd_ps(av, bv[v], acc[r][v]);
+        }
+        a += csa;
+        b += 16 * nv;
     }
+    if (alpha != 1.0f) {
+        __m512 al = _mm512_set1_ps(alpha);
+        _Pragma("GCC unroll 12") for (int r = 0; r < 12; r++)
+            _Pragma("GCC unroll 2") for (int v = 0; v < nv; v++) acc[r][v] = _mm512_mul_ps(al, acc[r][v]);
+    }
+    __mmask16 masks[2];
+    _Pragma("GCC unroll 2") for (int v = 0; v < nv; v++) masks[v] = lane_mask(n_eff - 16 * v);
+    _Pragma("GCC unroll 12") for (int r = 0; r < 12; r++) {
+        if (r < m_eff) {
+            _Pragma("GCC unroll 2") for (int v = 0; v < nv; v++)
+                store_row(c + r * ldc + 16 * v, acc[r][v], masks[v], beta);
+        }
+    }
+}
 
-DEFINE_KERNEL(pk_kernel_avx512_12x32, 2)
-DEFINE_KERNEL(pk_kernel_avx512_12x16, 1)
+AVX512 void pk_kernel_avx512_12x32(long kc, const float *a, const float *b, float *c, long ldc,
+                                   long m_eff, long n_eff, float beta) {
+    kernel_body(2, kc, a, 1, 12, 1.0f, b, c, ldc, m_eff, n_eff, beta);
+}
+
+AVX512 void pk_kernel_avx512_12x16(long kc, const float *a, const float *b, float *c, long ldc,
+                                   long m_eff, long n_eff, float beta) {
+    kernel_body(1, kc, a, 1, 12, 1.0f, b, c, ldc, m_eff, n_eff, beta);
+}
+
+/* C[m×n] ← α·A·B̃ + β·C for n ≤ 32 with A read in place (element (i, p) at
+ * a[i*rsa + p*csa]) and B̃ one packed panel of width 16 or 32. With a single panel of B
+ * every element of A is used once, so packing A would only add traffic. The last
+ * m mod 12 rows are first copied into `edge` (12·kc floats, zero-padded) so the kernel
+ * never reads past A. */
+AVX512 void pk_sgemm_direct_a_avx512(long m, long n, long kc, const float *a, long rsa, long csa,
+                                     float alpha, const float *packed_b, float *c, long ldc,
+                                     float beta, float *edge) {
+    int nv = n > 16 ? 2 : 1;
+    long i = 0;
+    for (; i + 12 <= m; i += 12) {
+        if (csa == 1) {
+            if (nv == 2) kernel_body(2, kc, a + i * rsa, rsa, 1, alpha, packed_b, c + i * ldc, ldc, 12, n, beta);
+            else kernel_body(1, kc, a + i * rsa, rsa, 1, alpha, packed_b, c + i * ldc, ldc, 12, n, beta);
+        } else {
+            if (nv == 2) kernel_body(2, kc, a + i * rsa, rsa, csa, alpha, packed_b, c + i * ldc, ldc, 12, n, beta);
+            else kernel_body(1, kc, a + i * rsa, rsa, csa, alpha, packed_b, c + i * ldc, ldc, 12, n, beta);
+        }
+    }
+    if (i < m) {
+        long rows = m - i;
+        for (long p = 0; p < kc; p++) {
+            long r = 0;
+            for (; r < rows; r++) edge[p * 12 + r] = a[(i + r) * rsa + p * csa];
+            for (; r < 12; r++) edge[p * 12 + r] = 0.0f;
+        }
+        if (nv == 2) kernel_body(2, kc, edge, 1, 12, alpha, packed_b, c + i * ldc, ldc, rows, n, beta);
+        else kernel_body(1, kc, edge, 1, 12, alpha, packed_b, c + i * ldc, ldc, rows, n, beta);
+    }
+}
 
 /* Final c[j..j+16) ← α·acc + β·c, masked. */
 INLINE_AVX512 void gemv_store(float *c, __m512 acc, __mmask16 mask, float alpha, float beta) {
@@ -65,54 +111,71 @@ INLINE_AVX512 void gemv_store(float *c, __m512 acc, __mmask16 mask, float alpha,
     _mm512_mask_storeu_ps(c, mask, r);
 }
 
+/* Rows of B prefetched ahead in the 128-column loop. */
+#define PF_ROWS 4
 AVX512 void pk_gemv_rowmajor_avx512(long k, long n, float alpha, const float *x, long incx,
                                     const float *b, long ldb, float beta, float *c) {
-    long j = 0;
-    /* 128 columns at a time: 8 independent accumulators hide the FMA latency. */
-    for (; j + 128 <= n; j += 128) {
-        __m512 acc[8];
-        _Pragma("GCC unroll 8") for (int v = 0; v < 8; v++) acc[v] = _mm512_setzero_ps();
-        const float *row = b + j;
+    /* Every column is summed the same way (one FMA chain over p, then α and β),
+     * whatever chunk or lane it falls in, so splitting the columns across threads
+     * cannot change a bit.
+     *
+     * Wide rows: stream up to 1024 columns of each row of B front to back (the hardware
+     * prefetcher's best case), with the accumulators in an L1-resident buffer. */
+    long j0 = 0;
+    for (; n - j0 >= 256; j0 += 1024) {
+        long w = n - j0 < 1024 ? (n - j0) / 128 * 128 : 1024;
+        __m512 acc[64];
+        for (long v = 0; v < w / 16; v++) acc[v] = _mm512_setzero_ps();
+        const float *row = b + j0;
         for (long p = 0; p < k; p++) {
             __m512 xv = _mm512_set1_ps(x[p * incx]);
-            _Pragma("GCC unroll 8") for (int v = 0; v < 8; v++)
+            for (long v = 0; v < w / 16; v += 4) {
                 acc[v] = _mm512_fmadd_ps(xv, _mm512_loadu_ps(row + 16 * v), acc[v]);
-            row += ldb;
-        }
-        _Pragma("GCC unroll 8") for (int v = 0; v < 8; v++)
-            gemv_store(c + j + 16 * v, acc[v], (__mmask16)0xFFFF, alpha, beta);
-    }
-    /* Remaining columns, up to 64 at a time, masked; k unrolled by two to keep
-     * two independent chains per vector. */
-    for (; j < n; j += 64) {
-        __m512 acc0[4], acc1[4];
-        __mmask16 masks[4];
-        _Pragma("GCC unroll 4") for (int v = 0; v < 4; v++) {
-            acc0[v] = _mm512_setzero_ps();
-            acc1[v] = _mm512_setzero_ps();
-            masks[v] = lane_mask(n - j - 16 * v);
-        }
-        const float *row = b + j;
-        long p = 0;
-        for (; p + 2 <= k; p += 2) {
-            __m512 x0 = _mm512_set1_ps(x[p * incx]);
-            __m512 x1 = _mm512_set1_ps(x[(p + 1) * incx]);
-            _Pragma("GCC unroll 4") for (int v = 0; v < 4; v++) {
-                if (masks[v]) {
-                    acc0[v] = _mm512_fmadd_ps(x0, _mm512_maskz_loadu_ps(masks[v], row + 16 * v), acc0[v]);
-                    acc1[v] = _mm512_fmadd_ps(x1, _mm512_maskz_loadu_ps(masks[v], row + ldb + 16 * v), acc1[v]);
-                }
+                acc[v + 1] = _mm512_fmadd_ps(xv, _mm512_loadu_ps(row + 16 * v + 16), acc[v + 1]);
+                acc[v + 2] = _mm512_fmadd_ps(xv, _mm512_loadu_ps(row + 16 * v + 32), acc[v + 2]);
+                acc[v + 3] = _mm512_fmadd_ps(xv, _mm512_loadu_ps(row + 16 * v + 48), acc[v + 3]);
             }
-            row += 2 * ldb;
-        }
-        for (; p < k; p++) {
-            __m512 x0 = _mm512_set1_ps(x[p * incx]);
-            _Pragma("GCC unroll 4") for (int v = 0; v < 4; v++)
-                if (masks[v]) acc0[v] = _mm512_fmadd_ps(x0, _mm512_maskz_loadu_ps(masks[v], row + 16 * v), acc0[v]);
             row += ldb;
         }
-        _Pragma("GCC unroll 4") for (int v = 0; v < 4; v++)
-            if (masks[v]) gemv_store(c + j + 16 * v, _mm512_add_ps(acc0[v], acc1[v]), masks[v], alpha, beta);
+        for (long v = 0; v < w / 16; v++) gemv_store(c + j0 + 16 * v, acc[v], (__mmask16)0xFFFF, alpha, beta);
+        if (w < 1024) { j0 += w; break; }
+    }
+    /* The rest, up to 128 columns at a time: 8 independent accumulators hide the FMA
+     * latency. */
+    for (long j = j0; j < n; j += 128) {
+        const float *row = b + j;
+        if (n - j >= 128) {
+            __m512 acc[8];
+            _Pragma("GCC unroll 8") for (int v = 0; v < 8; v++) acc[v] = _mm512_setzero_ps();
+            for (long p = 0; p < k; p++) {
+                __m512 xv = _mm512_set1_ps(x[p * incx]);
+                if (p + PF_ROWS < k) {
+                    _Pragma("GCC unroll 8") for (int v = 0; v < 8; v++)
+                        _mm_prefetch((const char *)(row + PF_ROWS * ldb + 16 * v), _MM_HINT_T0);
+                }
+                _Pragma("GCC unroll 8") for (int v = 0; v < 8; v++)
+                    acc[v] = _mm512_fmadd_ps(xv, _mm512_loadu_ps(row + 16 * v), acc[v]);
+                row += ldb;
+            }
+            _Pragma("GCC unroll 8") for (int v = 0; v < 8; v++)
+                gemv_store(c + j + 16 * v, acc[v], (__mmask16)0xFFFF, alpha, beta);
+        } else {
+            long vectors = (n - j + 15) / 16;
+            __m512 acc[8];
+            __mmask16 masks[8];
+            _Pragma("GCC unroll 8") for (int v = 0; v < 8; v++) {
+                acc[v] = _mm512_setzero_ps();
+                masks[v] = lane_mask(n - j - 16 * v);
+            }
+            for (long p = 0; p < k; p++) {
+                __m512 xv = _mm512_set1_ps(x[p * incx]);
+                _Pragma("GCC unroll 8") for (int v = 0; v < 8; v++)
+                    if (v < vectors)
+                        acc[v] = _mm512_fmadd_ps(xv, _mm512_maskz_loadu_ps(masks[v], row + 16 * v), acc[v]);
+                row += ldb;
+            }
+            for (long v = 0; v < vectors; v++) gemv_store(c + j + 16 * v, acc[v], masks[v], alpha, beta);
+        }
     }
 }
 

@@ -34,6 +34,28 @@ void pk_sgemm_macro(int isa, long mc, long nc, long kc, const float *packed_a,
     }
 }
 
+long pk_sgemm_direct_a_max_n(int isa) {
+#if defined(__x86_64__)
+    if (isa == PK_ISA_AVX512) return 32;
+#endif
+    (void)isa;
+    return 0;
+}
+
+void pk_sgemm_direct_a(int isa, long m, long n, long kc, const float *a, long rs, long cs,
+                       float alpha, const float *packed_b, float *c, long ldc, float beta,
+                       float *edge) {
+#if defined(__x86_64__)
+    if (isa == PK_ISA_AVX512 && n <= 32) {
+        pk_sgemm_direct_a_avx512(m, n, kc, a, rs, cs, alpha, packed_b, c, ldc, beta, edge);
+        return;
+    }
+#endif
+    (void)isa; (void)m; (void)n; (void)kc; (void)a; (void)rs; (void)cs; (void)alpha;
+    (void)packed_b; (void)c; (void)ldc; (void)beta; (void)edge;
+    __builtin_trap(); /* callers check pk_sgemm_direct_a_max_n first */
+}
+
 void pk_sgemv_rowmajor(int isa, long k, long n, float alpha, const float *x, long incx,
                        const float *b, long ldb, float beta, float *c) {
 #if defined(__x86_64__)

@@ -161,6 +161,11 @@ final class GEMMTests: XCTestCase {
                 XCTAssertEqual(check(vector, threads: 2).map(\.bitPattern), check(vector, threads: 2).map(\.bitPattern))
             }
         }
+        // Narrow op(B) (n ≤ 32): A is read in place, rows split across threads.
+        for ta in [false, true] {
+            let narrow = Case(transposeA: ta, transposeB: false, m: 200, n: 20, k: 300, alpha: 1.5, beta: 1)
+            XCTAssertEqual(check(narrow, threads: 1).map(\.bitPattern), check(narrow, threads: 2).map(\.bitPattern))
+        }
         // Few rows and many columns: the packed path splits by columns.
         let wide = Case(transposeA: false, transposeB: false, m: 20, n: 400, k: 140)
         XCTAssertEqual(check(wide, threads: 1).map(\.bitPattern), check(wide, threads: 2).map(\.bitPattern))

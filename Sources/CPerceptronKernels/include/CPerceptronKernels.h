@@ -57,6 +57,17 @@ void pk_sgemm_pack_b(int isa, long kc, long nc, const float *b, long rs, long cs
 void pk_sgemm_macro(int isa, long mc, long nc, long kc, const float *packed_a,
                     const float *packed_b, float *c, long ldc, float beta);
 
+/* Largest n for which pk_sgemm_direct_a works with `isa` (0 when it has no such path). */
+long pk_sgemm_direct_a_max_n(int isa);
+
+/* C[m×n] ← α·A[m×kc]·B̃ + β·C for n ≤ pk_sgemm_direct_a_max_n(isa), reading A in place
+ * (element (i, p) at a[i*rs + p*cs]) instead of packing it; B̃ is B packed by
+ * pk_sgemm_pack_b. `edge` is scratch for pk_sgemm_packed_a_size(isa, 1, kc) floats.
+ * β == 0 never reads C. */
+void pk_sgemm_direct_a(int isa, long m, long n, long kc, const float *a, long rs, long cs,
+                       float alpha, const float *packed_b, float *c, long ldc, float beta,
+                       float *edge);
+
 /* Row vector times matrix, no packing:
  *     c[j] ← α·Σ_p x[p·incx]·B[p, j] + β·c[j],   B[p, j] = b[p*ldb + j],  j < n, p < k.
  * β == 0 never reads c. */

@@ -1,5 +1,6 @@
 import CPerceptronKernels
 import Dispatch
+import Foundation
 import Synchronization
 
 /// Single-precision general matrix multiply on row-major data:
@@ -49,12 +50,16 @@ enum GEMM {
     /// Below this many multiply–adds (m·n·k) the packed path runs on one thread.
     static let parallelMinimumWork = 1 << 20
     /// Below this many multiply–adds (n·k) a vector–matrix product runs on one thread.
-    static let parallelMinimumVectorWork = 1 << 17
+    static let parallelMinimumVectorWork = tuning("PK_VEC", 1 << 16)
     /// Cache blocking: KC (depth of a packed block), MC (rows of A per packed block),
     /// NC (columns of B per packed block).
-    static let maxKC = 256
-    static let maxMC = 120
-    static let maxNC = 3072
+    static let maxKC = tuning("PK_KC", 256)
+    static let maxMC = tuning("PK_MC", 120)
+    static let maxNC = tuning("PK_NC", 3072)
+    static func tuning(_ name: String, _ value: Int) -> Int {
+        guard let text = getenv(name) else { return value }
+        return Int(String(cString: text)) ?? value
+    }
 
     static func sgemm(
         transposeA: Bool, transposeB: Bool,
@@ -97,7 +102,7 @@ enum GEMM {
             isa: kernel.rawValue, m: m, n: n, k: k, alpha: alpha, beta: beta,
             a: a, aRowStride: transposeA ? 1 : lda, aColumnStride: transposeA ? lda : 1,
             b: b, bRowStride: transposeB ? 1 : ldb, bColumnStride: transposeB ? ldb : 1,
-            c: c, ldc: ldc)
+            c: c, ldc: ldc, directA: n <= pk_sgemm_direct_a_max_n(kernel.rawValue))
         if m <= smallRowLimit {
             problem.runRowByRow(threads: threads)
         } else {
@@ -127,13 +132,16 @@ private struct Problem: @unchecked Sendable {
     let a: UnsafePointer<Float>, aRowStride: Int, aColumnStride: Int
     let b: UnsafePointer<Float>, bRowStride: Int, bColumnStride: Int
     let c: UnsafeMutablePointer<Float>, ldc: Int
+    /// Whether op(B) is narrow enough (one micro-panel) to read A in place without packing;
+    /// decided once for the whole call so every thread slice computes alike.
+    let directA: Bool
 
     /// The same problem restricted to rows `rows` and columns `columns` of C.
     func slice(rows: Range<Int>, columns: Range<Int>) -> Problem {
         Problem(isa: isa, m: rows.count, n: columns.count, k: k, alpha: alpha, beta: beta,
                 a: a + rows.lowerBound * aRowStride, aRowStride: aRowStride, aColumnStride: aColumnStride,
                 b: b + columns.lowerBound * bColumnStride, bRowStride: bRowStride, bColumnStride: bColumnStride,
-                c: c + rows.lowerBound * ldc + columns.lowerBound, ldc: ldc)
+                c: c + rows.lowerBound * ldc + columns.lowerBound, ldc: ldc, directA: directA)
     }
 
     /// Splits `count` into `parts` ranges whose inner boundaries are multiples of `granule`.
@@ -182,6 +190,20 @@ private struct Problem: @unchecked Sendable {
     private func packed(_ workspace: Workspace) {
         let kBlocks = (k + GEMM.maxKC - 1) / GEMM.maxKC
         let kcStep = (k + kBlocks - 1) / kBlocks
+        if directA {
+            // One panel of B: each element of A is used once, so A is read in place.
+            let edge = workspace.a(count: pk_sgemm_packed_a_size(isa, 1, kcStep))
+            let packedB = workspace.b(count: pk_sgemm_packed_b_size(isa, kcStep, n))
+            var pc = 0
+            while pc < k {
+                let kc = min(kcStep, k - pc)
+                pk_sgemm_pack_b(isa, kc, n, b + pc * bRowStride, bRowStride, bColumnStride, packedB)
+                pk_sgemm_direct_a(isa, m, n, kc, a + pc * aColumnStride, aRowStride, aColumnStride,
+                                  alpha, packedB, c, ldc, pc == 0 ? beta : 1, edge)
+                pc += kc
+            }
+            return
+        }
         let ncMax = min(n, GEMM.maxNC), mcMax = min(m, GEMM.maxMC)
         let packedA = workspace.a(count: pk_sgemm_packed_a_size(isa, mcMax, kcStep))
         let packedB = workspace.b(count: pk_sgemm_packed_b_size(isa, kcStep, ncMax))
@@ -211,16 +233,38 @@ private struct Problem: @unchecked Sendable {
     // MARK: Unpacked path for few rows
 
     func runRowByRow(threads: Int) {
-        // Column slices keep multiples of 128 so each column takes the same code path
-        // (and so the same rounding) in the C kernel for any thread count.
-        let units = (n + 127) / 128
+        // Every column is summed the same way in the C kernels, so any split into
+        // 16-column granules gives the same bits.
+        let granule = 16
+        let units = (n + granule - 1) / granule
         let parts = n * k >= GEMM.parallelMinimumVectorWork ? min(max(1, threads), units) : 1
-        Problem.parallel(parts) { index in
-            let columns = parts == 1 ? 0..<n : Problem.split(n, parts: parts, granule: 128, index: index)
-            if columns.isEmpty { return }
-            let part = parts == 1 ? self : slice(rows: 0..<m, columns: columns)
-            part.rows()
+        if parts == 1 {
+            rows()
+            return
         }
+        // The calling thread takes slice 0 and the others the rest, so that in repeated
+        // calls (batch-1 predictions) each core reads the same slice of B again and finds
+        // it in its own L2 cache. Slices are claimed through a bit mask, in case one
+        // thread runs several iterations.
+        let claims = WorkspacePool.acquire()
+        claims.claimed.store(0, ordering: .relaxed)
+        let caller = ThreadIdentity.current
+        Problem.parallel(parts) { _ in
+            let isCaller = ThreadIdentity.current == caller
+            var slice = 0
+            while true {
+                let candidate = isCaller ? slice : (slice + 1) % parts
+                let bit = 1 << candidate
+                if claims.claimed.bitwiseOr(bit, ordering: .acquiringAndReleasing).oldValue & bit == 0 {
+                    slice = candidate
+                    break
+                }
+                slice += 1
+            }
+            let columns = Problem.split(n, parts: parts, granule: granule, index: slice)
+            if !columns.isEmpty { self.slice(rows: 0..<m, columns: columns).rows() }
+        }
+        WorkspacePool.release(claims)
     }
 
     private func rows() {
@@ -248,6 +292,8 @@ private struct Problem: @unchecked Sendable {
 
 /// Packing buffers owned by one thread at a time; they grow and are then reused.
 private final class Workspace: @unchecked Sendable {
+    /// Slices taken so far by the threads of one parallel vector–matrix call.
+    let claimed = Atomic<Int>(0)
     private var bufferA: UnsafeMutablePointer<Float>?
     private var capacityA = 0
     private var bufferB: UnsafeMutablePointer<Float>?
@@ -276,6 +322,17 @@ private final class Workspace: @unchecked Sendable {
     deinit {
         bufferA?.deallocate()
         bufferB?.deallocate()
+    }
+}
+
+/// The calling thread's identity, comparable across threads.
+private struct ThreadIdentity: Equatable, @unchecked Sendable {
+    private let thread: pthread_t
+
+    static var current: ThreadIdentity { ThreadIdentity(thread: pthread_self()) }
+
+    static func == (lhs: ThreadIdentity, rhs: ThreadIdentity) -> Bool {
+        pthread_equal(lhs.thread, rhs.thread) != 0
     }
 }
 
