@@ -18,18 +18,14 @@ public enum GradientClipping: Codable, Sendable, Equatable {
     }
 }
 
-/// Σ g² over a matrix, in Double.
+/// Σ g² over a matrix, accumulated in Double so that large but finite gradients (up to
+/// Float's maximum) do not overflow the sum.
 func sumOfSquares(_ m: Matrix) -> Double {
     m.withUnsafeBufferPointer { p in
-        var s: Float = 0, total: Double = 0
-        var i = 0
-        // Blocks of 1024 in Float, summed into a Double: fast and accurate enough for a norm.
-        while i < p.count {
-            let end = min(i + 1024, p.count)
-            s = 0
-            for j in i..<end { s += p[j] * p[j] }
-            total += Double(s)
-            i = end
+        var total: Double = 0
+        for x in p {
+            let d = Double(x)
+            total += d * d
         }
         return total
     }

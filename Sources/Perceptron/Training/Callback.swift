@@ -30,4 +30,12 @@ public struct TrainingPlan: Sendable {
     public let trainingSamples: Int
     public let validationSamples: Int
     public let batchSize: Int
+
+    public init(epochs: Int, batchesPerEpoch: Int, trainingSamples: Int, validationSamples: Int, batchSize: Int) {
+        self.epochs = epochs
+        self.batchesPerEpoch = batchesPerEpoch
+        self.trainingSamples = trainingSamples
+        self.validationSamples = validationSamples
+        self.batchSize = batchSize
+    }
 }

@@ -2,8 +2,9 @@
 /// weights seen when training ends (whatever ended it).
 ///
 /// An epoch improves on the best so far when `value < best − minDelta` (mode `.min`) or
-/// `value > best + minDelta` (`.max`); after `patience` epochs without improvement,
-/// training stops. `.auto` picks `.max` for accuracy-like keys and `.min` otherwise.
+/// `value > best + minDelta` (`.max`); after `patience` epochs in a row without
+/// improvement, training stops (Keras's rule: patience 0 stops at the first epoch that
+/// does not improve). `.auto` picks `.max` for accuracy-like keys and `.min` otherwise.
 public final class EarlyStopping: Callback {
     public enum Mode: String, Sendable { case min, max, auto }
 
@@ -67,7 +68,7 @@ public final class EarlyStopping: Callback {
             if restoreBestWeights { bestWeights = model.weights }
         } else {
             wait += 1
-            if wait > patience {
+            if wait >= patience {
                 stoppedEpoch = logs.epoch
                 model.stopTraining = true
             }

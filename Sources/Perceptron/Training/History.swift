@@ -6,6 +6,9 @@ public struct History: Sendable {
     /// Why training ended.
     public internal(set) var stopReason: StopReason = .completed
 
+    /// An empty history.
+    public init() {}
+
     /// The values of `key` ("loss", "val_loss", "accuracy", "lr", …) over the epochs.
     public subscript(key: String) -> [Float] { epochs.compactMap { $0.values[key] } }
 
@@ -29,6 +32,12 @@ public struct EpochLogs: Sendable {
     public let values: [String: Float]
     /// Seconds since fit began.
     public let elapsed: Double
+
+    public init(epoch: Int, values: [String: Float], elapsed: Double) {
+        self.epoch = epoch
+        self.values = values
+        self.elapsed = elapsed
+    }
 }
 
 /// The values after one minibatch: the epoch's running means so far.
@@ -41,4 +50,12 @@ public struct BatchLogs: Sendable {
     public let values: [String: Float]
     /// Seconds since fit began.
     public let elapsed: Double
+
+    public init(epoch: Int, batch: Int, batchCount: Int, values: [String: Float], elapsed: Double) {
+        self.epoch = epoch
+        self.batch = batch
+        self.batchCount = batchCount
+        self.values = values
+        self.elapsed = elapsed
+    }
 }

@@ -42,7 +42,7 @@ public final class ReduceLearningRateOnPlateau: Callback {
         guard let value = logs.values[resolvedMonitor], value.isFinite else { return }
         if let b = best, !(value < b - minDelta) {
             wait += 1
-            if wait > patience {
+            if wait >= patience {
                 model.optimizer.learningRate = max(model.optimizer.learningRate * factor, minimum)
                 wait = 0
             }

@@ -18,7 +18,9 @@ extension Sequential {
     /// Each minibatch is one forward pass, one backward pass and one optimizer update.
     ///
     /// An update whose loss or gradient is NaN or ±Inf is never applied: training stops
-    /// there, keeping the last finite weights, and ``History/stopReason`` says where.
+    /// there, keeping the last finite weights, and ``History/stopReason`` says where. (Should
+    /// an update overflow the weights themselves, the weights go back to those the epoch
+    /// began with.)
     ///
     /// - Parameters:
     ///   - y: targets: one column per output (one-hot for categorical cross-entropy), or one
@@ -82,6 +84,9 @@ extension Sequential {
                 optimizer.learningRate = learningRateSchedule.learningRate(base: baseLearningRate, epoch: epoch)
             }
             for callback in callbacks { callback.epochWillBegin(epoch, model: self) }
+            // Shares storage until the first update of the epoch: one copy per epoch, kept in
+            // case an update overflows the weights themselves.
+            let epochStartWeights = weights
             if shuffle { workspace.order.shuffle(using: &generator) }
             accumulator.reset()
             var lossSum: Double = 0
@@ -96,8 +101,12 @@ extension Sequential {
                 }
                 let stepLoss = trainStep(loss: loss, useSampleWeights: rowWeights != nil)
                 guard let stepLoss else {
-                    let bad = lastStepLoss
-                    history.stopReason = .nonFiniteLoss(epoch: epoch, batch: batch, loss: bad)
+                    history.stopReason = .nonFiniteLoss(epoch: epoch, batch: batch, loss: lastStepLoss)
+                    if !weights.allSatisfy({ $0.allSatisfy(\.isFinite) }) {
+                        // A finite gradient times a huge learning rate overflowed an earlier
+                        // update: fall back to the weights this epoch began with.
+                        try setWeights(epochStartWeights)
+                    }
                     break epochLoop
                 }
                 lossSum += Double(stepLoss) * Double(range.count)
