@@ -37,16 +37,33 @@ INLINE_AVX512 void kernel_body(int nv, long kc, const float *a, long rsa, long c
     _Pragma("GCC unroll 12") for (int r = 0; r < 12; r++)
         _Pragma("GCC unroll 2") for (int v = 0; v < nv; v++) acc[r][v] = _mm512_setzero_ps();
     for (long r = 0; r < m_eff; r++) _mm_prefetch((const char *)(c + r * ldc), _MM_HINT_T0);
-    for (long p = 0; p < kc; p++) {
-        __m512 bv[2];
-        _Pragma("GCC unroll 2") for (int v = 0; v < nv; v++) bv[v] = _mm512_loadu_ps(b + 16 * v);
-        _Pragma("GCC unroll 12") for (int r = 0; r < 12; r++) {
-            __m512 av = _mm512_set1_ps(a[r * rsa]);
-            _Pragma("GCC unroll 2") for (int v = 0; v < nv; v++)
-                acc[r][v] = _mm512_fmadd_ps(av, bv[v], acc[r][v]);
+    if (csa == 1 && rsa != 1) {
+        /* A read in place, row-major: one pointer per row indexed by p, so the 12
+         * addresses need no serial chain of additions. */
+        const float *row[12];
+        _Pragma("GCC unroll 12") for (int r = 0; r < 12; r++) row[r] = a + r * rsa;
+        for (long p = 0; p < kc; p++) {
+            __m512 bv[2];
+            _Pragma("GCC unroll 2") for (int v = 0; v < nv; v++) bv[v] = _mm512_loadu_ps(b + 16 * v);
+            _Pragma("GCC unroll 12") for (int r = 0; r < 12; r++) {
+                __m512 av = _mm512_set1_ps(row[r][p]);
+                _Pragma("GCC unroll 2") for (int v = 0; v < nv; v++)
+                    acc[r][v] = _mm512_fmadd_ps(av, bv[v], acc[r][v]);
+            }
+            b += 16 * nv;
         }
-        a += csa;
-        b += 16 * nv;
+    } else {
+        for (long p = 0; p < kc; p++) {
+            __m512 bv[2];
+            _Pragma("GCC unroll 2") for (int v = 0; v < nv; v++) bv[v] = _mm512_loadu_ps(b + 16 * v);
+            _Pragma("GCC unroll 12") for (int r = 0; r < 12; r++) {
+                __m512 av = _mm512_set1_ps(a[r * rsa]);
+                _Pragma("GCC unroll 2") for (int v = 0; v < nv; v++)
+                    acc[r][v] = _mm512_fmadd_ps(av, bv[v], acc[r][v]);
+            }
+            a += csa;
+            b += 16 * nv;
+        }
     }
     if (alpha != 1.0f) {
         __m512 al = _mm512_set1_ps(alpha);
@@ -87,6 +104,9 @@ AVX512 void pk_sgemm_direct_a_avx512(long m, long n, long kc, const float *a, lo
         if (csa == 1) {
             if (nv == 2) kernel_body(2, kc, a + i * rsa, rsa, 1, alpha, packed_b, c + i * ldc, ldc, 12, n, beta);
             else kernel_body(1, kc, a + i * rsa, rsa, 1, alpha, packed_b, c + i * ldc, ldc, 12, n, beta);
+        } else if (rsa == 1) {
+            if (nv == 2) kernel_body(2, kc, a + i, 1, csa, alpha, packed_b, c + i * ldc, ldc, 12, n, beta);
+            else kernel_body(1, kc, a + i, 1, csa, alpha, packed_b, c + i * ldc, ldc, 12, n, beta);
         } else {
             if (nv == 2) kernel_body(2, kc, a + i * rsa, rsa, csa, alpha, packed_b, c + i * ldc, ldc, 12, n, beta);
             else kernel_body(1, kc, a + i * rsa, rsa, csa, alpha, packed_b, c + i * ldc, ldc, 12, n, beta);

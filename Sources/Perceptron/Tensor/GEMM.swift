@@ -1,7 +1,13 @@
 import CPerceptronKernels
 import Dispatch
-import Foundation
 import Synchronization
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Single-precision general matrix multiply on row-major data:
 ///
@@ -50,16 +56,14 @@ enum GEMM {
     /// Below this many multiply–adds (m·n·k) the packed path runs on one thread.
     static let parallelMinimumWork = 1 << 20
     /// Below this many multiply–adds (n·k) a vector–matrix product runs on one thread.
-    static let parallelMinimumVectorWork = tuning("PK_VEC", 1 << 16)
+    static let parallelMinimumVectorWork = 1 << 16
     /// Cache blocking: KC (depth of a packed block), MC (rows of A per packed block),
     /// NC (columns of B per packed block).
-    static let maxKC = tuning("PK_KC", 256)
-    static let maxMC = tuning("PK_MC", 120)
-    static let maxNC = tuning("PK_NC", 3072)
-    static func tuning(_ name: String, _ value: Int) -> Int {
-        guard let text = getenv(name) else { return value }
-        return Int(String(cString: text)) ?? value
-    }
+    /// KC·NR·4 B = 32 KiB keeps a B micro-panel in L1 (48 KiB) beside an A micro-panel;
+    /// MC·KC·4 B = 120 KiB keeps the packed A block in L2 (1–2 MiB).
+    static let maxKC = 256
+    static let maxMC = 120
+    static let maxNC = 3072
 
     static func sgemm(
         transposeA: Bool, transposeB: Bool,
