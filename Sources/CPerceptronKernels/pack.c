@@ -1,5 +1,47 @@
 #include "internal.h"
 
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
+
+/* dst[c*dst_stride + r] = α·src[r*src_stride + c] for r < rows, c < cols: the copy with
+ * strided writes that packing needs when source rows run along the packed panel's
+ * depth. x86-64 moves 4 × 4 blocks through SSE registers (baseline, no target flags). */
+static void transpose_copy(float *dst, long dst_stride, const float *src, long src_stride,
+                           long rows, long cols, float alpha) {
+    long r = 0;
+#if defined(__x86_64__)
+    __m128 al = _mm_set1_ps(alpha);
+    for (; r + 4 <= rows; r += 4) {
+        const float *s0 = src + r * src_stride;
+        const float *s1 = s0 + src_stride, *s2 = s1 + src_stride, *s3 = s2 + src_stride;
+        long c = 0;
+        for (; c + 4 <= cols; c += 4) {
+            __m128 x0 = _mm_loadu_ps(s0 + c), x1 = _mm_loadu_ps(s1 + c);
+            __m128 x2 = _mm_loadu_ps(s2 + c), x3 = _mm_loadu_ps(s3 + c);
+            _MM_TRANSPOSE4_PS(x0, x1, x2, x3);
+            if (alpha != 1.0f) {
+                x0 = _mm_mul_ps(al, x0); x1 = _mm_mul_ps(al, x1);
+                x2 = _mm_mul_ps(al, x2); x3 = _mm_mul_ps(al, x3);
+            }
+            float *d = dst + c * dst_stride + r;
+            _mm_storeu_ps(d, x0);
+            _mm_storeu_ps(d + dst_stride, x1);
+            _mm_storeu_ps(d + 2 * dst_stride, x2);
+            _mm_storeu_ps(d + 3 * dst_stride, x3);
+        }
+        for (; c < cols; c++) {
+            float *d = dst + c * dst_stride + r;
+            d[0] = alpha * s0[c]; d[1] = alpha * s1[c]; d[2] = alpha * s2[c]; d[3] = alpha * s3[c];
+        }
+    }
+#endif
+    for (; r < rows; r++) {
+        const float *s = src + r * src_stride;
+        for (long c = 0; c < cols; c++) dst[c * dst_stride + r] = alpha * s[c];
+    }
+}
+
 long pk_sgemm_packed_a_size(int isa, long mc, long kc) {
     long mr = pk_sgemm_mr(isa);
     return (mc + mr - 1) / mr * mr * kc;
@@ -20,12 +62,8 @@ long pk_sgemm_packed_b_size(int isa, long kc, long nc) {
 static void pack_a_panel(long mr, long rows, long kc, const float *a, long rs, long cs,
                          float alpha, float *dst) {
     if (cs == 1) {
-        /* Rows of A are contiguous: read each row once, write with stride mr. */
-        for (long r = 0; r < rows; r++) {
-            const float *src = a + r * rs;
-            float *d = dst + r;
-            for (long p = 0; p < kc; p++) d[p * mr] = alpha * src[p];
-        }
+        /* Rows of A are contiguous: transpose rows × kc into the panel. */
+        transpose_copy(dst, mr, a, rs, rows, kc, alpha);
         for (long r = rows; r < mr; r++) {
             float *d = dst + r;
             for (long p = 0; p < kc; p++) d[p * mr] = 0.0f;
@@ -69,11 +107,7 @@ static void pack_b_panel(long w, long cols, long kc, const float *b, long rs, lo
         }
     } else if (rs == 1) {
         /* B transposed: columns of op(B) are contiguous rows in memory. */
-        for (long j = 0; j < cols; j++) {
-            const float *src = b + j * cs;
-            float *d = dst + j;
-            for (long p = 0; p < kc; p++) d[p * w] = src[p];
-        }
+        transpose_copy(dst, w, b, cs, cols, kc, 1.0f);
         for (long j = cols; j < w; j++) {
             float *d = dst + j;
             for (long p = 0; p < kc; p++) d[p * w] = 0.0f;
