@@ -529,8 +529,8 @@ def main():
                     help="extra arguments for the Python peers (debug, e.g. '--epochs 1 --limit 5000')")
     ap.add_argument("--render", metavar="RAW_JSONL", help="only rebuild the tables from a raw file")
     a = ap.parse_args()
-    a.command_line = os.environ.get("BENCH_COMMAND") or " ".join(
-        shlex.quote(x) for x in ["bench/run.py"] + sys.argv[1:])
+    a.command_line = " ".join(shlex.quote(x) for x in
+                              [os.environ.get("BENCH_ARGV0", "bench/run.py")] + sys.argv[1:])
     if a.render:
         write_reports(a.render, a.update_benchmarks)
         return

@@ -30,5 +30,5 @@ if [[ ! -f "$STAMP" || "$(cat "$STAMP")" != "$want" ]]; then
     fi
     echo "$want" > "$STAMP"
 fi
-export BENCH_COMMAND="bench/run.sh$(printf " %q" "$@")"
+export BENCH_ARGV0="bench/run.sh"
 exec "$VENV/bin/python" "$ROOT/bench/run.py" "$@"
