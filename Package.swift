@@ -35,6 +35,7 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "PerceptronGEMMBenchmark", dependencies: ["Perceptron"]),
+        .executableTarget(name: "PerceptronGraphBenchmark", dependencies: ["Perceptron"]),
         .target(name: "PerceptronTestSupport", dependencies: ["Perceptron"], path: "Sources/PerceptronTestSupport"),
         .testTarget(
             name: "PerceptronTests",

@@ -21,6 +21,7 @@ final class GraphSeedProgramTests: XCTestCase {
         var losses: [Float] = []
         var accuracy: Float = 0
         var grid = ""
+        var weights: [(String, Matrix)] = []
     }
 
     /// The seed's program with `hidden` hidden units; returns the loss every 100 steps,
@@ -63,6 +64,9 @@ final class GraphSeedProgramTests: XCTestCase {
             try session.run(minimizationOp, feed: feed)
         }
         result.losses.append(try session.run(J, feed: feed)[0, 0])
+        // The final weights (the seed prints them)
+        result.weights = try [("Hidden layer weight matrix", W_hidden), ("Hidden layer bias", b_hidden),
+                              ("Output layer weight matrix", W_output), ("Output layer bias", b_output)].map { ($0, try session.run($1)) }
 
         let predicted = try session.run(p_output, feed: [X: feed[X]!]).argmaxRows()
         let truth = feed[c]!.argmaxRows()
@@ -87,6 +91,7 @@ final class GraphSeedProgramTests: XCTestCase {
     func testSeedProgramTwoHiddenUnits() throws {
         let result = try Self.runSeedProgram(seed: 3, hidden: 2)
         print("Seed 004, 2 hidden units: loss every 100 steps \(result.losses), accuracy \(result.accuracy)")
+        for (label, value) in result.weights { print(label, value.nestedRows) }
         print(result.grid)
         XCTAssertLessThan(result.losses.last!, result.losses.first! / 4)
         XCTAssertGreaterThanOrEqual(result.accuracy, 0.95)

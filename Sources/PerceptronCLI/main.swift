@@ -1,1 +1,0 @@
-print("perceptron: command line coming soon")
