@@ -109,6 +109,12 @@ final class DataPreprocessorTests: XCTestCase {
         let json = try JSONEncoder().encode(pre)
         let back = try JSONDecoder().decode(Preprocessor.self, from: json)
         XCTAssertEqual(back, pre)
+        XCTAssertEqual(try Preprocessor(jsonString: try pre.jsonString()), pre)
+        XCTAssertTrue(try pre.jsonString().contains("\"role\":\"numeric\""))
+        XCTAssertEqual(ColumnRole(string: "numeric:minMax"), .numeric(.minMax))
+        XCTAssertNil(ColumnRole(string: "numeric:log"))
+        XCTAssertEqual(try JSONDecoder().decode([ColumnRole].self, from: Data(#"["ignored","numeric:none","target"]"#.utf8)),
+                       [.ignored, .numeric(.none), .target])
         XCTAssertEqual(try back.transformFeatures(try CSVTable.parse(test)), try pre.transformFeatures(try CSVTable.parse(test)))
     }
 

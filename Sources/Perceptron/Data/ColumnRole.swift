@@ -12,7 +12,10 @@ public enum NumericScaling: String, Codable, Sendable, CaseIterable {
 }
 
 /// What a column of a table is used for.
-public enum ColumnRole: Codable, Equatable, Sendable {
+///
+/// Encoded (Codable, and ``description``) as one string: "target", "categorical",
+/// "ignored", "numeric" (standardize), "numeric:minMax" or "numeric:none".
+public enum ColumnRole: Codable, Equatable, Sendable, CustomStringConvertible {
     /// The value to predict (at most one column).
     case target
     /// A number: missing values take the training median, then it is rescaled.
@@ -23,6 +26,46 @@ public enum ColumnRole: Codable, Equatable, Sendable {
     case categorical
     /// Not used.
     case ignored
+
+    /// Parses "target", "categorical", "ignored", "numeric", "numeric:standardize",
+    /// "numeric:minMax" or "numeric:none"; nil for anything else.
+    public init?(string: String) {
+        switch string {
+        case "target": self = .target
+        case "categorical": self = .categorical
+        case "ignored", "ignore": self = .ignored
+        case "numeric", "numeric:standardize": self = .numeric(.standardize)
+        default:
+            guard string.hasPrefix("numeric:"), let scaling = NumericScaling(rawValue: String(string.dropFirst(8))) else {
+                return nil
+            }
+            self = .numeric(scaling)
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .target: return "target"
+        case .categorical: return "categorical"
+        case .ignored: return "ignored"
+        case .numeric(.standardize): return "numeric"
+        case .numeric(let scaling): return "numeric:\(scaling.rawValue)"
+        }
+    }
+
+    public init(from decoder: Decoder) throws {
+        let text = try decoder.singleValueContainer().decode(String.self)
+        guard let role = ColumnRole(string: text) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath,
+                                                    debugDescription: "unknown column role \"\(text)\""))
+        }
+        self = role
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(description)
+    }
 }
 
 /// Classification (predict one of several classes) or regression (predict a number).

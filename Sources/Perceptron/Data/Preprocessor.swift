@@ -260,11 +260,26 @@ public struct Preprocessor: Codable, Equatable, Sendable {
         return column
     }
 
+    /// The preprocessor as compact JSON with sorted keys (to store in a model file's metadata).
+    public func jsonString() throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return String(decoding: try encoder.encode(self), as: UTF8.self)
+    }
+
     /// The median (mean of the two middle values for an even count; 0 when empty).
     static func median(_ values: [Double]) -> Double {
         guard !values.isEmpty else { return 0 }
         let sorted = values.sorted()
         let mid = sorted.count / 2
         return sorted.count % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
+    }
+}
+
+extension Preprocessor {
+    /// A preprocessor from ``jsonString()``'s output.
+    /// - Throws: `DecodingError` for malformed JSON.
+    public init(jsonString: String) throws {
+        self = try JSONDecoder().decode(Preprocessor.self, from: Data(jsonString.utf8))
     }
 }
