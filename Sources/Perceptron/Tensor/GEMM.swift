@@ -56,7 +56,7 @@ enum GEMM {
     /// Below this many multiply–adds (m·n·k) the packed path runs on one thread.
     static let parallelMinimumWork = 1 << 20
     /// Below this many multiply–adds (n·k) a vector–matrix product runs on one thread.
-    static let parallelMinimumVectorWork = 1 << 16
+    static let parallelMinimumVectorWork = 1 << 17
     /// Cache blocking: KC (depth of a packed block), MC (rows of A per packed block),
     /// NC (columns of B per packed block).
     /// KC·NR·4 B = 32 KiB keeps a B micro-panel in L1 (48 KiB) beside an A micro-panel;
@@ -168,69 +168,100 @@ private struct Problem: @unchecked Sendable {
     // MARK: Packed path
 
     func runPacked(threads: Int) {
-        let mr = pk_sgemm_mr(isa), nr = pk_sgemm_nr(isa)
-        let byRows = m >= n
-        let granule = byRows ? mr : nr
-        let units = ((byRows ? m : n) + granule - 1) / granule
-        let parts = m * n * k >= GEMM.parallelMinimumWork ? min(max(1, threads), units) : 1
-        if parts == 1 {
-            let workspace = WorkspacePool.acquire()
-            packed(workspace)
-            WorkspacePool.release(workspace)
-            return
-        }
-        let count = byRows ? m : n
-        Problem.parallel(parts) { index in
-            let range = Problem.split(count, parts: parts, granule: granule, index: index)
-            if range.isEmpty { return }
-            let part = byRows ? slice(rows: range, columns: 0..<n) : slice(rows: 0..<m, columns: range)
-            let workspace = WorkspacePool.acquire()
-            part.packed(workspace)
-            WorkspacePool.release(workspace)
-        }
-    }
-
-    /// The single-thread blocked algorithm over this (sub)problem.
-    private func packed(_ workspace: Workspace) {
+        let mr = pk_sgemm_mr(isa)
+        let microRows = (m + mr - 1) / mr
+        let workers = m * n * k >= GEMM.parallelMinimumWork ? min(max(1, threads), microRows) : 1
+        // Row blocks of at most MC rows, each a multiple of MR, evenly sized; with several
+        // threads, a multiple of the thread count so the shares come out even.
+        let fewestBlocks = (m + GEMM.maxMC - 1) / GEMM.maxMC
+        let blocks = workers == 1 ? fewestBlocks
+            : min(microRows, (max(fewestBlocks, workers) + workers - 1) / workers * workers)
         let kBlocks = (k + GEMM.maxKC - 1) / GEMM.maxKC
         let kcStep = (k + kBlocks - 1) / kBlocks
-        if directA {
-            // One panel of B: each element of A is used once, so A is read in place.
-            let edge = workspace.a(count: pk_sgemm_packed_a_size(isa, 1, kcStep))
-            let packedB = workspace.b(count: pk_sgemm_packed_b_size(isa, kcStep, n))
-            var pc = 0
-            while pc < k {
-                let kc = min(kcStep, k - pc)
-                pk_sgemm_pack_b(isa, kc, n, b + pc * bRowStride, bRowStride, bColumnStride, packedB)
-                pk_sgemm_direct_a(isa, m, n, kc, a + pc * aColumnStride, aRowStride, aColumnStride,
-                                  alpha, packedB, c, ldc, pc == 0 ? beta : 1, edge)
-                pc += kc
-            }
-            return
-        }
-        let ncMax = min(n, GEMM.maxNC), mcMax = min(m, GEMM.maxMC)
-        let packedA = workspace.a(count: pk_sgemm_packed_a_size(isa, mcMax, kcStep))
-        let packedB = workspace.b(count: pk_sgemm_packed_b_size(isa, kcStep, ncMax))
+        let ncMax = min(n, GEMM.maxNC)
+        let mcMax = (microRows + blocks - 1) / blocks * mr  // largest block Problem.split makes
+
+        let shared = WorkspacePool.acquire()
+        let packedB = SharedPointer(shared.b(count: pk_sgemm_packed_b_size(isa, kcStep, ncMax)))
         var jc = 0
         while jc < n {
             let nc = min(GEMM.maxNC, n - jc)
             var pc = 0
             while pc < k {
                 let kc = min(kcStep, k - pc)
-                pk_sgemm_pack_b(isa, kc, nc, b + pc * bRowStride + jc * bColumnStride,
-                                bRowStride, bColumnStride, packedB)
-                let blockBeta: Float = pc == 0 ? beta : 1
-                var ic = 0
-                while ic < m {
-                    let mc = min(GEMM.maxMC, m - ic)
-                    pk_sgemm_pack_a(isa, mc, kc, a + ic * aRowStride + pc * aColumnStride,
-                                    aRowStride, aColumnStride, alpha, packedA)
-                    pk_sgemm_macro(isa, mc, nc, kc, packedA, packedB, c + ic * ldc + jc, ldc, blockBeta)
-                    ic += mc
+                let block = Block(jc: jc, nc: nc, pc: pc, kc: kc, beta: pc == 0 ? beta : 1,
+                                  blocks: blocks, mcMax: mcMax, packedB: packedB)
+                packB(block, workers: workers, shared: shared)
+                if workers == 1 {
+                    for index in 0..<blocks { compute(block, index: index, workspace: shared) }
+                } else {
+                    // Row blocks go to whichever thread is free (a busy core just takes
+                    // fewer); each block is computed the same way by any thread.
+                    shared.next.store(0, ordering: .relaxed)
+                    Problem.parallel(workers) { _ in
+                        let workspace = WorkspacePool.acquire()
+                        while true {
+                            let index = shared.next.wrappingAdd(1, ordering: .relaxed).oldValue
+                            if index >= blocks { break }
+                            compute(block, index: index, workspace: workspace)
+                        }
+                        WorkspacePool.release(workspace)
+                    }
                 }
                 pc += kc
             }
             jc += nc
+        }
+        WorkspacePool.release(shared)
+    }
+
+    /// One (jc, pc) step of the blocked loop.
+    private struct Block: Sendable {
+        let jc: Int, nc: Int, pc: Int, kc: Int
+        let beta: Float
+        let blocks: Int, mcMax: Int
+        let packedB: SharedPointer
+    }
+
+    /// Packs op(B)[pc ..< pc+kc, jc ..< jc+nc] into `block.packedB`, in chunks of whole
+    /// panels spread over the threads when there is enough of it.
+    private func packB(_ block: Block, workers: Int, shared: Workspace) {
+        let chunk = 8 * pk_sgemm_nr(isa)  // columns per task; panels before a chunk are full
+        let chunks = (block.nc + chunk - 1) / chunk
+        if workers == 1 || chunks == 1 || block.kc * block.nc < 1 << 16 {
+            pk_sgemm_pack_b(isa, block.kc, block.nc, b + block.pc * bRowStride + block.jc * bColumnStride,
+                            bRowStride, bColumnStride, block.packedB.pointer)
+            return
+        }
+        shared.next.store(0, ordering: .relaxed)
+        Problem.parallel(workers) { _ in
+            while true {
+                let index = shared.next.wrappingAdd(1, ordering: .relaxed).oldValue
+                if index >= chunks { break }
+                let j = index * chunk
+                let source = b + block.pc * bRowStride + (block.jc + j) * bColumnStride
+                pk_sgemm_pack_b(isa, block.kc, min(chunk, block.nc - j), source,
+                                bRowStride, bColumnStride, block.packedB.pointer + j * block.kc)
+            }
+        }
+    }
+
+    /// Row block `index`: C[rows, jc ..< jc+nc] ← α·op(A)[rows, pc ..< pc+kc]·B̃ + β·C.
+    private func compute(_ block: Block, index: Int, workspace: Workspace) {
+        let rows = Problem.split(m, parts: block.blocks, granule: pk_sgemm_mr(isa), index: index)
+        if rows.isEmpty { return }
+        let aBlock = a + rows.lowerBound * aRowStride + block.pc * aColumnStride
+        let cBlock = c + rows.lowerBound * ldc + block.jc
+        if directA {
+            // One panel of B: each element of A is used once, so A is read in place.
+            let edge = workspace.a(count: pk_sgemm_packed_a_size(isa, 1, block.kc))
+            pk_sgemm_direct_a(isa, rows.count, block.nc, block.kc, aBlock, aRowStride, aColumnStride,
+                              alpha, block.packedB.pointer, cBlock, ldc, block.beta, edge)
+        } else {
+            let packedA = workspace.a(count: pk_sgemm_packed_a_size(isa, block.mcMax, block.kc))
+            pk_sgemm_pack_a(isa, rows.count, block.kc, aBlock, aRowStride, aColumnStride, alpha, packedA)
+            pk_sgemm_macro(isa, rows.count, block.nc, block.kc, packedA, block.packedB.pointer,
+                           cBlock, ldc, block.beta)
         }
     }
 
@@ -241,32 +272,35 @@ private struct Problem: @unchecked Sendable {
         // 16-column granules gives the same bits.
         let granule = 16
         let units = (n + granule - 1) / granule
-        let parts = n * k >= GEMM.parallelMinimumVectorWork ? min(max(1, threads), units) : 1
-        if parts == 1 {
+        let workers = n * k >= GEMM.parallelMinimumVectorWork ? min(max(1, threads), units) : 1
+        if workers == 1 {
             rows()
             return
         }
-        // The calling thread takes slice 0 and the others the rest, so that in repeated
-        // calls (batch-1 predictions) each core reads the same slice of B again and finds
-        // it in its own L2 cache. Slices are claimed through a bit mask, in case one
-        // thread runs several iterations.
+        // Two slices per thread. The calling thread takes slices from the front and the
+        // others from the back, so in repeated calls (batch-1 predictions) each core
+        // reads the same columns of B again and finds them in its own L2 cache; a thread
+        // that starts late finds its slices already done by the others.
+        let slices = min(units, 2 * workers)
         let claims = WorkspacePool.acquire()
-        claims.claimed.store(0, ordering: .relaxed)
+        claims.next.store(0, ordering: .relaxed)
         let caller = ThreadIdentity.current
-        Problem.parallel(parts) { _ in
-            let isCaller = ThreadIdentity.current == caller
-            var slice = 0
+        Problem.parallel(workers) { _ in
+            let fromFront = ThreadIdentity.current == caller
             while true {
-                let candidate = isCaller ? slice : (slice + 1) % parts
-                let bit = 1 << candidate
-                if claims.claimed.bitwiseOr(bit, ordering: .acquiringAndReleasing).oldValue & bit == 0 {
-                    slice = candidate
-                    break
+                var slice = -1
+                for step in 0..<slices {
+                    let candidate = fromFront ? step : slices - 1 - step
+                    let bit = 1 << candidate
+                    if claims.next.bitwiseOr(bit, ordering: .relaxed).oldValue & bit == 0 {
+                        slice = candidate
+                        break
+                    }
                 }
-                slice += 1
+                if slice < 0 { break }
+                let columns = Problem.split(n, parts: slices, granule: granule, index: slice)
+                if !columns.isEmpty { self.slice(rows: 0..<m, columns: columns).rows() }
             }
-            let columns = Problem.split(n, parts: parts, granule: granule, index: slice)
-            if !columns.isEmpty { self.slice(rows: 0..<m, columns: columns).rows() }
         }
         WorkspacePool.release(claims)
     }
@@ -296,8 +330,9 @@ private struct Problem: @unchecked Sendable {
 
 /// Packing buffers owned by one thread at a time; they grow and are then reused.
 private final class Workspace: @unchecked Sendable {
-    /// Slices taken so far by the threads of one parallel vector–matrix call.
-    let claimed = Atomic<Int>(0)
+    /// Work counter of a parallel call coordinated through this workspace: the next row
+    /// block or B chunk, or the bit mask of claimed column slices.
+    let next = Atomic<Int>(0)
     private var bufferA: UnsafeMutablePointer<Float>?
     private var capacityA = 0
     private var bufferB: UnsafeMutablePointer<Float>?
@@ -327,6 +362,12 @@ private final class Workspace: @unchecked Sendable {
         bufferA?.deallocate()
         bufferB?.deallocate()
     }
+}
+
+/// A pointer handed to the threads of one call, which write disjoint parts of it.
+private struct SharedPointer: @unchecked Sendable {
+    let pointer: UnsafeMutablePointer<Float>
+    init(_ pointer: UnsafeMutablePointer<Float>) { self.pointer = pointer }
 }
 
 /// The calling thread's identity, comparable across threads.
