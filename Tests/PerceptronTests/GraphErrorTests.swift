@@ -83,6 +83,18 @@ final class GraphErrorTests: XCTestCase {
         }
     }
 
+    /// The builders do not throw (as in the seed); a mistake made while building surfaces when the node runs.
+    func testInvalidAxisAndArityThrowWhenRun() {
+        let a = Constant(Matrix([[1, 2]]))
+        XCTAssertThrowsError(try Session().run(reduceSum(a, axis: 2, name: "s"))) { error in
+            XCTAssertEqual(error as? GraphError, .invalidInput(node: "s", reason: "axis 2 is not nil, 0 or 1"))
+        }
+        XCTAssertThrowsError(try Session().run(reduceMean(a, axis: -1)))
+        XCTAssertThrowsError(try Session().run(OperationNode(.matmul, [a], name: "m"))) { error in
+            XCTAssertEqual(error as? GraphError, .invalidInput(node: "m", reason: "matmul takes 2 inputs, got 1"))
+        }
+    }
+
     func testInvalidLearningRateThrows() {
         let w = Variable(Matrix([[1]]))
         XCTAssertThrowsError(try GradientDescentOptimizer(learningRate: 0).minimize(square(w))) { error in

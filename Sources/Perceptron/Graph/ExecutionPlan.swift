@@ -66,7 +66,8 @@ final class ExecutionPlan {
     func index(of node: Node) -> Int { position[ObjectIdentifier(node)]! }
 
     /// Evaluates every node once, in order.
-    /// - Throws: ``GraphError/unfedPlaceholder(node:)`` or ``GraphError/shapeMismatch(node:operation:shapes:)``.
+    /// - Throws: ``GraphError/unfedPlaceholder(node:)``, ``GraphError/shapeMismatch(node:operation:shapes:)``,
+    ///   or ``GraphError/invalidInput(node:reason:)`` for a node built with a mistake.
     func forward(feed: [Placeholder: Matrix]) throws {
         for i in nodes.indices {
             switch nodes[i] {
@@ -77,7 +78,8 @@ final class ExecutionPlan {
                 values[i] = v.value
             case let c as Constant:
                 values[i] = c.value
-            case let op as Operation:
+            case let op as OperationNode:
+                if let problem = op.buildProblem { throw GraphError.invalidInput(node: op.name, reason: problem) }
                 let operands = inputPositions[i].map { values[$0] }
                 var out = takeValue(i)
                 try op.kind.forward(operands, into: &out, node: op.name)

@@ -24,7 +24,7 @@ extension ExecutionPlan {
         gradients[loss] = seed
         hasGradient[loss] = true
         for i in stride(from: loss, through: 0, by: -1) where hasGradient[i] && needsGradient[i] {
-            guard let op = nodes[i] as? Operation else { continue }
+            guard let op = nodes[i] as? OperationNode else { continue }
             propagate(op.kind, at: i)
         }
     }

@@ -2,7 +2,7 @@ import Foundation
 
 /// A node of a computational graph (seed 004, after TensorFlow 1): a ``Placeholder``
 /// fed at run time, a ``Variable`` holding trainable values, a ``Constant``, an
-/// ``Operation`` over other nodes, or a ``TrainingStep`` made by an optimizer.
+/// ``OperationNode`` over other nodes, or a ``TrainingStep`` made by an optimizer.
 ///
 /// Nodes are classes compared by identity: the same node used twice is one vertex of the
 /// graph (its value and gradient are computed once per run), and identity orders the

@@ -11,6 +11,8 @@
 /// the sorted graph and buffers for values and gradients, reused by later runs.
 public final class Session {
     private var plans: [[ObjectIdentifier]: ExecutionPlan] = [:]
+    /// How many target sets keep a cached plan; past this the cache starts over.
+    static let maximumCachedPlans = 64
 
     public init() {}
 
@@ -78,6 +80,8 @@ public final class Session {
         var targets = nodes
         for case let step as TrainingStep in nodes { targets.append(contentsOf: step.variables) }
         let plan = try ExecutionPlan(targets: targets)
+        // Bound the cache when a caller runs many freshly built nodes.
+        if plans.count >= Session.maximumCachedPlans { plans.removeAll() }
         plans[key] = plan
         return plan
     }

@@ -18,7 +18,7 @@ public enum ReductionAxis: Sendable, Equatable {
     }
 }
 
-/// What an ``Operation`` computes. Elementwise binary operations broadcast 2-D shapes as
+/// What an ``OperationNode`` computes. Elementwise binary operations broadcast 2-D shapes as
 /// numpy does: each dimension must agree or be 1 (so a 1 × n bias row is added to every
 /// row of a batch, and a 1 × 1 scalar to every element).
 ///
@@ -76,12 +76,25 @@ public enum OperationKind: Sendable, Equatable {
 /// A node computed from its ``Node/inputs`` by ``kind``. Build operations with the free
 /// functions (``matmul(_:_:)-(Node,Node)``, ``sigmoid(_:name:)``, ``reduceSum(_:axis:name:)``, …) and the
 /// operators `+ − * /` and prefix `−`.
-public final class Operation: Node {
+///
+/// (Named `OperationNode`, not `Operation`, so as not to clash with Foundation's `Operation`.)
+public final class OperationNode: Node {
     public let kind: OperationKind
+    /// A mistake found while building the node (e.g. a reduction axis other than nil, 0
+    /// or 1), reported by ``Session`` as ``GraphError/invalidInput(node:reason:)``: the
+    /// builder functions do not throw, as in the seed.
+    let buildProblem: String?
 
-    public init(_ kind: OperationKind, _ inputs: [Node], name: String? = nil) {
-        precondition(inputs.count == kind.arity, "\(kind.stem) takes \(kind.arity) inputs, got \(inputs.count)")
+    /// - Parameter inputs: as many as `kind` takes (two for matmul and the elementwise
+    ///   binary operations, one otherwise); a wrong count is reported when the node is run.
+    public convenience init(_ kind: OperationKind, _ inputs: [Node], name: String? = nil) {
+        let problem = inputs.count == kind.arity ? nil : "\(kind.stem) takes \(kind.arity) inputs, got \(inputs.count)"
+        self.init(kind, inputs, name: name, problem: problem)
+    }
+
+    init(_ kind: OperationKind, _ inputs: [Node], name: String?, problem: String?) {
         self.kind = kind
+        self.buildProblem = problem
         super.init(name: name, defaultName: kind.stem, inputs: inputs)
     }
 }
