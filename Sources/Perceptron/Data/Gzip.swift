@@ -12,13 +12,24 @@ enum Gzip {
     /// Inflates a gzip stream (several concatenated members are allowed).
     /// - Throws: ``DataError/decompressionFailed(file:reason:)`` on corrupt or truncated input.
     static func decompress(_ data: Data, source: String) throws -> [UInt8] {
+        try withDecompressed(data, source: source) { Array($0) }
+    }
+
+    /// Inflates a gzip stream into a buffer that is not zero-filled first (sized from the
+    /// gzip trailer, grown if that was wrong) and lends it to `body`.
+    static func withDecompressed<R>(_ data: Data, source: String,
+                                    _ body: (UnsafeBufferPointer<UInt8>) throws -> R) throws -> R {
         guard data.count >= 18 else {
             throw DataError.decompressionFailed(file: source, reason: "only \(data.count) bytes, shorter than a gzip header and trailer")
         }
         // ISIZE, the last 4 bytes little-endian, is the uncompressed size mod 2³².
         let tail = data.suffix(4).map(UInt32.init)
         let isize = Int(tail[0] | tail[1] << 8 | tail[2] << 16 | tail[3] << 24)
-        var output = [UInt8](repeating: 0, count: max(isize, 64))
+        var capacity = max(isize, 64)
+        guard var output = malloc(capacity)?.assumingMemoryBound(to: UInt8.self) else {
+            throw DataError.decompressionFailed(file: source, reason: "cannot allocate \(capacity) bytes")
+        }
+        defer { free(output) }
         var produced = 0
 
         let status: String? = data.withUnsafeBytes { (input: UnsafeRawBufferPointer) -> String? in
@@ -31,15 +42,17 @@ enum Gzip {
             stream.next_in = UnsafeMutablePointer(mutating: input.bindMemory(to: Bytef.self).baseAddress!)
             stream.avail_in = uInt(input.count)
             while true {
-                if produced == output.count { output.append(contentsOf: repeatElement(0, count: output.count)) }
-                let result: Int32 = output.withUnsafeMutableBufferPointer { out in
-                    stream.next_out = out.baseAddress! + produced
-                    stream.avail_out = uInt(out.count - produced)
-                    let before = stream.avail_out
-                    let r = inflate(&stream, Z_NO_FLUSH)
-                    produced += Int(before - stream.avail_out)
-                    return r
+                if produced == capacity {
+                    guard let grown = realloc(output, 2 * capacity) else { return "cannot allocate \(2 * capacity) bytes" }
+                    output = grown.assumingMemoryBound(to: UInt8.self)
+                    capacity *= 2
                 }
+                // zlib counts in 32-bit units: hand it at most 1 GiB of output space per call.
+                let space = min(capacity - produced, 1 << 30)
+                stream.next_out = output + produced
+                stream.avail_out = uInt(space)
+                let result = inflate(&stream, Z_NO_FLUSH)
+                produced += space - Int(stream.avail_out)
                 switch result {
                 case Z_STREAM_END:
                     // Skip zero padding some tools append; start over on a further member.
@@ -55,13 +68,11 @@ enum Gzip {
                     if stream.avail_in == 0 { return "truncated gzip stream" }
                     continue  // the output buffer was full: grown at the top of the loop
                 default:
-                    let message = stream.msg.map { String(cString: $0) } ?? "zlib error \(result)"
-                    return message
+                    return stream.msg.map { String(cString: $0) } ?? "zlib error \(result)"
                 }
             }
         }
         if let status { throw DataError.decompressionFailed(file: source, reason: status) }
-        output.removeLast(output.count - produced)
-        return output
+        return try body(UnsafeBufferPointer(start: output, count: produced))
     }
 }

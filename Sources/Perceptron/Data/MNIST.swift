@@ -123,8 +123,7 @@ public enum MNIST {
     static func withFileBytes<R>(_ url: URL, _ body: (UnsafeBufferPointer<UInt8>) throws -> R) throws -> R {
         let data = try readFileData(url)
         if Gzip.isGzip(data) {
-            let inflated = try Gzip.decompress(data, source: url.path)
-            return try inflated.withUnsafeBufferPointer(body)
+            return try Gzip.withDecompressed(data, source: url.path, body)
         }
         return try data.withUnsafeBytes { raw in try body(raw.bindMemory(to: UInt8.self)) }
     }
