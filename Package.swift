@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .library(name: "Perceptron", targets: ["Perceptron"]),
         .executable(name: "perceptron", targets: ["PerceptronCLI"]),
+        .executable(name: "perceptron-bench", targets: ["PerceptronBenchmark"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -35,6 +36,8 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "PerceptronGEMMBenchmark", dependencies: ["Perceptron"]),
+        // Seed 001's training workloads, timed against the Python peers by bench/run.sh.
+        .executableTarget(name: "PerceptronBenchmark", dependencies: ["Perceptron"]),
         .executableTarget(name: "PerceptronGraphBenchmark", dependencies: ["Perceptron"]),
         .target(name: "PerceptronTestSupport", dependencies: ["Perceptron"], path: "Sources/PerceptronTestSupport"),
         .testTarget(

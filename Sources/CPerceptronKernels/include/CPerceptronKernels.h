@@ -80,4 +80,7 @@ void pk_sgemv_rowmajor(int isa, long k, long n, float alpha, const float *x, lon
 void pk_sgemv_transposed(int isa, long k, long n, float alpha, const float *x,
                          const float *b, long ldb, float beta, float *c);
 
+/* Elementwise kernels for the training hot path (optimizer updates, norms). */
+#include "PerceptronVectorKernels.h"
+
 #endif

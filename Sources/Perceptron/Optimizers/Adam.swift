@@ -1,3 +1,4 @@
+import CPerceptronKernels
 import Foundation
 
 /// Adam (Kingma & Ba, 2015), with the AMSGrad variant (Reddi et al., 2018) as a flag,
@@ -69,29 +70,22 @@ public struct Adam: Optimizer {
         let (b1, b2, eps) = (beta1, beta2, epsilon)
         let stepSize = Float(Double(learningRate) / (1 - Foundation.pow(Double(b1), t)))
         let inverseRootCorrection2 = Float(1 / (1 - Foundation.pow(Double(b2), t)).squareRoot())
-        let coupledDecay = decoupledWeightDecay ? 0 : weightDecay
-        let shrink = decoupledWeightDecay ? 1 - learningRate * weightDecay : 1
-        let ams = amsgrad
+        var hyper = pk_adam_params(
+            beta1: b1, beta2: b2, epsilon: eps, step_size: stepSize, inv_root_bc2: inverseRootCorrection2,
+            coupled_decay: decoupledWeightDecay ? 0 : weightDecay, shrink: decoupledWeightDecay ? 1 - learningRate * weightDecay : 1)
         firstMoments.prepare(slot, like: parameter)
         secondMoments.prepare(slot, like: parameter)
-        secondMomentsMax.prepare(slot, like: ams ? parameter : Matrix(rows: 0, columns: 0))
+        secondMomentsMax.prepare(slot, like: amsgrad ? parameter : Matrix(rows: 0, columns: 0))
+        let ams = amsgrad
+        precondition(gradient.count == parameter.count, "Adam: gradient has \(gradient.count) elements, parameter \(parameter.count)")
+        // The per-element formula above, vectorized in C (PerceptronVectorKernels.h).
         parameter.withUnsafeMutableBufferPointer { p in
             gradient.withUnsafeBufferPointer { g in
                 firstMoments.matrices[slot].withUnsafeMutableBufferPointer { m in
                     secondMoments.matrices[slot].withUnsafeMutableBufferPointer { v in
                         secondMomentsMax.matrices[slot].withUnsafeMutableBufferPointer { vMax in
-                            for i in 0..<p.count {
-                                let gi = g[i] + coupledDecay * p[i]
-                                p[i] *= shrink
-                                m[i] = b1 * m[i] + (1 - b1) * gi
-                                v[i] = b2 * v[i] + (1 - b2) * gi * gi
-                                var second = v[i]
-                                if ams {
-                                    vMax[i] = Swift.max(vMax[i], v[i])
-                                    second = vMax[i]
-                                }
-                                p[i] -= stepSize * m[i] / (second.squareRoot() * inverseRootCorrection2 + eps)
-                            }
+                            pk_adam_update(p.count, p.baseAddress, g.baseAddress, m.baseAddress, v.baseAddress,
+                                           ams ? vMax.baseAddress : nil, &hyper)
                         }
                     }
                 }

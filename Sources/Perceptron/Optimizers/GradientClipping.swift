@@ -1,3 +1,5 @@
+import CPerceptronKernels
+
 /// Gradient clipping, applied to all of a step's gradients before the optimizer.
 ///
 /// ```
@@ -21,12 +23,5 @@ public enum GradientClipping: Codable, Sendable, Equatable {
 /// Σ g² over a matrix, accumulated in Double so that large but finite gradients (up to
 /// Float's maximum) do not overflow the sum.
 func sumOfSquares(_ m: Matrix) -> Double {
-    m.withUnsafeBufferPointer { p in
-        var total: Double = 0
-        for x in p {
-            let d = Double(x)
-            total += d * d
-        }
-        return total
-    }
+    m.withUnsafeBufferPointer { p in pk_sum_squares(p.count, p.baseAddress) }
 }

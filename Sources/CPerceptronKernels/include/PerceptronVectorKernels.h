@@ -1,0 +1,29 @@
+#ifndef PERCEPTRON_VECTOR_KERNELS_H
+#define PERCEPTRON_VECTOR_KERNELS_H
+
+/*
+ * Elementwise kernels on the training hot path (optimizer updates, gradient norms),
+ * with AVX-512 variants picked at run time like the GEMM kernels. Each writes every
+ * element of its outputs, reads nothing past n, and takes non-aliasing arrays.
+ */
+
+/* Adam's hyperparameters for one step (t folded into step_size and inv_root_bc2). */
+typedef struct {
+    float beta1, beta2, epsilon;
+    float step_size;     /* η / (1 − β₁ᵗ) */
+    float inv_root_bc2;  /* 1 / √(1 − β₂ᵗ) */
+    float coupled_decay; /* λ added to g as λ·θ (Adam); 0 for AdamW */
+    float shrink;        /* θ ← shrink·θ first (AdamW: 1 − ηλ); 1 for Adam */
+} pk_adam_params;
+
+/* One Adam/AMSGrad/AdamW step over n parameters:
+ *   g ← g + λθ;  θ ← shrink·θ;  m ← β₁m + (1 − β₁)g;  v ← β₂v + (1 − β₂)g²
+ *   AMSGrad (v_max non-null): v_max ← max(v_max, v), used in place of v
+ *   θ ← θ − step_size · m / (√v · inv_root_bc2 + ε)                       */
+void pk_adam_update(long n, float *theta, const float *g, float *m, float *v, float *v_max,
+                    const pk_adam_params *h);
+
+/* Σ x², accumulated in double. */
+double pk_sum_squares(long n, const float *x);
+
+#endif

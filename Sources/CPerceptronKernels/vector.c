@@ -1,0 +1,93 @@
+#include "PerceptronVectorKernels.h"
+#include "CPerceptronKernels.h"
+#include <math.h>
+#include <stddef.h>
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
+
+static inline void adam_scalar(long i0, long n, float *restrict theta, const float *restrict g, float *restrict m,
+                               float *restrict v, float *restrict v_max, const pk_adam_params *h) {
+    for (long i = i0; i < n; i++) {
+        float gi = g[i] + h->coupled_decay * theta[i];
+        float t = theta[i] * h->shrink;
+        float mi = h->beta1 * m[i] + (1 - h->beta1) * gi;
+        float vi = h->beta2 * v[i] + (1 - h->beta2) * gi * gi;
+        m[i] = mi;
+        v[i] = vi;
+        float second = vi;
+        if (v_max) {
+            second = v_max[i] > vi ? v_max[i] : vi;
+            v_max[i] = second;
+        }
+        theta[i] = t - h->step_size * mi / (sqrtf(second) * h->inv_root_bc2 + h->epsilon);
+    }
+}
+
+#if defined(__x86_64__)
+__attribute__((target("avx512f,fma")))
+static void adam_avx512(long n, float *restrict theta, const float *restrict g, float *restrict m,
+                        float *restrict v, float *restrict v_max, const pk_adam_params *h) {
+    const __m512 b1 = _mm512_set1_ps(h->beta1), c1 = _mm512_set1_ps(1 - h->beta1);
+    const __m512 b2 = _mm512_set1_ps(h->beta2), c2 = _mm512_set1_ps(1 - h->beta2);
+    const __m512 step = _mm512_set1_ps(h->step_size), irb = _mm512_set1_ps(h->inv_root_bc2);
+    const __m512 eps = _mm512_set1_ps(h->epsilon), decay = _mm512_set1_ps(h->coupled_decay);
+    const __m512 shrink = _mm512_set1_ps(h->shrink);
+    long i = 0;
+    for (; i + 16 <= n; i += 16) {
+        __m512 t = _mm512_loadu_ps(theta + i);
+        __m512 gi = _mm512_fmadd_ps(decay, t, _mm512_loadu_ps(g + i));
+        t = _mm512_mul_ps(t, shrink);
+        __m512 mi = _mm512_fmadd_ps(b1, _mm512_loadu_ps(m + i), _mm512_mul_ps(c1, gi));
+        __m512 vi = _mm512_fmadd_ps(b2, _mm512_loadu_ps(v + i), _mm512_mul_ps(c2, _mm512_mul_ps(gi, gi)));
+        _mm512_storeu_ps(m + i, mi);
+        _mm512_storeu_ps(v + i, vi);
+        __m512 second = vi;
+        if (v_max) {
+            second = _mm512_max_ps(_mm512_loadu_ps(v_max + i), vi);
+            _mm512_storeu_ps(v_max + i, second);
+        }
+        __m512 denom = _mm512_fmadd_ps(_mm512_sqrt_ps(second), irb, eps);
+        t = _mm512_sub_ps(t, _mm512_div_ps(_mm512_mul_ps(step, mi), denom));
+        _mm512_storeu_ps(theta + i, t);
+    }
+    adam_scalar(i, n, theta, g, m, v, v_max, h);
+}
+
+__attribute__((target("avx512f")))
+static double sum_squares_avx512(long n, const float *restrict x) {
+    __m512d a0 = _mm512_setzero_pd(), a1 = _mm512_setzero_pd();
+    long i = 0;
+    for (; i + 16 <= n; i += 16) {
+        __m512 v = _mm512_loadu_ps(x + i);
+        __m512d lo = _mm512_cvtps_pd(_mm512_castps512_ps256(v));
+        __m512d hi = _mm512_cvtps_pd(_mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(v), 1)));
+        a0 = _mm512_fmadd_pd(lo, lo, a0);
+        a1 = _mm512_fmadd_pd(hi, hi, a1);
+    }
+    double total = _mm512_reduce_add_pd(_mm512_add_pd(a0, a1));
+    for (; i < n; i++) total += (double)x[i] * (double)x[i];
+    return total;
+}
+#endif
+
+void pk_adam_update(long n, float *theta, const float *g, float *m, float *v, float *v_max,
+                    const pk_adam_params *h) {
+#if defined(__x86_64__)
+    if (pk_cpu_has_avx512()) {
+        adam_avx512(n, theta, g, m, v, v_max, h);
+        return;
+    }
+#endif
+    adam_scalar(0, n, theta, g, m, v, v_max, h);
+}
+
+double pk_sum_squares(long n, const float *x) {
+#if defined(__x86_64__)
+    if (pk_cpu_has_avx512()) return sum_squares_avx512(n, x);
+#endif
+    double total = 0;
+    for (long i = 0; i < n; i++) total += (double)x[i] * (double)x[i];
+    return total;
+}
