@@ -1,0 +1,190 @@
+import Foundation
+
+/// Saves and loads a ``Sequential`` model as one safetensors file.
+///
+/// ```
+/// layers.<i>.weight   F32 [in, out]   W of layer i (our layout; PyTorch's Linear.weight is Wᵀ)
+/// layers.<i>.bias     F32 [out]       b of layer i
+/// optimizer.<s>.<k>   F32 [r, c]      optimizer slot s of parameter k (only with the optimizer state)
+/// __metadata__        see ModelFileMetadata: format version, architecture, training settings,
+///                     preprocessing, optimizer step and random state
+/// ```
+/// `i` counts every layer (a dropout layer has an index but no tensors). Loading checks
+/// the container (``SafeTensors/read(from:)``) and then the metadata: a supported version,
+/// an architecture that rebuilds, every expected tensor present with the expected shape
+/// and finite, and no other tensor. Saving is atomic: a temporary file in the same folder,
+/// flushed and renamed over the target, so a failed save leaves any old file intact.
+public enum ModelFile {
+    /// A model read from a file, with what was saved beside it.
+    public struct LoadedModel {
+        /// The model, compiled when the file records a loss (optimizer state restored when saved).
+        public var model: Sequential
+        /// The preprocessing fitted on the training table, if any.
+        public var preprocessor: Preprocessor?
+        public var metadata: ModelFileMetadata
+    }
+
+    /// Writes `model` (and optionally its optimizer state) to `url`.
+    /// - Parameters:
+    ///   - preprocessor: the preprocessing to replay on new rows.
+    ///   - training: epochs, batch size, notes; by default just the model's optimizer and seed.
+    ///   - includeOptimizerState: also save the optimizer's slots and step and the model's
+    ///     random state, so that training can resume.
+    /// - Throws: ``ModelFileError/invalidArchitecture(file:reason:)`` for a custom layer;
+    ///   ``SafeTensorsError`` when the file cannot be written.
+    public static func save(_ model: Sequential, preprocessor: Preprocessor? = nil,
+                            training: ModelFileMetadata.Training? = nil,
+                            to url: URL, includeOptimizerState: Bool = false) throws {
+        let file = url.path
+        var tensors: [String: SafeTensors.Tensor] = [:]
+        var configurations: [LayerConfiguration] = []
+        for (i, layer) in model.layers.enumerated() {
+            let configuration = layer.configuration
+            if case .custom(let name) = configuration {
+                throw ModelFileError.invalidArchitecture(file: file, reason: "layer \(i) is a custom layer (\(name)) that cannot be saved")
+            }
+            configurations.append(configuration)
+            for (name, parameter) in zip(layer.parameterNames, layer.parameters) {
+                tensors["layers.\(i).\(name)"] = SafeTensors.Tensor(shape: tensorShape(name, parameter), values: parameter.elements)
+            }
+        }
+        var settings = training ?? ModelFileMetadata.Training(seed: model.seed)
+        if model.loss != nil {
+            settings.optimizer = model.optimizer.configuration
+            settings.gradientClipping = model.gradientClipping
+            settings.learningRateSchedule = model.learningRateSchedule
+        }
+        var stateInfo: ModelFileMetadata.OptimizerStateInfo? = nil
+        if includeOptimizerState {
+            let state = model.optimizer.state
+            for (slot, matrices) in state.slots {
+                for (k, m) in matrices.enumerated() {
+                    tensors["optimizer.\(slot).\(k)"] = SafeTensors.Tensor(shape: [m.rows, m.columns], values: m.elements)
+                }
+            }
+            stateInfo = .init(step: state.step, slots: state.slots.mapValues(\.count),
+                              generator: generatorWords(model.generator).map { String($0, radix: 16) })
+        }
+        let metadata = ModelFileMetadata(
+            formatVersion: ModelFileMetadata.formatVersion,
+            architecture: .init(inputSize: model.inputSize, layers: configurations, loss: model.loss, metrics: model.metrics),
+            training: settings, preprocessor: preprocessor, optimizerState: stateInfo)
+        try SafeTensors(tensors: tensors, metadata: try metadata.encoded()).write(to: url)
+    }
+
+    /// Reads, validates and rebuilds a model.
+    /// - Throws: ``SafeTensorsError`` for a damaged container, ``ModelFileError`` for
+    ///   metadata or tensors that do not describe a model; both name the file.
+    public static func load(from url: URL) throws -> LoadedModel {
+        let file = url.path
+        let container = try SafeTensors.read(from: url)
+        let metadata = try ModelFileMetadata.decode(container.metadata, file: file)
+        let architecture = metadata.architecture
+        let seed = UInt64(metadata.training.seed)!
+
+        let model: Sequential
+        do {
+            let layers = try architecture.layers.map { try $0.makeLayer() }
+            model = try Sequential(inputSize: architecture.inputSize, layers: layers, seed: seed)
+        } catch let error as PerceptronError {
+            throw ModelFileError.invalidArchitecture(file: file, reason: error.description)
+        }
+
+        var remaining = Set(container.tensors.keys)
+        func take(_ name: String, shape: [Int]) throws -> [Float] {
+            guard let tensor = container.tensors[name] else { throw ModelFileError.missingTensor(file: file, tensor: name) }
+            guard tensor.shape == shape else {
+                throw ModelFileError.wrongShape(file: file, tensor: name, expected: shape, got: tensor.shape)
+            }
+            guard tensor.values.allSatisfy(\.isFinite) else { throw ModelFileError.nonFiniteWeight(file: file, tensor: name) }
+            remaining.remove(name)
+            return tensor.values
+        }
+
+        var weights: [[Matrix]] = []
+        var parameterShapes: [Matrix] = []
+        for (i, layer) in model.layers.enumerated() {
+            var list: [Matrix] = []
+            for (name, parameter) in zip(layer.parameterNames, layer.parameters) {
+                let values = try take("layers.\(i).\(name)", shape: tensorShape(name, parameter))
+                list.append(Matrix(rows: parameter.rows, columns: parameter.columns, elements: values))
+                parameterShapes.append(parameter)
+            }
+            weights.append(list)
+        }
+        try model.setWeights(weights)
+
+        if let loss = architecture.loss {
+            let optimizer = (metadata.training.optimizer ?? .adam(learningRate: 0.001, beta1: 0.9, beta2: 0.999, epsilon: 1e-8,
+                                                                   weightDecay: 0, amsgrad: false)).makeOptimizer()
+            do {
+                try model.compile(loss: loss, optimizer: optimizer, metrics: architecture.metrics,
+                                  gradientClipping: metadata.training.gradientClipping,
+                                  learningRateSchedule: metadata.training.learningRateSchedule ?? .constant)
+            } catch let error as PerceptronError {
+                throw ModelFileError.invalidArchitecture(file: file, reason: error.description)
+            }
+        }
+
+        if let info = metadata.optimizerState {
+            guard architecture.loss != nil else {
+                throw ModelFileError.invalidMetadata(file: file, key: "optimizer_state", reason: "present but the model has no loss")
+            }
+            guard info.step >= 0 else {
+                throw ModelFileError.invalidMetadata(file: file, key: "optimizer_state", reason: "negative step \(info.step)")
+            }
+            var slots: [String: [Matrix]] = [:]
+            for (slot, count) in info.slots {
+                guard count >= 0, count <= parameterShapes.count else {
+                    throw ModelFileError.invalidMetadata(file: file, key: "optimizer_state",
+                                                         reason: "slot \"\(slot)\" has \(count) matrices for \(parameterShapes.count) parameters")
+                }
+                slots[slot] = try (0..<count).map { k in
+                    let name = "optimizer.\(slot).\(k)"
+                    let p = parameterShapes[k]
+                    // A slot not yet created (lazily) is saved empty.
+                    let empty = container.tensors[name]?.shape == [0, 0]
+                    let shape = empty ? [0, 0] : [p.rows, p.columns]
+                    let values = try take(name, shape: shape)
+                    return Matrix(rows: shape[0], columns: shape[1], elements: values)
+                }
+            }
+            model.optimizer.state = OptimizerState(step: info.step, slots: slots)
+            if let words = info.generator {
+                let parsed = words.compactMap { UInt64($0, radix: 16) }
+                guard parsed.count == 4, words.count == 4, parsed != [0, 0, 0, 0] else {
+                    throw ModelFileError.invalidMetadata(file: file, key: "optimizer_state",
+                                                         reason: "generator is not four non-zero 64-bit hex words")
+                }
+                setGeneratorWords(&model.generator, parsed)
+            }
+        }
+
+        if let extra = remaining.sorted().first {
+            throw ModelFileError.unexpectedTensor(file: file, tensor: extra)
+        }
+        if let preprocessor = metadata.preprocessor, preprocessor.featureCount != architecture.inputSize {
+            throw ModelFileError.invalidMetadata(file: file, key: "preprocessing",
+                                                 reason: "produces \(preprocessor.featureCount) features, the model takes \(architecture.inputSize)")
+        }
+        return LoadedModel(model: model, preprocessor: metadata.preprocessor, metadata: metadata)
+    }
+
+    /// A bias (1 × out) is saved 1-D, [out], as PyTorch and Keras keep it; a weight as [rows, columns].
+    static func tensorShape(_ name: String, _ parameter: Matrix) -> [Int] {
+        name == "bias" && parameter.rows == 1 ? [parameter.columns] : [parameter.rows, parameter.columns]
+    }
+
+    /// The generator's state words. `SeededGenerator` is four `UInt64`s and nothing else.
+    static func generatorWords(_ generator: SeededGenerator) -> [UInt64] {
+        precondition(MemoryLayout<SeededGenerator>.size == 4 * MemoryLayout<UInt64>.size, "SeededGenerator layout changed")
+        return withUnsafeBytes(of: generator) { Array($0.bindMemory(to: UInt64.self)) }
+    }
+
+    static func setGeneratorWords(_ generator: inout SeededGenerator, _ words: [UInt64]) {
+        precondition(words.count == 4 && MemoryLayout<SeededGenerator>.size == 32, "SeededGenerator layout changed")
+        withUnsafeMutableBytes(of: &generator) { raw in
+            for (k, w) in words.enumerated() { raw.storeBytes(of: w, toByteOffset: 8 * k, as: UInt64.self) }
+        }
+    }
+}

@@ -1,0 +1,67 @@
+import ArgumentParser
+import Foundation
+import Perceptron
+
+/// `perceptron summary MODEL`: the layers, parameters, preprocessing and training settings.
+struct Summary: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Describe a saved model.")
+
+    @Argument(help: ArgumentHelp("A model saved by `perceptron train --output`.", valueName: "model"))
+    var modelPath: String
+
+    @Flag(name: .long, help: "Print one JSON object to standard output.")
+    var json = false
+
+    func run() throws {
+        let saved = try SavedModel(path: modelPath)
+        let model = saved.model
+        let meta = saved.loaded.metadata
+        let features = saved.preprocessor?.featureNames
+        if json {
+            var object: [String: Any] = [
+                "command": "summary", "model": modelPath, "format_version": meta.formatVersion,
+                "input_size": model.inputSize, "output_size": model.outputSize, "parameters": model.parameterCount,
+                "layers": zip(model.layerNames, model.layers).map { name, layer -> [String: Any] in
+                    ["name": name, "type": layer.typeName, "units": layer.outputSize,
+                     "activation": layer.activation?.rawValue ?? NSNull(), "parameters": layer.parameterCount]
+                },
+                "task": saved.task.rawValue, "loss": model.loss?.rawValue ?? NSNull(),
+                "epochs_trained": meta.training.completedEpochs, "seed": meta.training.seed,
+                "optimizer_state": meta.optimizerState != nil,
+            ]
+            if saved.task == .classification { object["classes"] = saved.classNames }
+            if let features { object["features"] = features }
+            if let used = saved.preprocessor?.usedColumns { object["columns"] = used }
+            if let batch = meta.training.batchSize { object["batch_size"] = batch }
+            object["info"] = meta.training.info
+            try JSONOutput.print(object)
+            return
+        }
+        print(model.summary())
+        print("")
+        var rows: [(String, String)] = [("file", modelPath), ("format version", String(meta.formatVersion)),
+                                        ("task", saved.task.rawValue)]
+        if let loss = model.loss { rows.append(("loss", loss.rawValue)) }
+        if model.loss != nil { rows.append(("optimizer", Self.describe(model.optimizer.configuration))) }
+        rows.append(("epochs trained", String(meta.training.completedEpochs)))
+        if let batch = meta.training.batchSize { rows.append(("batch size", String(batch))) }
+        rows.append(("seed", meta.training.seed))
+        if let data = meta.training.info["data"] { rows.append(("trained on", data)) }
+        if saved.task == .classification { rows.append(("classes", saved.classNames.joined(separator: ", "))) }
+        if let used = saved.preprocessor?.usedColumns { rows.append(("input columns", used.joined(separator: ", "))) }
+        if let features { rows.append(("features", features.joined(separator: ", "))) }
+        rows.append(("optimizer state", meta.optimizerState.map { "saved (step \($0.step))" } ?? "not saved"))
+        let width = rows.map(\.0.count).max() ?? 0
+        for (key, value) in rows { print(key.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + value) }
+    }
+
+    static func describe(_ configuration: OptimizerConfiguration) -> String {
+        switch configuration {
+        case let .sgd(lr, momentum, nesterov, _): return "SGD (lr \(lr), momentum \(momentum)\(nesterov ? ", Nesterov" : ""))"
+        case let .adaGrad(lr, _, _, _): return "AdaGrad (lr \(lr))"
+        case let .rmsProp(lr, rho, _, _, _): return "RMSProp (lr \(lr), rho \(rho))"
+        case let .adam(lr, b1, b2, _, _, ams): return "\(ams ? "AMSGrad" : "Adam") (lr \(lr), beta1 \(b1), beta2 \(b2))"
+        case let .adamW(lr, _, _, _, wd, _): return "AdamW (lr \(lr), weight decay \(wd))"
+        }
+    }
+}

@@ -1,0 +1,119 @@
+import ArgumentParser
+import Foundation
+import Perceptron
+
+/// `perceptron train`: fit a network, report it on held-out rows, optionally save it.
+struct Train: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Train a network and report it on held-out rows.",
+        discussion: """
+            With no options: seed 001's Titanic network (Pclass, Sex, Age, SibSp, Parch, Fare, \
+            Embarked → 15 ReLU units → sigmoid; binary cross-entropy; Adam, lr 0.02, batch 100) on \
+            the bundled data, tested on a stratified 20%.
+            """)
+
+    @OptionGroup var data: DataOptions
+    @OptionGroup var network: ModelOptions
+
+    @Option(name: .long, help: "Share of the rows held out for the test report (stratified, seeded; 0 for none). MNIST uses its official test set.")
+    var testSplit: Double = 0.2
+
+    @OptionGroup var common: RunOptions
+
+    @Option(name: [.short, .long], help: ArgumentHelp("Save the trained model to this .safetensors file.", valueName: "file"))
+    var output: String?
+
+    @Flag(name: .long, help: "Also save the optimizer's state and the random state, so training can resume.")
+    var saveOptimizerState = false
+
+    func validate() throws {
+        if !(testSplit >= 0 && testSplit < 1) { throw ValidationError("--test-split must be in [0, 1), got \(testSplit).") }
+        if saveOptimizerState && output == nil { throw ValidationError("--save-optimizer-state needs --output FILE.") }
+    }
+
+    func run() throws {
+        try common.applyThreads()
+        let isTitanicDefault = data.csv == nil && (data.dataset ?? "titanic").lowercased() == "titanic"
+        let source = try DataSource.load(data, seed: common.seed)
+        let fold = try source.split(testFraction: testSplit, seed: common.seed)
+        let prepared = try source.prepare(train: fold?.train, test: fold?.test)
+        let net = try Network.make(network, data: prepared, seed: common.seed,
+                                   defaultLearningRate: isTitanicDefault ? 0.02 : nil)
+        let epochs = network.epochs ?? (source.name == "mnist" ? 10 : 100)
+
+        let y = Network.targets(prepared.train.y, loss: net.loss, classCount: net.classCount)
+        var callbacks: [any Callback] = [ProgressBar().callback()]
+        if let patience = network.earlyStopping {
+            callbacks.append(try EarlyStopping(monitor: network.validationSplit > 0 ? "val_loss" : "loss", patience: patience))
+        }
+        if !common.json {
+            print("Training on \(source.name): \(prepared.train.x.rows) rows × \(prepared.train.x.columns) features, "
+                + "\(prepared.task == .classification ? "\(net.classCount) classes" : "regression")"
+                + (prepared.test.map { ", \($0.x.rows) held out" } ?? ""))
+        }
+        let start = ContinuousClock.now
+        let history = try net.model.fit(prepared.train.x, y, epochs: epochs, batchSize: network.batchSize,
+                                        validationSplit: Float(network.validationSplit), callbacks: callbacks)
+        let seconds = Self.seconds(since: start)
+
+        var report: TestReport? = nil
+        if let test = prepared.test {
+            report = try TestReport.evaluate(net.model, x: test.x, y: test.y, task: prepared.task,
+                                             classNames: prepared.classNames, preprocessor: prepared.preprocessor)
+        }
+        if let output {
+            var info = ["data": source.name, "task": prepared.task.rawValue, "test_split": String(testSplit),
+                        "split_seed": String(common.seed)]
+            if prepared.preprocessor == nil && prepared.task == .classification {
+                info["class_names"] = SavedModel.encodeClassNames(prepared.classNames)
+            }
+            let training = ModelFileMetadata.Training(epochs: epochs, batchSize: network.batchSize, seed: common.seed,
+                                                      completedEpochs: history.epochs.count, info: info)
+            try ModelFile.save(net.model, preprocessor: prepared.preprocessor, training: training,
+                               to: URL(fileURLWithPath: output), includeOptimizerState: saveOptimizerState)
+        }
+
+        let final = history.epochs.last?.values ?? [:]
+        if common.json {
+            var object: [String: Any] = [
+                "command": "train", "data": source.name, "task": prepared.task.rawValue,
+                "train_samples": prepared.train.x.rows, "features": prepared.train.x.columns,
+                "layers": net.model.layers.map(\.outputSize), "loss_function": net.loss.rawValue,
+                "epochs": history.epochs.count, "stop_reason": Self.describe(history.stopReason),
+                "seconds": seconds, "output": output.map { $0 as Any } ?? NSNull(),
+                "final": final.mapValues { JSONOutput.number($0) },
+            ]
+            if prepared.task == .classification { object["classes"] = prepared.classNames }
+            if let report {
+                object["test"] = report.json
+                object["test_samples"] = report.samples
+                if let confusion = report.confusion { object["confusion_matrix"] = confusion.counts }
+            }
+            try JSONOutput.print(object)
+            return
+        }
+        print("")
+        print(net.model.summary())
+        print("")
+        print("Trained \(history.epochs.count) epochs in \(String(format: "%.2f", seconds)) s "
+            + "(\(Self.describe(history.stopReason))): \(ProgressBar.format(final))")
+        if let report {
+            print("")
+            print(report.text(title: "Test"))
+        }
+        if let output { print("\nSaved the model to \(output)") }
+    }
+
+    static func seconds(since start: ContinuousClock.Instant) -> Double {
+        let d = ContinuousClock.now - start
+        return Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+    }
+
+    static func describe(_ reason: History.StopReason) -> String {
+        switch reason {
+        case .completed: return "completed"
+        case .stoppedByCallback(let epoch): return "early stopping after epoch \(epoch + 1)"
+        case let .nonFiniteLoss(epoch, batch, loss): return "stopped: loss \(loss) at epoch \(epoch + 1), batch \(batch + 1)"
+        }
+    }
+}
