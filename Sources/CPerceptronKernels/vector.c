@@ -70,6 +70,27 @@ static double sum_squares_avx512(long n, const float *restrict x) {
     for (; i < n; i++) total += (double)x[i] * (double)x[i];
     return total;
 }
+
+__attribute__((target("avx512f")))
+static int all_finite_avx512(long n, const float *restrict x) {
+    __m512 acc = _mm512_setzero_ps();
+    long i = 0;
+    for (; i + 16 <= n; i += 16) acc = _mm512_add_ps(acc, _mm512_mul_ps(_mm512_loadu_ps(x + i), _mm512_setzero_ps()));
+    float tail = 0;
+    for (; i < n; i++) tail += x[i] * 0.0f;
+    return _mm512_reduce_add_ps(acc) + tail == 0.0f;
+}
+
+__attribute__((target("avx512f")))
+static void relu_backward_avx512(long n, const float *restrict g, const float *restrict z, float *restrict out) {
+    long i = 0;
+    const __m512 zero = _mm512_setzero_ps();
+    for (; i + 16 <= n; i += 16) {
+        __mmask16 positive = _mm512_cmp_ps_mask(_mm512_loadu_ps(z + i), zero, _CMP_GT_OQ);
+        _mm512_storeu_ps(out + i, _mm512_maskz_mov_ps(positive, _mm512_loadu_ps(g + i)));
+    }
+    for (; i < n; i++) out[i] = z[i] > 0 ? g[i] : 0;
+}
 #endif
 
 void pk_adam_update(long n, float *theta, const float *g, float *m, float *v, float *v_max,
@@ -90,4 +111,39 @@ double pk_sum_squares(long n, const float *x) {
     double total = 0;
     for (long i = 0; i < n; i++) total += (double)x[i] * (double)x[i];
     return total;
+}
+
+int pk_all_finite(long n, const float *x) {
+#if defined(__x86_64__)
+    if (pk_cpu_has_avx512()) return all_finite_avx512(n, x);
+#endif
+    float acc = 0;
+    for (long i = 0; i < n; i++) acc += x[i] * 0.0f;
+    return acc == 0.0f;
+}
+
+void pk_relu_backward(long n, const float *g, const float *z, float *out) {
+#if defined(__x86_64__)
+    if (pk_cpu_has_avx512()) {
+        relu_backward_avx512(n, g, z, out);
+        return;
+    }
+#endif
+    for (long i = 0; i < n; i++) out[i] = z[i] > 0 ? g[i] : 0;
+}
+
+/* Plain loops over restrict pointers: the compiler vectorizes them for the baseline ISA. */
+void pk_add_row_vector(long rows, long cols, float *restrict z, const float *restrict b) {
+    for (long i = 0; i < rows; i++) {
+        float *restrict row = z + i * cols;
+        for (long j = 0; j < cols; j++) row[j] += b[j];
+    }
+}
+
+void pk_sum_columns(long rows, long cols, const float *restrict x, float *restrict s) {
+    for (long j = 0; j < cols; j++) s[j] = 0;
+    for (long i = 0; i < rows; i++) {
+        const float *restrict row = x + i * cols;
+        for (long j = 0; j < cols; j++) s[j] += row[j];
+    }
 }

@@ -26,4 +26,16 @@ void pk_adam_update(long n, float *theta, const float *g, float *m, float *v, fl
 /* Σ x², accumulated in double. */
 double pk_sum_squares(long n, const float *x);
 
+/* 1 when every x[i] is finite (no NaN, no ±Inf). */
+int pk_all_finite(long n, const float *x);
+
+/* ReLU's vector–Jacobian product: out[i] = z[i] > 0 ? g[i] : 0. */
+void pk_relu_backward(long n, const float *g, const float *z, float *out);
+
+/* z[i, j] += b[j] for a rows × cols row-major z. */
+void pk_add_row_vector(long rows, long cols, float *z, const float *b);
+
+/* s[j] = Σᵢ x[i, j] for a rows × cols row-major x. */
+void pk_sum_columns(long rows, long cols, const float *x, float *s);
+
 #endif

@@ -1,3 +1,4 @@
+import CPerceptronKernels
 import Foundation
 
 /// An activation function `a = f(z)`, applied elementwise (softmax: row-wise).
@@ -116,7 +117,7 @@ public enum Activation: String, Codable, CaseIterable, Sendable {
                         case .linear:
                             for i in 0..<gp.count { out[i] = gp[i] }
                         case .relu:
-                            for i in 0..<gp.count { out[i] = zp[i] > 0 ? gp[i] : 0 }
+                            pk_relu_backward(gp.count, gp.baseAddress, zp.baseAddress, out.baseAddress)
                         case .sigmoid:
                             for i in 0..<gp.count { out[i] = gp[i] * ap[i] * (1 - ap[i]) }
                         case .tanh:

@@ -1,3 +1,4 @@
+import CPerceptronKernels
 import Foundation
 
 extension Matrix {
@@ -53,12 +54,7 @@ extension Matrix {
                      "Bias is \(bias.rows)×\(bias.columns), expected 1×\(columns)")
         let (r, c) = (rows, columns)
         bias.withUnsafeBufferPointer { b in
-            withUnsafeMutableBufferPointer { z in
-                for i in 0..<r {
-                    let row = i * c
-                    for j in 0..<c { z[row + j] += b[j] }
-                }
-            }
+            withUnsafeMutableBufferPointer { z in pk_add_row_vector(r, c, z.baseAddress, b.baseAddress) }
         }
     }
 
@@ -70,14 +66,9 @@ extension Matrix {
     public func sumColumns(into result: inout Matrix) {
         if result.rows != 1 || result.columns != columns { result.resize(rows: 1, columns: columns) }
         let (r, c) = (rows, columns)
+        if c == 0 { return }
         withUnsafeBufferPointer { x in
-            result.withUnsafeMutableBufferPointer { s in
-                for j in 0..<c { s[j] = 0 }
-                for i in 0..<r {
-                    let row = i * c
-                    for j in 0..<c { s[j] += x[row + j] }
-                }
-            }
+            result.withUnsafeMutableBufferPointer { s in pk_sum_columns(r, c, x.baseAddress, s.baseAddress) }
         }
     }
 

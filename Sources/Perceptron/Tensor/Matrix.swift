@@ -1,3 +1,4 @@
+import CPerceptronKernels
 import Foundation
 
 /// A two-dimensional `Float` matrix: row-major and batch-first (rows are samples,
@@ -107,15 +108,13 @@ public struct Matrix: Sendable, Equatable {
 
     /// Whether every element is finite (no NaN, no ±Inf).
     public var isFinite: Bool {
-        withUnsafeBufferPointer { p in
-            for x in p where !x.isFinite { return false }
-            return true
-        }
+        withUnsafeBufferPointer { p in pk_all_finite(p.count, p.baseAddress) != 0 }
     }
 
     /// The first non-finite element's position, if any.
     public func firstNonFinite() -> (row: Int, column: Int, value: Float)? {
-        withUnsafeBufferPointer { p in
+        if isFinite { return nil }
+        return withUnsafeBufferPointer { p in
             for (i, x) in p.enumerated() where !x.isFinite {
                 return (i / max(columns, 1), i % max(columns, 1), x)
             }

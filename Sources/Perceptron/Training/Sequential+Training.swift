@@ -181,10 +181,17 @@ extension Sequential {
     func trainStep(loss: Loss, useSampleWeights: Bool) -> Float? {
         let value = forwardBackward(loss: loss, useSampleWeights: useSampleWeights, training: true)
         lastStepLoss = value
-        var squares: Double = 0
-        for i in layers.indices { layers[i].visitParameters { _, _, g in squares += sumOfSquares(g) } }
-        guard value.isFinite, squares.isFinite else { return nil }
-        if let clipping = gradientClipping { clip(clipping, globalNorm: squares.squareRoot()) }
+        guard value.isFinite else { return nil }
+        if let clipping = gradientClipping {
+            var squares: Double = 0
+            for i in layers.indices { layers[i].visitParameters { _, _, g in squares += sumOfSquares(g) } }
+            guard squares.isFinite else { return nil }
+            clip(clipping, globalNorm: squares.squareRoot())
+        } else {
+            var finite = true
+            for i in layers.indices { layers[i].visitParameters { _, _, g in finite = finite && g.isFinite } }
+            guard finite else { return nil }
+        }
         optimizer.beginStep()
         var slot = 0
         for i in layers.indices {
