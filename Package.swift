@@ -45,5 +45,7 @@ let package = Package(
             dependencies: ["Perceptron", "PerceptronTestSupport"],
             resources: [.copy("Fixtures")]
         ),
+        // Command parsing, and train → save → load → predict through the built `perceptron`.
+        .testTarget(name: "PerceptronCLITests", dependencies: ["PerceptronCLI", "Perceptron"]),
     ]
 )
