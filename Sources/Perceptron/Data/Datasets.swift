@@ -127,12 +127,28 @@ public enum Datasets {
 
     /// The URL of a bundled resource file.
     static func resource(_ file: String) throws -> URL {
-        guard let folder = Bundle.module.url(forResource: "Datasets", withExtension: nil) else {
-            throw DataError.missingResource(name: "Datasets")
-        }
-        let url = folder.appendingPathComponent(file)
+        let url = try datasetsFolder().appendingPathComponent(file)
         guard FileManager.default.fileExists(atPath: url.path) else { throw DataError.missingResource(name: file) }
         return url
+    }
+
+    /// The bundled Datasets folder, through `Bundle.module` when its resource bundle sits
+    /// beside the executable (`swift run`, `swift test`, an installed binary with its
+    /// bundle), else the package's source folder when the binary was moved away from its
+    /// bundle but the checkout is still there. A missing bundle is a thrown error rather
+    /// than the `fatalError` that `Bundle.module` would raise.
+    static func datasetsFolder() throws -> URL {
+        let beside = ["Perceptron_Perceptron.resources", "Perceptron_Perceptron.bundle"].map {
+            Bundle.main.bundleURL.appendingPathComponent($0).path
+        }
+        if beside.contains(where: { FileManager.default.fileExists(atPath: $0) }),
+           let folder = Bundle.module.url(forResource: "Datasets", withExtension: nil) {
+            return folder
+        }
+        let source = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Resources/Datasets")
+        if FileManager.default.fileExists(atPath: source.path) { return source }
+        throw DataError.missingResource(name: "Perceptron_Perceptron.resources/Datasets (beside \(Bundle.main.bundleURL.path))")
     }
 
     /// Reads one of scikit-learn's CSVs whose first line is
