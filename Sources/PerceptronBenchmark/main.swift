@@ -18,6 +18,8 @@ struct Arguments {
     var epochs: Int?
     var limit: Int?
     var seed: UInt64 = 1
+    /// With bench/tools/malloc_count.c preloaded: count heap allocations in a second fit.
+    var countAllocations = false
 
     init(_ argv: [String]) {
         var i = 1
@@ -35,6 +37,7 @@ struct Arguments {
             case "--epochs": epochs = Int(value())
             case "--limit": limit = Int(value())
             case "--seed": seed = UInt64(value()) ?? 1
+            case "--count-allocations": countAllocations = true
             default: fail("unknown argument \(argv[i])")
             }
             i += 1
@@ -90,10 +93,29 @@ func loadMNIST(_ args: Arguments) throws -> (train: Dataset, test: Dataset) {
     return (train, test)
 }
 
+/// The preloaded shim's allocation counter, if bench/tools/malloc_count.c is loaded.
+func allocationCounter() -> (() -> Int)? {
+    guard let symbol = dlsym(nil, "pk_malloc_count") else { return nil }  // nil is RTLD_DEFAULT on glibc
+    typealias Counter = @convention(c) () -> Int
+    let counter = unsafeBitCast(symbol, to: Counter.self)
+    return { counter() }
+}
+
 func trainMNIST(_ args: Arguments, batchSize: Int, epochs: Int) throws {
     let (train, test) = try loadMNIST(args)
     let model = try mnistNetwork(seed: args.seed)
     try model.compile(loss: .sparseCategoricalCrossEntropy, optimizer: Adam(learningRate: 0.001), metrics: [.accuracy])
+    if args.countAllocations {
+        guard let count = allocationCounter() else { fail("--count-allocations needs LD_PRELOAD of bench/tools/malloc_count.so") }
+        try model.fit(train.features, train.targets, epochs: 1, batchSize: batchSize)  // buffers and pools warm up
+        let before = count()
+        try model.fit(train.features, train.targets, epochs: 1, batchSize: batchSize)
+        let allocations = count() - before
+        let steps = (train.count + batchSize - 1) / batchSize
+        emit(args, seconds: nil, accuracy: nil, extra: ["allocations_in_one_epoch_fit": allocations, "steps": steps,
+                                                       "allocations_per_step": Double(allocations) / Double(steps)])
+        return
+    }
     let start = now()
     let history = try model.fit(train.features, train.targets, epochs: args.epochs ?? epochs, batchSize: batchSize)
     let seconds = now() - start
