@@ -44,6 +44,13 @@ final class CSVTableTests: XCTestCase {
         }
     }
 
+    func testUnterminatedQuoteNamesItsLine() {
+        XCTAssertThrowsError(try CSVTable.parse("a,b\r\n1,2\r\n3,\"open\r\n4,5\r\n", source: "q.csv")) { error in
+            XCTAssertEqual(error as? DataError, .unterminatedQuote(file: "q.csv", row: 3))
+        }
+        XCTAssertNoThrow(try CSVTable.parse("a,b\n1,\"say \"\"hi\"\"\"\n"))
+    }
+
     func testMissingAndEmptyFiles() {
         XCTAssertThrowsError(try CSVTable.read(contentsOf: URL(fileURLWithPath: "/no/such/file.csv"))) { error in
             XCTAssertEqual(error as? DataError, .fileNotFound(file: "/no/such/file.csv"))

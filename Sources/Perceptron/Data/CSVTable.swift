@@ -59,6 +59,7 @@ public struct CSVTable: Sendable, Equatable {
                              source: String = "<string>") throws -> CSVTable {
         var body = Substring(text)
         if body.unicodeScalars.first == "\u{FEFF}" { body = body.dropFirst() }  // UTF-8 byte-order mark
+        if let line = unclosedQuoteLine(body.utf8) { throw DataError.unterminatedQuote(file: source, row: line) }
         let reader: CSVReader
         do {
             reader = try CSVReader(string: String(body), hasHeaderRow: false, delimiter: delimiter)
@@ -120,6 +121,24 @@ public struct CSVTable: Sendable, Equatable {
 
     /// The fields of data row `row` (0-based), in column order.
     public func row(_ row: Int) -> [String] { columns.map { $0[row] } }
+}
+
+/// The line on which a quoted field opens without closing, if any. Quotes toggle the
+/// state (a doubled quote toggles twice), so an odd count of quotes means one is open.
+private func unclosedQuoteLine(_ bytes: Substring.UTF8View) -> Int? {
+    var line = 1
+    var openedOn: Int? = nil
+    var previous: UInt8 = 0
+    for byte in bytes {
+        switch byte {
+        case UInt8(ascii: "\""): openedOn = openedOn == nil ? line : nil
+        case UInt8(ascii: "\n"): if previous != UInt8(ascii: "\r") { line += 1 }
+        case UInt8(ascii: "\r"): line += 1
+        default: break
+        }
+        previous = byte
+    }
+    return openedOn
 }
 
 /// Line breaks inside a quoted field (CRLF counts once), so that the next record's

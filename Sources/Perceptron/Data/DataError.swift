@@ -18,6 +18,9 @@ public enum DataError: Error, Equatable, Sendable {
     case invalidEncoding(file: String)
     /// A record has a different number of fields than the header (or the first record).
     case raggedRow(file: String, row: Int, expected: Int, got: Int)
+    /// A quoted field opened on line `row` is never closed (the rest of the file would
+    /// silently become one field).
+    case unterminatedQuote(file: String, row: Int)
     /// A column named by the user (or needed by a fitted preprocessor) is not in the table.
     case unknownColumn(file: String, column: String, available: [String])
     /// A column used as numeric holds text that does not parse as a number.
@@ -59,6 +62,8 @@ extension DataError: CustomStringConvertible {
             return "\(file): not valid UTF-8 text"
         case let .raggedRow(file, row, expected, got):
             return "\(file): row \(row) has \(got) fields, expected \(expected)"
+        case let .unterminatedQuote(file, row):
+            return "\(file): row \(row): a quoted field is never closed"
         case let .unknownColumn(file, column, available):
             return "\(file): no column \"\(column)\" (columns: \(available.joined(separator: ", ")))"
         case let .nonNumericValue(file, row, column, value):
