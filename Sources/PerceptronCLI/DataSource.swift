@@ -73,6 +73,9 @@ struct DataSource {
         guard let task = all.task else { throw CLIError("\(name): no target column") }
         var fixed = options
         fixed.task = task
+        // Regression targets are standardized for training (and mapped back at predict and in
+        // the reported mse/mae/rmse/r2, which are in the target's units; "loss" is not).
+        fixed.standardizeTarget = task == .regression
         var labels: [Int]? = nil
         if task == .classification {
             labels = try all.transformTarget(table).elements.map { Int($0) }
