@@ -166,8 +166,9 @@ final class GEMMTests: XCTestCase {
             let narrow = Case(transposeA: ta, transposeB: false, m: 200, n: 20, k: 300, alpha: 1.5, beta: 1)
             XCTAssertEqual(check(narrow, threads: 1).map(\.bitPattern), check(narrow, threads: 2).map(\.bitPattern))
         }
-        // Few rows and many columns: the packed path splits by columns.
-        let wide = Case(transposeA: false, transposeB: false, m: 20, n: 400, k: 140)
+        // Few rows and many columns: two row blocks of 12 and 8.
+        // (k·n ≥ 2¹⁶ with n > 256 also packs B in parallel chunks.)
+        let wide = Case(transposeA: false, transposeB: true, m: 20, n: 400, k: 200)
         XCTAssertEqual(check(wide, threads: 1).map(\.bitPattern), check(wide, threads: 2).map(\.bitPattern))
     }
 }

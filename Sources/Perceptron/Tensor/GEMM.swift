@@ -24,19 +24,22 @@ import Darwin
 /// for jc in 0..<n step NC              (column slice of B and C)
 ///   for pc in 0..<k step KC            (KC balanced so the blocks are equal)
 ///     pack op(B)[pc, jc] → NR-wide panels           (transposes handled here)
-///     for ic in 0..<m step MC
+///     for each row block ic (≤ MC rows)              (blocks shared out to the threads)
 ///       pack α·op(A)[ic, pc] → MR-tall panels
 ///       C[ic, jc] ← Ã·B̃ + (pc == 0 ? β : 1)·C[ic, jc]   (C micro-kernels, MR × NR)
 /// ```
 /// The micro-kernels live in the `CPerceptronKernels` C target: AVX-512 12 × 32 (12 × 16 for
 /// a last panel of ≤ 16 columns), AVX2 6 × 16 / 6 × 8, and a portable 4 × 8, chosen at run
-/// time from the CPU. Rows of C with m ≤ ``smallRowLimit`` (e.g. a single-sample forward)
-/// skip packing and use a direct vector–matrix kernel.
+/// time from the CPU. Two cheaper paths skip packing A:
+/// - n ≤ 32 (one panel of B, e.g. a 10-wide output layer): A is read in place.
+/// - m ≤ ``smallRowLimit`` (e.g. a single-sample forward): a vector–matrix kernel per row
+///   of C, no packing at all.
 ///
-/// Threads split C into disjoint row slices (or column slices when n > m), each computed by
-/// the single-thread algorithm with its own packing buffers; K is never split, so every
-/// element of C is summed in the same order for any thread count and the result is
-/// bit-identical across runs and thread counts.
+/// Threads take row blocks of C (or, for m ≤ ``smallRowLimit``, column slices) as they
+/// become free; K is never split, and every element of C is computed by the same sequence
+/// of operations whichever thread or tile computes it, so results are bit-identical across
+/// runs and thread counts. Packing buffers come from a pool and are reused: steady-state
+/// calls allocate nothing.
 enum GEMM {
     /// Micro-kernel families; raw values match `PK_ISA_*` in the C target.
     enum Kernel: Int32, CaseIterable, Sendable {
