@@ -148,3 +148,20 @@ final class SequentialTests: XCTestCase {
         XCTAssertNotEqual(try Sequential(inputSize: 3, layers: [Dense(8)], seed: 42).weights, other.weights)
     }
 }
+
+extension SequentialTests {
+    /// Consecutive fits continue one random stream: 2 + 2 epochs equals 4 epochs.
+    func testConsecutiveFitsEqualOneLongerFit() throws {
+        func model() throws -> Sequential {
+            let m = try Sequential(inputSize: 3, layers: [Dense(4, activation: .relu), Dropout(0.2), Dense(1, activation: .sigmoid)], seed: 8)
+            try m.compile(loss: .binaryCrossEntropy, optimizer: Adam(learningRate: 0.01))
+            return m
+        }
+        let (x, y) = smallProblem(rows: 25)
+        let once = try model(), twice = try model()
+        try once.fit(x, y, epochs: 4, batchSize: 6)
+        try twice.fit(x, y, epochs: 2, batchSize: 6)
+        try twice.fit(x, y, epochs: 2, batchSize: 6)
+        XCTAssertEqual(once.weights, twice.weights)
+    }
+}

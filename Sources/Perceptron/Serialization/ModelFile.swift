@@ -175,16 +175,10 @@ public enum ModelFile {
         name == "bias" && parameter.rows == 1 ? [parameter.columns] : [parameter.rows, parameter.columns]
     }
 
-    /// The generator's state words. `SeededGenerator` is four `UInt64`s and nothing else.
-    static func generatorWords(_ generator: SeededGenerator) -> [UInt64] {
-        precondition(MemoryLayout<SeededGenerator>.size == 4 * MemoryLayout<UInt64>.size, "SeededGenerator layout changed")
-        return withUnsafeBytes(of: generator) { Array($0.bindMemory(to: UInt64.self)) }
-    }
+    /// The generator's state words.
+    static func generatorWords(_ generator: SeededGenerator) -> [UInt64] { generator.stateWords }
 
     static func setGeneratorWords(_ generator: inout SeededGenerator, _ words: [UInt64]) {
-        precondition(words.count == 4 && MemoryLayout<SeededGenerator>.size == 32, "SeededGenerator layout changed")
-        withUnsafeMutableBytes(of: &generator) { raw in
-            for (k, w) in words.enumerated() { raw.storeBytes(of: w, toByteOffset: 8 * k, as: UInt64.self) }
-        }
+        if let restored = SeededGenerator(stateWords: words) { generator = restored }
     }
 }

@@ -19,6 +19,16 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
         s0 = splitMix(); s1 = splitMix(); s2 = splitMix(); s3 = splitMix()
     }
 
+    /// The four state words, to save and restore a stream exactly (e.g. in a checkpoint).
+    public var stateWords: [UInt64] { [s0, s1, s2, s3] }
+
+    /// A generator that continues the stream whose ``stateWords`` were saved.
+    /// Returns nil unless there are four words, not all zero (xoshiro's one invalid state).
+    public init?(stateWords words: [UInt64]) {
+        guard words.count == 4, words.contains(where: { $0 != 0 }) else { return nil }
+        (s0, s1, s2, s3) = (words[0], words[1], words[2], words[3])
+    }
+
     @inlinable @inline(__always)
     static func rotl(_ x: UInt64, _ k: UInt64) -> UInt64 { (x << k) | (x >> (64 - k)) }
 

@@ -76,7 +76,7 @@ extension Sequential {
             let d = ContinuousClock.now - start
             return Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
         }
-        workspace.order = Array(0..<trainingCount)
+        workspace.order.reserveCapacity(trainingCount)
         var accumulator = MetricAccumulator(metrics: metrics, loss: loss)
 
         epochLoop: for epoch in 0..<epochs {
@@ -87,6 +87,11 @@ extension Sequential {
             // Shares storage until the first update of the epoch: one copy per epoch, kept in
             // case an update overflows the weights themselves.
             let epochStartWeights = weights
+            // Each epoch's order depends only on the generator's state, so consecutive fits
+            // (or a fit resumed from a saved generator) continue one stream: fit 2 epochs +
+            // fit 2 epochs equals fit 4 epochs from the same seed.
+            workspace.order.removeAll(keepingCapacity: true)
+            workspace.order.append(contentsOf: 0..<trainingCount)
             if shuffle { workspace.order.shuffle(using: &generator) }
             accumulator.reset()
             var lossSum: Double = 0
