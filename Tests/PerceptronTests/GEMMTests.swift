@@ -159,6 +159,9 @@ final class GEMMTests: XCTestCase {
                 let vector = Case(transposeA: ta, transposeB: tb, m: 1, n: 300, k: 450)
                 XCTAssertEqual(check(vector, threads: 1).map(\.bitPattern), check(vector, threads: 2).map(\.bitPattern))
                 XCTAssertEqual(check(vector, threads: 2).map(\.bitPattern), check(vector, threads: 2).map(\.bitPattern))
+                // More threads than cores or slices: still the same bits.
+                XCTAssertEqual(one.map(\.bitPattern), check(packed, threads: 7).map(\.bitPattern))
+                XCTAssertEqual(check(vector, threads: 1).map(\.bitPattern), check(vector, threads: 64).map(\.bitPattern))
             }
         }
         // Narrow op(B) (n ≤ 32): A is read in place, rows split across threads.

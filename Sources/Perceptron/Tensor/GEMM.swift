@@ -275,7 +275,8 @@ private struct Problem: @unchecked Sendable {
         // 16-column granules gives the same bits.
         let granule = 16
         let units = (n + granule - 1) / granule
-        let workers = n * k >= GEMM.parallelMinimumVectorWork ? min(max(1, threads), units) : 1
+        // At most 31 threads: slices are claimed through the bits of one Int.
+        let workers = n * k >= GEMM.parallelMinimumVectorWork ? min(max(1, threads), units, 31) : 1
         if workers == 1 {
             rows()
             return
