@@ -36,7 +36,10 @@ INLINE_AVX512 void kernel_body(int nv, long kc, const float *a, long rsa, long c
     __m512 acc[12][2];
     _Pragma("GCC unroll 12") for (int r = 0; r < 12; r++)
         _Pragma("GCC unroll 2") for (int v = 0; v < nv; v++) acc[r][v] = _mm512_setzero_ps();
-    for (long r = 0; r < m_eff; r++) _mm_prefetch((const char *)(c + r * ldc), _MM_HINT_T0);
+    for (long r = 0; r < m_eff; r++) {
+        _mm_prefetch((const char *)(c + r * ldc), _MM_HINT_T0);
+        _mm_prefetch((const char *)(c + r * ldc + 16 * nv - 1), _MM_HINT_T0);
+    }
     if (csa == 1 && rsa != 1) {
         /* A read in place, row-major: one pointer per row indexed by p, so the 12
          * addresses need no serial chain of additions. */

@@ -1,6 +1,7 @@
 // GEMM throughput benchmark (release build):
 //
 //     swift run -c release PerceptronGEMMBenchmark [--threads 1,2] [--min-time 0.5] [--shapes name,...]
+//         [--custom m,n,k[,tA][,tB]]
 //
 // Times `Matrix.multiply` (the library's GEMM entry point) on the shapes of a
 // 784-512-128-64-10 MLP at batch 1000 (forward X·W, weight gradient Xᵀ·dY, input
@@ -74,14 +75,24 @@ func median(_ sorted: [Double]) -> Double {
 var threadCounts = [1, 2]
 var minTime = 0.5
 var only: Set<String>? = nil
+var extra: [Shape] = []
 var arguments = CommandLine.arguments.dropFirst().makeIterator()
 while let argument = arguments.next() {
     switch argument {
     case "--threads": threadCounts = (arguments.next() ?? "1").split(separator: ",").compactMap { Int($0) }
     case "--min-time": minTime = Double(arguments.next() ?? "") ?? minTime
     case "--shapes": only = Set((arguments.next() ?? "").split(separator: ",").map(String.init))
+    case "--custom":
+        // m,n,k[,tA][,tB]: an extra shape named custom_MxNxK; implies --shapes of it unless given.
+        let parts = (arguments.next() ?? "").split(separator: ",").map(String.init)
+        let dims = parts.prefix(3).compactMap { Int($0) }
+        guard dims.count == 3 else { FileHandle.standardError.write("--custom needs m,n,k\n".data(using: .utf8)!); exit(2) }
+        let shape = Shape(name: "custom_\(dims[0])x\(dims[1])x\(dims[2])" + (parts.contains("tA") ? "_tA" : "") + (parts.contains("tB") ? "_tB" : ""),
+                          transposeA: parts.contains("tA"), transposeB: parts.contains("tB"), m: dims[0], n: dims[1], k: dims[2])
+        extra.append(shape)
+        only = (only ?? []).union([shape.name])
     default:
-        FileHandle.standardError.write("usage: PerceptronGEMMBenchmark [--threads 1,2] [--min-time s] [--shapes a,b]\n".data(using: .utf8)!)
+        FileHandle.standardError.write("usage: PerceptronGEMMBenchmark [--threads 1,2] [--min-time s] [--shapes a,b] [--custom m,n,k[,tA][,tB]]\n".data(using: .utf8)!)
         exit(2)
     }
 }
@@ -89,7 +100,7 @@ while let argument = arguments.next() {
 print(["shape", "m", "n", "k", "threads", "best_GFLOPs", "median_GFLOPs", "best_us", "median_us"].joined(separator: "\t"))
 for threads in threadCounts {
     try ComputeSettings.setThreadCount(threads)
-    for shape in shapes() where only?.contains(shape.name) ?? true {
+    for shape in shapes() + extra where only?.contains(shape.name) ?? true {
         let a = shape.transposeA ? randomMatrix(rows: shape.k, columns: shape.m, seed: 1)
                                  : randomMatrix(rows: shape.m, columns: shape.k, seed: 1)
         let b = shape.transposeB ? randomMatrix(rows: shape.n, columns: shape.k, seed: 2)

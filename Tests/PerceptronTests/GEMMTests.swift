@@ -43,7 +43,8 @@ final class GEMMTests: XCTestCase {
                 c.withUnsafeMutableBufferPointer { pc in
                     GEMM.sgemm(transposeA: t.transposeA, transposeB: t.transposeB, m: t.m, n: t.n, k: t.k,
                                alpha: t.alpha, a: pa.baseAddress!, lda: lda, b: pb.baseAddress!, ldb: ldb,
-                               beta: t.beta, c: pc.baseAddress!, ldc: ldc, threads: threads, kernel: kernel)
+                               beta: t.beta, c: pc.baseAddress!, ldc: ldc, threads: threads, kernel: kernel,
+                               ignoreParallelThresholds: true)
                 }
             }
         }
@@ -148,8 +149,8 @@ final class GEMMTests: XCTestCase {
     }
 
     func testThreadCountsGiveIdenticalBits() {
-        // Large enough that two threads really split the work (m·n·k ≥ 2²⁰ on the packed
-        // path, n·k ≥ 2¹⁷ on the vector path).
+        // `check` passes ignoreParallelThresholds, so these small products really are split
+        // over the threads (row blocks, B chunks, column slices).
         for ta in [false, true] {
             for tb in [false, true] {
                 let packed = Case(transposeA: ta, transposeB: tb, m: 100, n: 120, k: 90, alpha: 0.7, beta: 0.3)
@@ -170,7 +171,7 @@ final class GEMMTests: XCTestCase {
             XCTAssertEqual(check(narrow, threads: 1).map(\.bitPattern), check(narrow, threads: 2).map(\.bitPattern))
         }
         // Few rows and many columns: two row blocks of 12 and 8.
-        // (k·n ≥ 2¹⁶ with n > 256 also packs B in parallel chunks.)
+        // (n > 256 also packs B in parallel chunks.)
         let wide = Case(transposeA: false, transposeB: true, m: 20, n: 400, k: 200)
         XCTAssertEqual(check(wide, threads: 1).map(\.bitPattern), check(wide, threads: 2).map(\.bitPattern))
     }

@@ -56,10 +56,13 @@ enum GEMM {
 
     /// Largest m handled row by row with the unpacked vector–matrix kernel.
     static let smallRowLimit = 4
-    /// Below this many multiply–adds (m·n·k) the packed path runs on one thread.
-    static let parallelMinimumWork = 1 << 20
+    /// Below this many multiply–adds per KC step (m·n·min(k, KC)) the packed path runs on
+    /// one thread: each step ends in a join, and waking a worker costs microseconds.
+    static let parallelMinimumStepWork = 1 << 22
     /// Below this many multiply–adds (n·k) a vector–matrix product runs on one thread.
-    static let parallelMinimumVectorWork = 1 << 17
+    /// A batch-1 forward through a 784×512 layer (4·10⁵) took 15.5 µs on one thread
+    /// and 18.6 µs on two (worker wake-up), so only much larger products split.
+    static let parallelMinimumVectorWork = 1 << 21
     /// Cache blocking: KC (depth of a packed block), MC (rows of A per packed block),
     /// NC (columns of B per packed block).
     /// KC·NR·4 B = 32 KiB keeps a B micro-panel in L1 (48 KiB) beside an A micro-panel;
@@ -85,6 +88,7 @@ enum GEMM {
 
     /// ``sgemm(transposeA:transposeB:m:n:k:alpha:a:lda:b:ldb:beta:c:ldc:threads:)`` with an
     /// explicit micro-kernel family (tests use it to cover every family the CPU runs).
+    /// `ignoreParallelThresholds` splits even small products over `threads` (for tests).
     static func sgemm(
         transposeA: Bool, transposeB: Bool,
         m: Int, n: Int, k: Int,
@@ -93,7 +97,7 @@ enum GEMM {
         b: UnsafePointer<Float>, ldb: Int,
         beta: Float,
         c: UnsafeMutablePointer<Float>, ldc: Int,
-        threads: Int, kernel: Kernel
+        threads: Int, kernel: Kernel, ignoreParallelThresholds: Bool = false
     ) {
         precondition(m >= 0 && n >= 0 && k >= 0, "GEMM sizes must be non-negative, got m=\(m) n=\(n) k=\(k)")
         precondition(lda >= max(1, transposeA ? m : k), "GEMM lda=\(lda) too small for \(transposeA ? "Aᵀ" : "A") with m=\(m) k=\(k)")
@@ -109,7 +113,8 @@ enum GEMM {
             isa: kernel.rawValue, m: m, n: n, k: k, alpha: alpha, beta: beta,
             a: a, aRowStride: transposeA ? 1 : lda, aColumnStride: transposeA ? lda : 1,
             b: b, bRowStride: transposeB ? 1 : ldb, bColumnStride: transposeB ? ldb : 1,
-            c: c, ldc: ldc, directA: n <= pk_sgemm_direct_a_max_n(kernel.rawValue))
+            c: c, ldc: ldc, directA: n <= pk_sgemm_direct_a_max_n(kernel.rawValue),
+            forceParallel: ignoreParallelThresholds)
         if m <= smallRowLimit {
             problem.runRowByRow(threads: threads)
         } else {
@@ -142,13 +147,15 @@ private struct Problem: @unchecked Sendable {
     /// Whether op(B) is narrow enough (one micro-panel) to read A in place without packing;
     /// decided once for the whole call so every thread slice computes alike.
     let directA: Bool
+    /// Split over the threads even below the work thresholds (tests).
+    let forceParallel: Bool
 
     /// The same problem restricted to rows `rows` and columns `columns` of C.
     func slice(rows: Range<Int>, columns: Range<Int>) -> Problem {
         Problem(isa: isa, m: rows.count, n: columns.count, k: k, alpha: alpha, beta: beta,
                 a: a + rows.lowerBound * aRowStride, aRowStride: aRowStride, aColumnStride: aColumnStride,
                 b: b + columns.lowerBound * bColumnStride, bRowStride: bRowStride, bColumnStride: bColumnStride,
-                c: c + rows.lowerBound * ldc + columns.lowerBound, ldc: ldc, directA: directA)
+                c: c + rows.lowerBound * ldc + columns.lowerBound, ldc: ldc, directA: directA, forceParallel: forceParallel)
     }
 
     /// Splits `count` into `parts` ranges whose inner boundaries are multiples of `granule`.
@@ -173,7 +180,8 @@ private struct Problem: @unchecked Sendable {
     func runPacked(threads: Int) {
         let mr = pk_sgemm_mr(isa)
         let microRows = (m + mr - 1) / mr
-        let workers = m * n * k >= GEMM.parallelMinimumWork ? min(max(1, threads), microRows) : 1
+        let stepWork = m * n * min(k, GEMM.maxKC)
+        let workers = stepWork >= GEMM.parallelMinimumStepWork || forceParallel ? min(max(1, threads), microRows) : 1
         // Row blocks of at most MC rows, each a multiple of MR, evenly sized; with several
         // threads, a multiple of the thread count so the shares come out even.
         let fewestBlocks = (m + GEMM.maxMC - 1) / GEMM.maxMC
@@ -231,7 +239,7 @@ private struct Problem: @unchecked Sendable {
     private func packB(_ block: Block, workers: Int, shared: Workspace) {
         let chunk = 8 * pk_sgemm_nr(isa)  // columns per task; panels before a chunk are full
         let chunks = (block.nc + chunk - 1) / chunk
-        if workers == 1 || chunks == 1 || block.kc * block.nc < 1 << 16 {
+        if workers == 1 || chunks == 1 || (block.kc * block.nc < 1 << 16 && !forceParallel) {
             pk_sgemm_pack_b(isa, block.kc, block.nc, b + block.pc * bRowStride + block.jc * bColumnStride,
                             bRowStride, bColumnStride, block.packedB.pointer)
             return
@@ -276,7 +284,7 @@ private struct Problem: @unchecked Sendable {
         let granule = 16
         let units = (n + granule - 1) / granule
         // At most 31 threads: slices are claimed through the bits of one Int.
-        let workers = n * k >= GEMM.parallelMinimumVectorWork ? min(max(1, threads), units, 31) : 1
+        let workers = n * k >= GEMM.parallelMinimumVectorWork || forceParallel ? min(max(1, threads), units, 31) : 1
         if workers == 1 {
             rows()
             return
