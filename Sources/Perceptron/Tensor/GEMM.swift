@@ -167,11 +167,58 @@ private struct Problem: @unchecked Sendable {
     }
 
     /// Runs `body` on `parts` threads (inline when parts == 1).
-    static func parallel(_ parts: Int, _ body: @Sendable (Int) -> Void) {
-        if parts <= 1 {
-            body(0)
-        } else {
-            DispatchQueue.concurrentPerform(iterations: parts, execute: body)
+    static func parallel<Task: ParallelTask>(_ parts: Int, _ task: Task) {
+        WorkerPool.shared.run(parts: parts, task)
+    }
+
+    /// Threads take row blocks from a shared counter until none are left.
+    private struct RowBlocksTask: ParallelTask {
+        let problem: Problem, block: Block, shared: Workspace
+        func run(_ part: Int) {
+            let workspace = WorkspacePool.acquire()
+            while true {
+                let index = shared.next.wrappingAdd(1, ordering: .relaxed).oldValue
+                if index >= block.blocks { break }
+                problem.compute(block, index: index, workspace: workspace)
+            }
+            WorkspacePool.release(workspace)
+        }
+    }
+
+    /// Threads pack B in chunks of columns taken from a shared counter.
+    private struct PackBTask: ParallelTask {
+        let problem: Problem, block: Block, shared: Workspace, chunk: Int, chunks: Int
+        func run(_ part: Int) {
+            while true {
+                let index = shared.next.wrappingAdd(1, ordering: .relaxed).oldValue
+                if index >= chunks { break }
+                let j = index * chunk
+                let source = problem.b + block.pc * problem.bRowStride + (block.jc + j) * problem.bColumnStride
+                pk_sgemm_pack_b(problem.isa, block.kc, min(chunk, block.nc - j), source,
+                                problem.bRowStride, problem.bColumnStride, block.packedB.pointer + j * block.kc)
+            }
+        }
+    }
+
+    /// Threads claim column slices of a few-row product (see runRowByRow).
+    private struct SlicesTask: ParallelTask {
+        let problem: Problem, claims: Workspace, caller: ThreadIdentity, slices: Int, granule: Int
+        func run(_ part: Int) {
+            let fromFront = ThreadIdentity.current == caller
+            while true {
+                var slice = -1
+                for step in 0..<slices {
+                    let candidate = fromFront ? step : slices - 1 - step
+                    let bit = 1 << candidate
+                    if claims.next.bitwiseOr(bit, ordering: .relaxed).oldValue & bit == 0 {
+                        slice = candidate
+                        break
+                    }
+                }
+                if slice < 0 { break }
+                let columns = Problem.split(problem.n, parts: slices, granule: granule, index: slice)
+                if !columns.isEmpty { problem.slice(rows: 0..<problem.m, columns: columns).rows() }
+            }
         }
     }
 
@@ -209,15 +256,7 @@ private struct Problem: @unchecked Sendable {
                     // Row blocks go to whichever thread is free (a busy core just takes
                     // fewer); each block is computed the same way by any thread.
                     shared.next.store(0, ordering: .relaxed)
-                    Problem.parallel(workers) { _ in
-                        let workspace = WorkspacePool.acquire()
-                        while true {
-                            let index = shared.next.wrappingAdd(1, ordering: .relaxed).oldValue
-                            if index >= blocks { break }
-                            compute(block, index: index, workspace: workspace)
-                        }
-                        WorkspacePool.release(workspace)
-                    }
+                    Problem.parallel(workers, RowBlocksTask(problem: self, block: block, shared: shared))
                 }
                 pc += kc
             }
@@ -227,7 +266,7 @@ private struct Problem: @unchecked Sendable {
     }
 
     /// One (jc, pc) step of the blocked loop.
-    private struct Block: Sendable {
+    fileprivate struct Block: Sendable {
         let jc: Int, nc: Int, pc: Int, kc: Int
         let beta: Float
         let blocks: Int, mcMax: Int
@@ -245,20 +284,11 @@ private struct Problem: @unchecked Sendable {
             return
         }
         shared.next.store(0, ordering: .relaxed)
-        Problem.parallel(workers) { _ in
-            while true {
-                let index = shared.next.wrappingAdd(1, ordering: .relaxed).oldValue
-                if index >= chunks { break }
-                let j = index * chunk
-                let source = b + block.pc * bRowStride + (block.jc + j) * bColumnStride
-                pk_sgemm_pack_b(isa, block.kc, min(chunk, block.nc - j), source,
-                                bRowStride, bColumnStride, block.packedB.pointer + j * block.kc)
-            }
-        }
+        Problem.parallel(workers, PackBTask(problem: self, block: block, shared: shared, chunk: chunk, chunks: chunks))
     }
 
     /// Row block `index`: C[rows, jc ..< jc+nc] ← α·op(A)[rows, pc ..< pc+kc]·B̃ + β·C.
-    private func compute(_ block: Block, index: Int, workspace: Workspace) {
+    fileprivate func compute(_ block: Block, index: Int, workspace: Workspace) {
         let rows = Problem.split(m, parts: block.blocks, granule: pk_sgemm_mr(isa), index: index)
         if rows.isEmpty { return }
         let aBlock = a + rows.lowerBound * aRowStride + block.pc * aColumnStride
@@ -297,27 +327,11 @@ private struct Problem: @unchecked Sendable {
         let claims = WorkspacePool.acquire()
         claims.next.store(0, ordering: .relaxed)
         let caller = ThreadIdentity.current
-        Problem.parallel(workers) { _ in
-            let fromFront = ThreadIdentity.current == caller
-            while true {
-                var slice = -1
-                for step in 0..<slices {
-                    let candidate = fromFront ? step : slices - 1 - step
-                    let bit = 1 << candidate
-                    if claims.next.bitwiseOr(bit, ordering: .relaxed).oldValue & bit == 0 {
-                        slice = candidate
-                        break
-                    }
-                }
-                if slice < 0 { break }
-                let columns = Problem.split(n, parts: slices, granule: granule, index: slice)
-                if !columns.isEmpty { self.slice(rows: 0..<m, columns: columns).rows() }
-            }
-        }
+        Problem.parallel(workers, SlicesTask(problem: self, claims: claims, caller: caller, slices: slices, granule: granule))
         WorkspacePool.release(claims)
     }
 
-    private func rows() {
+    fileprivate func rows() {
         if bColumnStride == 1 {
             for i in 0..<m {
                 pk_sgemv_rowmajor(isa, k, n, alpha, a + i * aRowStride, aColumnStride,
@@ -396,13 +410,36 @@ private struct ThreadIdentity: Equatable, @unchecked Sendable {
 /// Process-wide free list of workspaces: a call takes one per thread and gives it back,
 /// so steady-state calls allocate nothing.
 private enum WorkspacePool {
-    private static let free = Mutex<[Workspace]>([])
+    private static let list = FreeList()
 
-    static func acquire() -> Workspace {
-        free.withLock { $0.popLast() } ?? Workspace()
-    }
+    static func acquire() -> Workspace { list.pop() ?? Workspace() }
 
-    static func release(_ workspace: Workspace) {
-        free.withLock { $0.append(workspace) }
+    static func release(_ workspace: Workspace) { list.push(workspace) }
+
+    /// A spin-locked stack. (A `Mutex<[Workspace]>` here made the Swift runtime look up
+    /// generic metadata, allocating, on every call from a worker thread.)
+    private final class FreeList: @unchecked Sendable {
+        private let locked = Atomic<Bool>(false)
+        private var items: [Workspace] = []
+
+        init() { items.reserveCapacity(64) }
+
+        private func lock() {
+            while !locked.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged {}
+        }
+
+        private func unlock() { locked.store(false, ordering: .releasing) }
+
+        func pop() -> Workspace? {
+            lock()
+            defer { unlock() }
+            return items.popLast()
+        }
+
+        func push(_ workspace: Workspace) {
+            lock()
+            defer { unlock() }
+            items.append(workspace)
+        }
     }
 }
