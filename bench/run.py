@@ -55,7 +55,7 @@ def thread_env(threads):
     t = str(threads)
     for v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
               "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS",
-              "TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS", "PERCEPTRON_THREADS"):
+              "TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS", "PERCEPTRON_NUM_THREADS"):
         env[v] = t
     if threads == 1:
         env["XLA_FLAGS"] = "--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1"
