@@ -29,13 +29,7 @@ struct PerceptronCommand: ParsableCommand {
         do {
             command = try parseAsRoot(arguments)
         } catch {
-            // Help, version and usage errors, as swift-argument-parser prints them.
-            let code = exitCode(for: error)
-            let message = fullMessage(for: error)
-            if !message.isEmpty {
-                if code == .success { print(message) } else { printError(message) }
-            }
-            return code.rawValue
+            return reportParserError(error)
         }
         do {
             var command = command
@@ -43,10 +37,31 @@ struct PerceptronCommand: ParsableCommand {
             return 0
         } catch let error as ExitCode {
             return error.rawValue
-        } catch {
+        } catch let error where isUsersProblem(error) {
             printError("perceptron: error: \(oneLine(error))")
             return 1
+        } catch {
+            // `perceptron --help` runs a help command that throws its text.
+            return reportParserError(error)
         }
+    }
+
+    /// Prints help, version and usage errors as swift-argument-parser formats them, to
+    /// standard output for help and to standard error otherwise; returns the exit status.
+    static func reportParserError(_ error: any Error) -> Int32 {
+        let code = exitCode(for: error)
+        let message = fullMessage(for: error)
+        if !message.isEmpty {
+            if code == .success { print(message) } else { printError(message) }
+        }
+        return code.rawValue
+    }
+
+    /// Whether `error` is about the user's data, files or settings (one line, exit 1),
+    /// rather than argument-parser's own (help, usage).
+    static func isUsersProblem(_ error: any Error) -> Bool {
+        error is DataError || error is PerceptronError || error is SafeTensorsError || error is ModelFileError
+            || error is CLIError || error is CocoaError || !(String(reflecting: type(of: error)).hasPrefix("ArgumentParser."))
     }
 
     /// An error's message on one line.

@@ -60,6 +60,19 @@ final class EndToEndTests: XCTestCase {
 
     func exists(_ name: String) -> Bool { FileManager.default.fileExists(atPath: folder.appendingPathComponent(name).path) }
 
+    /// `--help` prints the help text and succeeds, at the root and on a subcommand.
+    func testHelpExitsZero() throws {
+        let root = try perceptron("--help")
+        XCTAssertEqual(root.status, 0, root.stderr)
+        XCTAssertTrue(root.stdout.contains("SUBCOMMANDS:"), root.stdout)
+        let train = try perceptron("train", "--help")
+        XCTAssertEqual(train.status, 0, train.stderr)
+        XCTAssertTrue(train.stdout.contains("--batch-size"), train.stdout)
+        let bad = try perceptron("train", "--epochs", "many")
+        XCTAssertNotEqual(bad.status, 0)
+        XCTAssertTrue(bad.stderr.contains("epochs"), bad.stderr)
+    }
+
     func testTrainSaveLoadPredictOnIris() throws {
         let train = try perceptron("train", "--dataset", "iris", "--layers", "16", "--lr", "0.02", "--epochs", "60",
                                    "--batch-size", "16", "--output", "iris.safetensors", "--json")
