@@ -39,3 +39,11 @@ public struct TrainingPlan: Sendable {
         self.batchSize = batchSize
     }
 }
+
+extension TrainingPlan {
+    /// The log key to watch for `monitor`: a "val_" key falls back to its training
+    /// counterpart when the fit has no validation data (as Keras warns and does).
+    func resolvedMonitor(_ monitor: String) -> String {
+        monitor.hasPrefix("val_") && validationSamples == 0 ? String(monitor.dropFirst(4)) : monitor
+    }
+}

@@ -44,7 +44,7 @@ public final class EarlyStopping: Callback {
     private var maximize = false
 
     public func trainingWillBegin(model: Sequential, plan: TrainingPlan) {
-        resolvedMonitor = monitor.hasPrefix("val_") && plan.validationSamples == 0 ? String(monitor.dropFirst(4)) : monitor
+        resolvedMonitor = plan.resolvedMonitor(monitor)
         switch mode {
         case .min: maximize = false
         case .max: maximize = true

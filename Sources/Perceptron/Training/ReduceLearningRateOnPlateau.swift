@@ -33,7 +33,7 @@ public final class ReduceLearningRateOnPlateau: Callback {
     }
 
     public func trainingWillBegin(model: Sequential, plan: TrainingPlan) {
-        resolvedMonitor = monitor.hasPrefix("val_") && plan.validationSamples == 0 ? String(monitor.dropFirst(4)) : monitor
+        resolvedMonitor = plan.resolvedMonitor(monitor)
         best = nil
         wait = 0
     }
