@@ -147,3 +147,8 @@ void pk_sum_columns(long rows, long cols, const float *restrict x, float *restri
         for (long j = 0; j < cols; j++) s[j] += row[j];
     }
 }
+
+void pk_relu(long n, const float *z, float *a) {
+    /* No restrict: a may alias z. The loop still vectorizes (each element read, then written). */
+    for (long i = 0; i < n; i++) a[i] = z[i] > 0 ? z[i] : 0;
+}

@@ -29,6 +29,9 @@ double pk_sum_squares(long n, const float *x);
 /* 1 when every x[i] is finite (no NaN, no ±Inf). */
 int pk_all_finite(long n, const float *x);
 
+/* ReLU: a[i] = max(z[i], 0) (a may equal z). */
+void pk_relu(long n, const float *z, float *a);
+
 /* ReLU's vector–Jacobian product: out[i] = z[i] > 0 ? g[i] : 0. */
 void pk_relu_backward(long n, const float *g, const float *z, float *out);
 

@@ -78,7 +78,13 @@ public enum Activation: String, Codable, CaseIterable, Sendable {
         switch self {
         case .softmax: z.softmaxRows(into: &a)
         case .linear: z.map(into: &a) { $0 }
-        case .relu: z.map(into: &a) { $0 > 0 ? $0 : 0 }
+        case .relu:
+            if a.rows != z.rows || a.columns != z.columns { a.resize(rows: z.rows, columns: z.columns) }
+            z.withUnsafeBufferPointer { zp in
+                a.withUnsafeMutableBufferPointer { ap in
+                    if let z = zp.baseAddress, let a = ap.baseAddress { ParallelKernels.relu(zp.count, z, a) }
+                }
+            }
         case .sigmoid: z.map(into: &a) { Activation.sigmoid($0) }
         default: z.map(into: &a) { self.value($0) }
         }
@@ -117,7 +123,9 @@ public enum Activation: String, Codable, CaseIterable, Sendable {
                         case .linear:
                             for i in 0..<gp.count { out[i] = gp[i] }
                         case .relu:
-                            pk_relu_backward(gp.count, gp.baseAddress, zp.baseAddress, out.baseAddress)
+                            if let g = gp.baseAddress, let z = zp.baseAddress, let o = out.baseAddress {
+                                ParallelKernels.reluBackward(gp.count, g, z, o)
+                            }
                         case .sigmoid:
                             for i in 0..<gp.count { out[i] = gp[i] * ap[i] * (1 - ap[i]) }
                         case .tanh:

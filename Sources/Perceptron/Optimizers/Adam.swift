@@ -84,8 +84,9 @@ public struct Adam: Optimizer {
                 firstMoments.matrices[slot].withUnsafeMutableBufferPointer { m in
                     secondMoments.matrices[slot].withUnsafeMutableBufferPointer { v in
                         secondMomentsMax.matrices[slot].withUnsafeMutableBufferPointer { vMax in
-                            pk_adam_update(p.count, p.baseAddress, g.baseAddress, m.baseAddress, v.baseAddress,
-                                           ams ? vMax.baseAddress : nil, &hyper)
+                            if let pp = p.baseAddress, let gp = g.baseAddress, let mp = m.baseAddress, let vp = v.baseAddress {
+                                ParallelKernels.adam(p.count, pp, gp, mp, vp, ams ? vMax.baseAddress : nil, &hyper)
+                            }
                         }
                     }
                 }

@@ -62,7 +62,7 @@ enum GEMM {
     /// Below this many multiply–adds (n·k) a vector–matrix product runs on one thread.
     /// A batch-1 forward through a 784×512 layer (4·10⁵) took 15.5 µs on one thread
     /// and 18.6 µs on two (worker wake-up), so only much larger products split.
-    static let parallelMinimumVectorWork = 1 << 21
+    static let parallelMinimumVectorWork = 1 << 18
     /// Cache blocking: KC (depth of a packed block), MC (rows of A per packed block),
     /// NC (columns of B per packed block).
     /// KC·NR·4 B = 32 KiB keeps a B micro-panel in L1 (48 KiB) beside an A micro-panel;
@@ -228,7 +228,11 @@ private struct Problem: @unchecked Sendable {
         let mr = pk_sgemm_mr(isa)
         let microRows = (m + mr - 1) / mr
         let stepWork = m * n * min(k, GEMM.maxKC)
-        let workers = stepWork >= GEMM.parallelMinimumStepWork || forceParallel ? min(max(1, threads), microRows) : 1
+        // Threads split the rows; with fewer than 4 micro-rows per thread (a batch of 32 is
+        // 3 micro-rows) the shares come out uneven and the join costs more than it saves.
+        let enoughRows = microRows >= 4 * max(1, threads)
+        let workers = (stepWork >= GEMM.parallelMinimumStepWork && enoughRows) || forceParallel
+            ? min(max(1, threads), microRows) : 1
         // Row blocks of at most MC rows, each a multiple of MR, evenly sized; with several
         // threads, a multiple of the thread count so the shares come out even.
         let fewestBlocks = (m + GEMM.maxMC - 1) / GEMM.maxMC

@@ -54,7 +54,9 @@ extension Matrix {
                      "Bias is \(bias.rows)×\(bias.columns), expected 1×\(columns)")
         let (r, c) = (rows, columns)
         bias.withUnsafeBufferPointer { b in
-            withUnsafeMutableBufferPointer { z in pk_add_row_vector(r, c, z.baseAddress, b.baseAddress) }
+            withUnsafeMutableBufferPointer { z in
+                if let zp = z.baseAddress, let bp = b.baseAddress { ParallelKernels.addRowVector(rows: r, columns: c, zp, bp) }
+            }
         }
     }
 

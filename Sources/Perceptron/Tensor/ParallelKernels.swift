@@ -1,0 +1,79 @@
+import CPerceptronKernels
+
+/// Elementwise work split across the worker pool. Each part takes a contiguous range of
+/// elements, so the result is the same bits for any thread count; arrays below
+/// ``minimumElements`` stay on the calling thread, where a hand-off would cost more than
+/// it saves.
+enum ParallelKernels {
+    static let minimumElements = 1 << 17
+
+    /// How many parts to split `count` elements into.
+    static func parts(_ count: Int) -> Int {
+        count < minimumElements ? 1 : min(ComputeSettings.threadCount, count / (minimumElements / 2))
+    }
+
+    /// The elements of part `part` of `parts`, in multiples of 16 (a vector register).
+    static func range(_ count: Int, part: Int, parts: Int) -> Range<Int> {
+        let units = (count + 15) / 16
+        let lower = min(count, units * part / parts * 16)
+        let upper = part == parts - 1 ? count : min(count, units * (part + 1) / parts * 16)
+        return lower..<upper
+    }
+
+    /// a = max(z, 0).
+    static func relu(_ n: Int, _ z: UnsafePointer<Float>, _ a: UnsafeMutablePointer<Float>) {
+        struct Task: ParallelTask {
+            let n: Int, parts: Int, z: UnsafePointer<Float>, a: UnsafeMutablePointer<Float>
+            func run(_ part: Int) {
+                let r = ParallelKernels.range(n, part: part, parts: parts)
+                pk_relu(r.count, z + r.lowerBound, a + r.lowerBound)
+            }
+        }
+        let p = parts(n)
+        WorkerPool.shared.run(parts: p, Task(n: n, parts: p, z: z, a: a))
+    }
+
+    /// out = z > 0 ? g : 0.
+    static func reluBackward(_ n: Int, _ g: UnsafePointer<Float>, _ z: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>) {
+        struct Task: ParallelTask {
+            let n: Int, parts: Int, g: UnsafePointer<Float>, z: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>
+            func run(_ part: Int) {
+                let r = ParallelKernels.range(n, part: part, parts: parts)
+                pk_relu_backward(r.count, g + r.lowerBound, z + r.lowerBound, out + r.lowerBound)
+            }
+        }
+        let p = parts(n)
+        WorkerPool.shared.run(parts: p, Task(n: n, parts: p, g: g, z: z, out: out))
+    }
+
+    /// z[i, j] += b[j], split by rows.
+    static func addRowVector(rows: Int, columns: Int, _ z: UnsafeMutablePointer<Float>, _ b: UnsafePointer<Float>) {
+        struct Task: ParallelTask {
+            let rows: Int, columns: Int, parts: Int, z: UnsafeMutablePointer<Float>, b: UnsafePointer<Float>
+            func run(_ part: Int) {
+                let lower = rows * part / parts, upper = rows * (part + 1) / parts
+                pk_add_row_vector(upper - lower, columns, z + lower * columns, b)
+            }
+        }
+        let p = min(parts(rows * columns), max(rows, 1))
+        WorkerPool.shared.run(parts: p, Task(rows: rows, columns: columns, parts: p, z: z, b: b))
+    }
+
+    /// One Adam step over n parameters (pk_adam_update), split into ranges.
+    static func adam(_ n: Int, _ theta: UnsafeMutablePointer<Float>, _ g: UnsafePointer<Float>,
+                     _ m: UnsafeMutablePointer<Float>, _ v: UnsafeMutablePointer<Float>, _ vMax: UnsafeMutablePointer<Float>?,
+                     _ hyper: UnsafePointer<pk_adam_params>) {
+        struct Task: ParallelTask {
+            let n: Int, parts: Int
+            let theta: UnsafeMutablePointer<Float>, g: UnsafePointer<Float>, m: UnsafeMutablePointer<Float>
+            let v: UnsafeMutablePointer<Float>, vMax: UnsafeMutablePointer<Float>?, hyper: UnsafePointer<pk_adam_params>
+            func run(_ part: Int) {
+                let r = ParallelKernels.range(n, part: part, parts: parts)
+                pk_adam_update(r.count, theta + r.lowerBound, g + r.lowerBound, m + r.lowerBound, v + r.lowerBound,
+                               vMax.map { $0 + r.lowerBound }, hyper)
+            }
+        }
+        let p = parts(n)
+        WorkerPool.shared.run(parts: p, Task(n: n, parts: p, theta: theta, g: g, m: m, v: v, vMax: vMax, hyper: hyper))
+    }
+}
