@@ -469,7 +469,8 @@ def render(raw_path):
             wall = stats([r["wall_seconds"] for r in ok])
             res = [r.get("result") or {} for r in ok]
             tr = stats([x.get("train_seconds", x.get("seconds")) for x in res])
-            acc = stats([x.get("test_accuracy", x.get("accuracy")) for x in res])
+            acc = stats([x.get("test_accuracy", x.get("accuracy", (x.get("test") or {}).get("accuracy")))
+                         for x in res])
             rss = stats([r.get("max_rss_mib") for r in ok])
             out.append(f"| {i} | {fmt_range(wall)} | "
                        f"{fmt_ratio(wall[0] if wall else None, ref[0] if ref else None)} | "
