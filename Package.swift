@@ -16,7 +16,7 @@ let package = Package(
     targets: [
         // C micro-kernels for GEMM, compiled per function with
         // __attribute__((target(...))) and chosen at run time by CPU check,
-        // so the package needs no unsafeFlags.
+        // so the package needs no compiler flags and stays usable as a dependency.
         .target(name: "CPerceptronKernels"),
         // zlib (system library) for .gz datasets: MNIST IDX and digits.csv.gz.
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
