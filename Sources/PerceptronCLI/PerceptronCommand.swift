@@ -60,8 +60,8 @@ struct PerceptronCommand: ParsableCommand {
     /// Whether `error` is about the user's data, files or settings (one line, exit 1),
     /// rather than argument-parser's own (help, usage).
     static func isUsersProblem(_ error: any Error) -> Bool {
-        error is DataError || error is PerceptronError || error is SafeTensorsError || error is ModelFileError
-            || error is CLIError || error is CocoaError || !(String(reflecting: type(of: error)).hasPrefix("ArgumentParser."))
+        // argument-parser's own error types are internal to it, so they are told apart by module.
+        !String(reflecting: type(of: error)).hasPrefix("ArgumentParser.")
     }
 
     /// An error's message on one line.

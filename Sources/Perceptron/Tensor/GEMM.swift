@@ -158,13 +158,6 @@ private struct Problem: @unchecked Sendable {
                 c: c + rows.lowerBound * ldc + columns.lowerBound, ldc: ldc, directA: directA, forceParallel: forceParallel)
     }
 
-    /// Splits `count` into `parts` ranges whose inner boundaries are multiples of `granule`.
-    static func split(_ count: Int, parts: Int, granule: Int, index: Int) -> Range<Int> {
-        let units = (count + granule - 1) / granule
-        let lower = min(count, units * index / parts * granule)
-        let upper = index == parts - 1 ? count : min(count, units * (index + 1) / parts * granule)
-        return lower..<upper
-    }
 
     /// Runs `body` on `parts` threads (inline when parts == 1).
     static func parallel<Task: ParallelTask>(_ parts: Int, _ task: Task) {
@@ -216,7 +209,7 @@ private struct Problem: @unchecked Sendable {
                     }
                 }
                 if slice < 0 { break }
-                let columns = Problem.split(problem.n, parts: slices, granule: granule, index: slice)
+                let columns = ParallelKernels.split(problem.n, parts: slices, granule: granule, index: slice)
                 if !columns.isEmpty { problem.slice(rows: 0..<problem.m, columns: columns).rows() }
             }
         }
@@ -241,7 +234,7 @@ private struct Problem: @unchecked Sendable {
         let kBlocks = (k + GEMM.maxKC - 1) / GEMM.maxKC
         let kcStep = (k + kBlocks - 1) / kBlocks
         let ncMax = min(n, GEMM.maxNC)
-        let mcMax = (microRows + blocks - 1) / blocks * mr  // largest block Problem.split makes
+        let mcMax = (microRows + blocks - 1) / blocks * mr  // largest block ParallelKernels.split makes
 
         let shared = WorkspacePool.acquire()
         let packedB = SharedPointer(shared.b(count: pk_sgemm_packed_b_size(isa, kcStep, ncMax)))
@@ -293,7 +286,7 @@ private struct Problem: @unchecked Sendable {
 
     /// Row block `index`: C[rows, jc ..< jc+nc] ← α·op(A)[rows, pc ..< pc+kc]·B̃ + β·C.
     fileprivate func compute(_ block: Block, index: Int, workspace: Workspace) {
-        let rows = Problem.split(m, parts: block.blocks, granule: pk_sgemm_mr(isa), index: index)
+        let rows = ParallelKernels.split(m, parts: block.blocks, granule: pk_sgemm_mr(isa), index: index)
         if rows.isEmpty { return }
         let aBlock = a + rows.lowerBound * aRowStride + block.pc * aColumnStride
         let cBlock = c + rows.lowerBound * ldc + block.jc

@@ -12,12 +12,18 @@ enum ParallelKernels {
         count < minimumElements ? 1 : min(ComputeSettings.threadCount, count / (minimumElements / 2))
     }
 
+    /// Part `index` of `count` split into `parts` ranges whose inner boundaries are
+    /// multiples of `granule` (the GEMM's row blocks and column slices use it too).
+    static func split(_ count: Int, parts: Int, granule: Int, index: Int) -> Range<Int> {
+        let units = (count + granule - 1) / granule
+        let lower = min(count, units * index / parts * granule)
+        let upper = index == parts - 1 ? count : min(count, units * (index + 1) / parts * granule)
+        return lower..<upper
+    }
+
     /// The elements of part `part` of `parts`, in multiples of 16 (a vector register).
     static func range(_ count: Int, part: Int, parts: Int) -> Range<Int> {
-        let units = (count + 15) / 16
-        let lower = min(count, units * part / parts * 16)
-        let upper = part == parts - 1 ? count : min(count, units * (part + 1) / parts * 16)
-        return lower..<upper
+        split(count, parts: parts, granule: 16, index: part)
     }
 
     /// a = max(z, 0).

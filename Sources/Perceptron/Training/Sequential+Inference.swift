@@ -51,7 +51,6 @@ extension Sequential {
         var xBatch = Matrix(rows: 0, columns: 0), yBatch = Matrix(rows: 0, columns: 0)
         var start = 0
         let last = layers.count - 1
-        let fused = loss.fusedActivation != nil && layers[last].activation == loss.fusedActivation
         while start < x.rows {
             let end = min(start + chunk, x.rows)
             if start == 0 && end == x.rows {
@@ -61,12 +60,7 @@ extension Sequential {
                 y.gatherRows(start..<end, into: &yBatch)
             }
             forward(xBatch, training: false)
-            let value: Float
-            if fused, let z = layers[last].lastPreactivation {
-                value = loss.fusedValue(logits: z, targets: yBatch)
-            } else {
-                value = loss.value(predictions: layers[last].output, targets: yBatch)
-            }
+            let value = outputLoss(loss, targets: yBatch)
             total += Double(value) * Double(end - start)
             accumulator.add(output: layers[last].output, targets: yBatch)
             start = end

@@ -215,15 +215,12 @@ extension Sequential {
         let weights = useSampleWeights ? workspace.sampleWeights : nil
         forward(x, training: training)
         let last = layers.count - 1
-        let fused = loss.fusedActivation != nil && layers[last].activation == loss.fusedActivation
-        var value: Float
-        if fused, let z = layers[last].lastPreactivation {
-            value = loss.fusedValue(logits: z, targets: y, sampleWeights: weights)
+        let fused = outputIsFused(with: loss)
+        var value = outputLoss(loss, targets: y, sampleWeights: weights)
+        if fused {
             loss.fusedGradient(output: layers[last].output, targets: y, sampleWeights: weights, into: &workspace.lossGradient)
         } else {
-            let output = layers[last].output
-            value = loss.value(predictions: output, targets: y, sampleWeights: weights)
-            loss.gradient(predictions: output, targets: y, sampleWeights: weights, into: &workspace.lossGradient)
+            loss.gradient(predictions: layers[last].output, targets: y, sampleWeights: weights, into: &workspace.lossGradient)
         }
         value += regularizationPenalty()
         for i in stride(from: last, through: 0, by: -1) {
@@ -241,6 +238,22 @@ extension Sequential {
             let input = i == 0 ? x : layers[i - 1].output
             layers[i].forward(input, training: training, generator: &generator)
         }
+    }
+
+    /// Whether the output layer's activation is `loss`'s partner (softmax with categorical
+    /// cross-entropy, sigmoid with binary): then the loss comes from the logits and its
+    /// gradient is ŷ − y with respect to them.
+    func outputIsFused(with loss: Loss) -> Bool {
+        loss.fusedActivation != nil && layers[layers.count - 1].activation == loss.fusedActivation
+    }
+
+    /// The data loss of the last forward pass against `y` (no regularization).
+    func outputLoss(_ loss: Loss, targets y: Matrix, sampleWeights: [Float]? = nil) -> Float {
+        let last = layers[layers.count - 1]
+        if outputIsFused(with: loss), let z = last.lastPreactivation {
+            return loss.fusedValue(logits: z, targets: y, sampleWeights: sampleWeights)
+        }
+        return loss.value(predictions: last.output, targets: y, sampleWeights: sampleWeights)
     }
 
     /// Σ over layers of the regularization penalty.
