@@ -43,7 +43,8 @@ WORKLOAD_NAMES = {
     "cli": "Whole process: `perceptron train ...` vs `python bench/peers/pytorch_cli.py` "
            "(imports + MNIST .gz loading + workload 1 + test accuracy)",
 }
-MNIST_DIR = "/work/shared/data/mnist"
+# ../shared beside the repository, as the team lays it out.
+MNIST_DIR = os.path.join(os.path.dirname(ROOT), "shared", "data", "mnist")
 
 
 def log(msg):

@@ -20,8 +20,10 @@ import sys
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-DEFAULT_MNIST = "/work/shared/data/mnist"
-DEFAULT_TITANIC = "/work/shared/data/titanic/train.csv"
+# ../shared beside the repository (bench/peers/ -> repository root -> ..).
+_SHARED = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(HERE))), "shared")
+DEFAULT_MNIST = os.path.join(_SHARED, "data", "mnist")
+DEFAULT_TITANIC = os.path.join(_SHARED, "data", "titanic", "train.csv")
 
 # Workload settings (seed 001's network).
 MNIST_LAYERS = [784, 512, 128, 64, 10]

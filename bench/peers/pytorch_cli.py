@@ -22,7 +22,7 @@ sys.path[:] = [p for p in sys.path if os.path.abspath(p or ".") != _HERE]
 t_start = time.perf_counter()
 p = argparse.ArgumentParser()
 p.add_argument("--threads", type=int, default=int(os.environ.get("OMP_NUM_THREADS", "1")))
-p.add_argument("--data-dir", default="/work/shared/data/mnist")
+p.add_argument("--data-dir", default=os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(_HERE))), "shared", "data", "mnist"))
 p.add_argument("--epochs", type=int, default=10)
 p.add_argument("--batch-size", type=int, default=1000)
 p.add_argument("--lr", type=float, default=1e-3)
