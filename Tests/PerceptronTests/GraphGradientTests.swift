@@ -121,6 +121,11 @@ final class GraphGradientTests: XCTestCase {
         }
     }
 
+    /// An operation defined outside the module (GraphCustomOperationTests.swift).
+    func testCustomOperation() throws {
+        try checkGradients([randomMatrix(3, 2, seed: 31)]) { v in cube(v[0]) }
+    }
+
     /// One weight matrix W in two layers: ∂L/∂W gets both layers' contributions.
     func testVariableSharedByTwoLayers() throws {
         let x = Constant(randomMatrix(5, 3, seed: 16))

@@ -82,7 +82,11 @@ final class ExecutionPlan {
                 if let problem = op.buildProblem { throw GraphError.invalidInput(node: op.name, reason: problem) }
                 let operands = inputPositions[i].map { values[$0] }
                 var out = takeValue(i)
-                try op.kind.forward(operands, into: &out, node: op.name)
+                do {
+                    try op.operation.forward(operands, into: &out)
+                } catch let problem as GraphOperationShapeError {
+                    throw GraphError.shapeMismatch(node: op.name, operation: op.operation.stem, shapes: problem.shapes)
+                }
                 values[i] = out
             case is TrainingStep:
                 values[i] = values[inputPositions[i][0]]
