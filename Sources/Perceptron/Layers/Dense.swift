@@ -67,6 +67,14 @@ public struct Dense: Layer {
         guard inputSize >= 1 else {
             throw PerceptronError.invalidHyperparameter(name: "Dense input size", value: "\(inputSize)", expected: "an integer ≥ 1")
         }
+        // W holds in × out floats: the product (and its size in bytes) must be an Int, or
+        // the allocation below would trap instead of throwing.
+        let (count, overflow) = inputSize.multipliedReportingOverflow(by: units)
+        guard !overflow, !count.multipliedReportingOverflow(by: MemoryLayout<Float>.stride).overflow else {
+            throw PerceptronError.invalidHyperparameter(
+                name: "Dense size", value: "\(inputSize) inputs × \(units) units",
+                expected: "a weight matrix of at most \(Int.max / MemoryLayout<Float>.stride) values")
+        }
         try kernelRegularizer?.validate(layer: "Dense")
         weight = kernelInitializer.make(fanIn: inputSize, fanOut: units, generator: &generator)
         bias = useBias ? biasInitializer.make(fanIn: 1, fanOut: units, generator: &generator) : Matrix(rows: 0, columns: 0)

@@ -11,8 +11,9 @@ import Foundation
 /// ```
 /// `i` counts every layer (a dropout layer has an index but no tensors). Loading checks
 /// the container (``SafeTensors/read(from:)``) and then the metadata: a supported version,
-/// an architecture that rebuilds, every expected tensor present with the expected shape
-/// and finite, and no other tensor. Saving is atomic: a temporary file in the same folder,
+/// every tensor the architecture implies present with the expected shape (compared
+/// before the model is built, so the metadata cannot make the loader allocate more than
+/// the file holds), an architecture that rebuilds, finite weights, and no other tensor. Saving is atomic: a temporary file in the same folder,
 /// flushed and renamed over the target, so a failed save leaves any old file intact.
 public enum ModelFile {
     /// A model read from a file, with what was saved beside it.
@@ -81,6 +82,12 @@ public enum ModelFile {
         let metadata = try ModelFileMetadata.decode(container.metadata, file: file)
         let architecture = metadata.architecture
         let seed = UInt64(metadata.training.seed)!
+        // Before anything is allocated: the file must hold every tensor the architecture implies.
+        try checkTensorShapes(architecture, in: container, file: file)
+        if let preprocessor = metadata.preprocessor, preprocessor.featureCount != architecture.inputSize {
+            throw ModelFileError.invalidMetadata(file: file, key: "preprocessing",
+                                                 reason: "produces \(preprocessor.featureCount) features, the model takes \(architecture.inputSize)")
+        }
 
         let model: Sequential
         do {
@@ -162,10 +169,6 @@ public enum ModelFile {
 
         if let extra = remaining.sorted().first {
             throw ModelFileError.unexpectedTensor(file: file, tensor: extra)
-        }
-        if let preprocessor = metadata.preprocessor, preprocessor.featureCount != architecture.inputSize {
-            throw ModelFileError.invalidMetadata(file: file, key: "preprocessing",
-                                                 reason: "produces \(preprocessor.featureCount) features, the model takes \(architecture.inputSize)")
         }
         return LoadedModel(model: model, preprocessor: metadata.preprocessor, metadata: metadata)
     }

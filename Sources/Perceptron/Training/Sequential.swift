@@ -43,7 +43,8 @@ public final class Sequential {
     /// Builds a model for inputs of `inputSize` columns.
     /// - Parameters:
     ///   - seed: fixes the initial weights, shuffling and dropout; a random seed when nil.
-    /// - Throws: ``PerceptronError`` for an input size below 1, no layers, or a layer's invalid settings.
+    /// - Throws: ``PerceptronError`` for an input size below 1, no layers, a layer's invalid settings,
+    ///   or a Dense layer whose in × out weight count overflows `Int`.
     public init(inputSize: Int, layers: [any Layer], seed: UInt64? = nil) throws {
         guard inputSize >= 1 else {
             throw PerceptronError.invalidHyperparameter(name: "inputSize", value: "\(inputSize)", expected: "an integer ≥ 1")
