@@ -30,7 +30,7 @@ struct DataSource {
     /// Loads the data the options name (Titanic when they name none).
     static func load(_ options: DataOptions, seed: UInt64) throws -> DataSource {
         if let csv = options.csv {
-            let table = try CSVTable.read(contentsOf: URL(fileURLWithPath: csv), hasHeader: !options.noHeader)
+            let table = try options.csvReading.read(csv, hasHeader: !options.noHeader)
             return try fromTable(name: csv, table: table,
                                  options: Preprocessor.Options(target: options.target, task: options.task))
         }

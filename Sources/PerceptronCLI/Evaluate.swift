@@ -23,6 +23,8 @@ struct Evaluate: ParsableCommand {
     @Flag(name: .long, help: "The CSV file has no header row.")
     var noHeader = false
 
+    @OptionGroup var csvReading: CSVReadOptions
+
     @Option(name: .long, help: ArgumentHelp("A bundled dataset, mnist or a generator.", valueName: "name"))
     var dataset: String?
 
@@ -61,7 +63,7 @@ struct Evaluate: ParsableCommand {
     /// The rows to evaluate on and a description of them.
     func rows(_ saved: SavedModel) throws -> (Matrix, Matrix?, String) {
         if let csv {
-            let table = try CSVTable.read(contentsOf: URL(fileURLWithPath: csv), hasHeader: !noHeader)
+            let table = try csvReading.read(csv, hasHeader: !noHeader)
             let (x, y) = try saved.features(of: table, target: target)
             return (x, y, csv)
         }
@@ -79,6 +81,7 @@ struct Evaluate: ParsableCommand {
             options.dataset = name
         }
         options.dataDir = dataDir
+        options.csvReading = csvReading
         options.task = saved.task
         if name == "mnist" && dataDir == nil {
             throw CLIError("--dataset mnist needs --data-dir DIR")

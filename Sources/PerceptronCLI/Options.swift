@@ -40,6 +40,8 @@ struct DataOptions: ParsableArguments {
     @Flag(name: .long, help: "The CSV file has no header row (columns are then named 1, 2, …).")
     var noHeader = false
 
+    @OptionGroup var csvReading: CSVReadOptions
+
     @Option(name: .long, help: ArgumentHelp("The folder holding MNIST's four IDX files (raw or .gz).", valueName: "dir"))
     var dataDir: String?
 

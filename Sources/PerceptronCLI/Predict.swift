@@ -19,6 +19,8 @@ struct Predict: ParsableCommand {
     @Flag(name: .long, help: "The CSV file has no header row.")
     var noHeader = false
 
+    @OptionGroup var csvReading: CSVReadOptions
+
     @Option(name: .long, help: ArgumentHelp("A column to leave out, for a model trained without preprocessing.", valueName: "column"))
     var target: String?
 
@@ -34,7 +36,7 @@ struct Predict: ParsableCommand {
 
     func run() throws {
         let saved = try SavedModel(path: modelPath)
-        let table = try CSVTable.read(contentsOf: URL(fileURLWithPath: csv), hasHeader: !noHeader)
+        let table = try csvReading.read(csv, hasHeader: !noHeader)
         let x = try saved.preprocessor?.transformFeatures(table) ?? saved.features(of: table, target: target).x
         let outputs = try saved.model.predict(x)
         var lines: [String] = []

@@ -32,6 +32,7 @@ struct Summary: ParsableCommand {
             if saved.task == .classification { object["classes"] = saved.classNames }
             if let features { object["features"] = features }
             if let used = saved.preprocessor?.usedColumns { object["columns"] = used }
+            if let preprocessor = saved.preprocessor { object["column_roles"] = JSONOutput.roleRows(preprocessor) }
             if let batch = meta.training.batchSize { object["batch_size"] = batch }
             object["info"] = meta.training.info
             try JSONOutput.print(object)
@@ -53,6 +54,7 @@ struct Summary: ParsableCommand {
         rows.append(("optimizer state", meta.optimizerState.map { "saved (step \($0.step))" } ?? "not saved"))
         let width = rows.map(\.0.count).max() ?? 0
         for (key, value) in rows { print(key.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + value) }
+        if let preprocessor = saved.preprocessor { print(""); print(preprocessor.rolesTable()) }
     }
 
     static func describe(_ configuration: OptimizerConfiguration) -> String {

@@ -37,6 +37,7 @@ struct Train: ParsableCommand {
         let source = try DataSource.load(data, seed: common.seed)
         let fold = try source.split(testFraction: testSplit, seed: common.seed)
         let prepared = try source.prepare(train: fold?.train, test: fold?.test)
+        if !common.json, let preprocessor = prepared.preprocessor { printError(preprocessor.rolesTable()) }
         let net = try Network.make(network, data: prepared, seed: common.seed,
                                    defaultLearningRate: isTitanicDefault ? 0.02 : nil)
         let epochs = network.epochs ?? (source.name == "mnist" ? 10 : 100)
@@ -84,6 +85,7 @@ struct Train: ParsableCommand {
                 "final": final.mapValues { JSONOutput.number($0) },
             ]
             if prepared.task == .classification { object["classes"] = prepared.classNames }
+            if let preprocessor = prepared.preprocessor { object["column_roles"] = JSONOutput.roleRows(preprocessor) }
             if let report {
                 object["test"] = report.json
                 object["test_samples"] = report.samples

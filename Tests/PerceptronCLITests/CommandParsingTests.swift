@@ -113,3 +113,16 @@ final class CommandParsingTests: XCTestCase {
         XCTAssertEqual(PerceptronCommand.oneLine(CLIError("a\nb")), "a b")
     }
 }
+
+extension CommandParsingTests {
+    func testDelimiterAndNAValuesOptions() throws {
+        let train = try parse(Train.self, ["train", "--csv", "f.csv", "--target", "y", "--delimiter", "tab", "--na-values", "?,-999"])
+        XCTAssertEqual(try train.data.csvReading.delimiterScalar(), "\t")
+        XCTAssertEqual(train.data.csvReading.missingValues, ["", "?", "-999"])
+        let predict = try parse(Predict.self, ["predict", "m", "--csv", "f.csv", "--delimiter", ";"])
+        XCTAssertEqual(try predict.csvReading.delimiterScalar(), ";")
+        XCTAssertNil(try parse(Evaluate.self, ["evaluate", "m", "--csv", "f.csv"]).csvReading.delimiterScalar())
+        _ = try parse(CrossValidate.self, ["cross-validate", "--csv", "f.csv", "--target", "y", "--delimiter", "|"])
+        assertInvalid(["train", "--csv", "f.csv", "--target", "y", "--delimiter", ";;"], mentions: "--delimiter takes one ASCII character")
+    }
+}

@@ -10,9 +10,13 @@ import Foundation
 
 /// A table of string columns read from CSV text; an empty field is a missing value.
 ///
-/// With a header row, the columns take its names; without one, they are named by
-/// their 1-based index: "1", "2", … Blank lines are skipped (as pandas does). A file
-/// starting with gzip's magic bytes (1f 8b) is decompressed first, whatever its name.
+/// With a header row, the columns take its names, made unique as pandas does (`a, a` →
+/// `a, a.1`; an empty name → "Unnamed: N"), with a note in ``notes``; without one, they
+/// are named by their 1-based index: "1", "2", … Blank lines are skipped (as pandas
+/// does). A field in the missing-value list (pandas' defaults: "NA", "NaN", "null", …;
+/// see ``MissingValues``) reads as an empty field. Without a delimiter, the first lines
+/// choose one of `, ; \t |` (see ``DelimiterSniffer``). A file starting with gzip's
+/// magic bytes (1f 8b) is decompressed first, whatever its name.
 public struct CSVTable: Sendable, Equatable {
     /// Where the table came from, used in error messages (a path, or "<string>").
     public var source: String
@@ -22,6 +26,9 @@ public struct CSVTable: Sendable, Equatable {
     public var columns: [[String]]
     /// For each data row, the 1-based line in the source where its record starts.
     public var lineNumbers: [Int]
+    /// What the reader changed or chose, one sentence each: renamed header columns, a
+    /// detected delimiter other than the comma.
+    public var notes: [String] = []
 
     /// Number of data rows (the header is not counted).
     public var rowCount: Int { lineNumbers.count }
@@ -42,24 +49,39 @@ public struct CSVTable: Sendable, Equatable {
     /// - Parameters:
     ///   - url: A file URL. Gzip-compressed content (magic 1f 8b) is inflated first.
     ///   - hasHeader: Whether the first record holds the column names.
-    ///   - delimiter: The field separator (`,` by default; `;`, tab or space also work).
+    ///   - delimiter: The field separator, one ASCII character (`,` `;` tab `|` space …);
+    ///     nil chooses one of `, ; \t |` from the first lines.
+    ///   - missingValues: Field texts read as missing (after removing spaces around them).
     /// - Throws: ``DataError/fileNotFound(file:)``, ``DataError/emptyFile(file:)``,
-    ///   ``DataError/raggedRow(file:row:expected:got:)``, ``DataError/invalidEncoding(file:)``.
-    public static func read(contentsOf url: URL, hasHeader: Bool = true, delimiter: UnicodeScalar = ",") throws -> CSVTable {
+    ///   ``DataError/raggedRow(file:row:expected:got:)``, ``DataError/invalidEncoding(file:)``,
+    ///   ``DataError/unterminatedQuote(file:row:)``, ``DataError/invalidConfiguration(_:)``
+    ///   for a delimiter that is not one ASCII character other than a quote or line break.
+    public static func read(contentsOf url: URL, hasHeader: Bool = true, delimiter: UnicodeScalar? = nil,
+                            missingValues: Set<String> = MissingValues.pandasDefaults) throws -> CSVTable {
         var data = try readFileData(url)
         if Gzip.isGzip(data) { data = Data(try Gzip.decompress(data, source: url.path)) }
         guard let text = String(data: data, encoding: .utf8) else {
             throw DataError.invalidEncoding(file: url.path)
         }
-        return try parse(text, hasHeader: hasHeader, delimiter: delimiter, source: url.path)
+        return try parse(text, hasHeader: hasHeader, delimiter: delimiter, missingValues: missingValues, source: url.path)
     }
 
-    /// Parses CSV text; see ``read(contentsOf:hasHeader:delimiter:)``.
-    public static func parse(_ text: String, hasHeader: Bool = true, delimiter: UnicodeScalar = ",",
+    /// Parses CSV text; see ``read(contentsOf:hasHeader:delimiter:missingValues:)``.
+    public static func parse(_ text: String, hasHeader: Bool = true, delimiter: UnicodeScalar? = nil,
+                             missingValues: Set<String> = MissingValues.pandasDefaults,
                              source: String = "<string>") throws -> CSVTable {
         var body = Substring(text)
         if body.unicodeScalars.first == "\u{FEFF}" { body = body.dropFirst() }  // UTF-8 byte-order mark
         if let line = unclosedQuoteLine(body.utf8) { throw DataError.unterminatedQuote(file: source, row: line) }
+        var readerNotes: [String] = []
+        let delimiter = try delimiter.map { try checkedDelimiter($0) } ?? {
+            var copy = String(body)
+            let sniffed = copy.withUTF8 { DelimiterSniffer.sniff($0) }
+            if sniffed != UInt8(ascii: ",") {
+                readerNotes.append("\(source): fields separated by \(DelimiterSniffer.describe(sniffed)) (detected; --delimiter chooses)")
+            }
+            return Unicode.Scalar(sniffed)
+        }()
         let reader: CSVReader
         do {
             reader = try CSVReader(string: String(body), hasHeaderRow: false, delimiter: delimiter)
@@ -77,7 +99,9 @@ public struct CSVTable: Sendable, Equatable {
             if record.count == 1 && record[0].isEmpty { continue }  // blank line
             if names == nil {
                 if hasHeader {
-                    names = record
+                    let unique = ColumnNames.unique(record)
+                    names = unique.names
+                    readerNotes += unique.notes.map { "\(source): \($0)" }
                     columns = Array(repeating: [], count: record.count)
                     continue
                 }
@@ -87,14 +111,27 @@ public struct CSVTable: Sendable, Equatable {
             guard record.count == columns.count else {
                 throw DataError.raggedRow(file: source, row: recordLine, expected: columns.count, got: record.count)
             }
-            for (c, field) in record.enumerated() { columns[c].append(field) }
+            for (c, field) in record.enumerated() {
+                columns[c].append(missingValues.contains(field.trimmingCharacters(in: .whitespaces)) ? "" : field)
+            }
             lineNumbers.append(recordLine)
         }
         if let error = reader.error {
             throw DataError.unreadableFile(file: source, reason: "\(error)")
         }
         guard let columnNames = names, !lineNumbers.isEmpty else { throw DataError.emptyFile(file: source) }
-        return CSVTable(source: source, columnNames: columnNames, columns: columns, lineNumbers: lineNumbers)
+        var table = CSVTable(source: source, columnNames: columnNames, columns: columns, lineNumbers: lineNumbers)
+        table.notes = readerNotes
+        return table
+    }
+
+    /// The delimiter as one byte: ASCII, and neither a quote nor a line break.
+    static func checkedDelimiter(_ delimiter: UnicodeScalar) throws -> UnicodeScalar {
+        guard delimiter.isASCII, delimiter != "\"", delimiter != "\n", delimiter != "\r" else {
+            throw DataError.invalidConfiguration("the delimiter must be one ASCII character other than a quote or a "
+                + "line break, got \"\(delimiter.escaped(asASCII: true))\"")
+        }
+        return delimiter
     }
 
     /// The index of a column given by name, or by 1-based position ("3") when no
@@ -114,9 +151,11 @@ public struct CSVTable: Sendable, Equatable {
     /// The table restricted to the rows at `indices` (0-based, in that order); line
     /// numbers are kept so errors still point into the original file.
     public func selectingRows(_ indices: [Int]) -> CSVTable {
-        CSVTable(source: source, columnNames: columnNames,
-                 columns: columns.map { column in indices.map { column[$0] } },
-                 lineNumbers: indices.map { lineNumbers[$0] })
+        var subset = CSVTable(source: source, columnNames: columnNames,
+                              columns: columns.map { column in indices.map { column[$0] } },
+                              lineNumbers: indices.map { lineNumbers[$0] })
+        subset.notes = notes
+        return subset
     }
 
     /// The fields of data row `row` (0-based), in column order.

@@ -25,6 +25,10 @@ public enum DataError: Error, Equatable, Sendable {
     case unknownColumn(file: String, column: String, available: [String])
     /// A column used as numeric holds text that does not parse as a number.
     case nonNumericValue(file: String, row: Int, column: String, value: String)
+    /// A column used as numeric holds a number that is not finite as a 32-bit float
+    /// (`inf`, `-inf`, `nan` when not a missing marker, or a magnitude above 3.4e38 such as
+    /// 1e308); `row` is the line in the file.
+    case nonFiniteValue(file: String, row: Int, column: String, value: String)
     /// The target column has an empty field.
     case missingTarget(file: String, row: Int, column: String)
     /// A classification target value was not seen when the preprocessor was fitted.
@@ -68,6 +72,9 @@ extension DataError: CustomStringConvertible {
             return "\(file): no column \"\(column)\" (columns: \(available.joined(separator: ", ")))"
         case let .nonNumericValue(file, row, column, value):
             return "\(file): row \(row), column \"\(column)\": \"\(value)\" is not a number"
+        case let .nonFiniteValue(file, row, column, value):
+            return "\(file): line \(row), column \"\(column)\": \"\(value)\" is not a finite number "
+                + "(the network computes in 32-bit floats: |x| ≤ 3.4e38; mark missing values with --na-values)"
         case let .missingTarget(file, row, column):
             return "\(file): row \(row), column \"\(column)\": the target is empty"
         case let .unknownClass(file, row, column, value, known):

@@ -23,12 +23,15 @@ extension Preprocessor {
                 for r in 0..<n {
                     let raw = values[r]
                     var x = column.fillValue
-                    if !isMissing(raw) {
-                        guard let parsed = parseNumber(raw) else {
-                            throw DataError.nonNumericValue(file: table.source, row: table.lineNumbers[r],
-                                                            column: column.name, value: raw)
-                        }
-                        x = parsed
+                    switch NumberField(raw) {
+                    case .missing: break
+                    case .number(let parsed): x = parsed
+                    case .nonFinite:
+                        throw DataError.nonFiniteValue(file: table.source, row: table.lineNumbers[r],
+                                                       column: column.name, value: raw)
+                    case .text:
+                        throw DataError.nonNumericValue(file: table.source, row: table.lineNumbers[r],
+                                                        column: column.name, value: raw)
                     }
                     out[r * width + offset] = Float((x - column.shift) / column.scale)
                 }

@@ -170,7 +170,7 @@ public struct Preprocessor: Codable, Equatable, Sendable {
             } else if options.onlyListedColumns {
                 role = .ignored
             } else {
-                (role, note) = automaticRole(name: name, values: values, options: options)
+                (role, note) = automaticRole(name: name, values: values, lines: table.lineNumbers, options: options)
             }
             if let note { notes.append("\(name): \(note)") }
             columns.append(try fitColumn(name: name, role: role, note: note, values: values, table: table))
@@ -191,14 +191,28 @@ public struct Preprocessor: Codable, Equatable, Sendable {
         return fitted
     }
 
-    /// The automatic role of a column and, when not plain numeric, the reason.
-    static func automaticRole(name: String, values: [String], options: Options) -> (ColumnRole, String?) {
-        let present = values.filter { !isMissing($0) }
-        if present.isEmpty { return (.ignored, "ignored: every value is empty") }
-        let numbers = present.compactMap(parseNumber)
-        if numbers.count == present.count {
+    /// The automatic role of a column and, when not plain numeric, the reason. A column
+    /// whose numbers include a non-finite one (inf, 1e308) stays numeric, so that fitting
+    /// it reports the value and its line instead of quietly dropping the column.
+    static func automaticRole(name: String, values: [String], lines: [Int], options: Options) -> (ColumnRole, String?) {
+        var numbers: [Double] = []
+        var nonFinite = 0, texts = 0, present = 0
+        var firstText: (value: String, line: Int)? = nil
+        for (i, v) in values.enumerated() {
+            switch NumberField(v) {
+            case .missing: continue
+            case .number(let x): numbers.append(x)
+            case .nonFinite: nonFinite += 1
+            case .text:
+                texts += 1
+                if firstText == nil { firstText = (v, lines[i]) }
+            }
+            present += 1
+        }
+        if present == 0 { return (.ignored, "ignored: all missing (every value empty or a missing-value marker)") }
+        if texts == 0 {
             let distinct = Set(numbers)
-            if present.count >= 10, present.count == values.count, distinct.count == numbers.count,
+            if nonFinite == 0, present >= 10, present == values.count, distinct.count == numbers.count,
                distinct.allSatisfy({ $0 == $0.rounded() }) {
                 let consecutive = (distinct.max()! - distinct.min()! + 1) == Double(distinct.count)
                 if consecutive || name.lowercased().hasSuffix("id") {
@@ -208,13 +222,18 @@ public struct Preprocessor: Codable, Equatable, Sendable {
             }
             return (.numeric(options.scaling), nil)
         }
-        let distinct = Set(present.map { $0.trimmingCharacters(in: .whitespaces) }).count
-        if distinct > options.maxCategories
-            || (present.count >= 10 && Double(distinct) > options.maxDistinctFraction * Double(present.count)) {
-            return (.ignored, "ignored: text with \(distinct) distinct values in \(present.count) rows; "
-                + "looks like an identifier or free text (give it the categorical role to use it)")
+        var stray = ""
+        if let firstText, !numbers.isEmpty || nonFinite > 0 {
+            stray = "; \(texts) non-numeric value\(texts == 1 ? "" : "s") among \(numbers.count + nonFinite) numbers, "
+                + "the first \"\(firstText.value)\" at line \(firstText.line) (if it marks a missing value, list it with --na-values)"
         }
-        return (.categorical, "categorical: text with \(distinct) distinct values, one-hot encoded")
+        let distinct = Set(values.lazy.filter { !isMissing($0) }.map { $0.trimmingCharacters(in: .whitespaces) }).count
+        if distinct > options.maxCategories
+            || (present >= 10 && Double(distinct) > options.maxDistinctFraction * Double(present)) {
+            return (.ignored, "ignored: text with \(distinct) distinct values in \(present) rows; "
+                + "looks like an identifier or free text (give it the categorical role to use it)" + stray)
+        }
+        return (.categorical, "categorical: text with \(distinct) distinct values, one-hot encoded" + stray)
     }
 
     /// Fits one input column's statistics for its role.
@@ -228,11 +247,15 @@ public struct Preprocessor: Codable, Equatable, Sendable {
         case .numeric(let scaling):
             var present: [Double] = []
             present.reserveCapacity(values.count)
-            for (i, v) in values.enumerated() where !isMissing(v) {
-                guard let x = parseNumber(v) else {
+            for (i, v) in values.enumerated() {
+                switch NumberField(v) {
+                case .missing: continue
+                case .number(let x): present.append(x)
+                case .nonFinite:
+                    throw DataError.nonFiniteValue(file: table.source, row: table.lineNumbers[i], column: name, value: v)
+                case .text:
                     throw DataError.nonNumericValue(file: table.source, row: table.lineNumbers[i], column: name, value: v)
                 }
-                present.append(x)
             }
             column.fillValue = median(present)
             // Statistics of the imputed column, as an imputer followed by a scaler sees it.

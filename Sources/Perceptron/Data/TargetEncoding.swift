@@ -34,6 +34,11 @@ public struct TargetEncoding: Codable, Equatable, Sendable {
             throw DataError.missingTarget(file: source, row: lines[i], column: column)
         }
         let numbers = values.map(parseNumber)
+        let fields = values.map(NumberField.init)
+        if let bad = fields.firstIndex(of: .nonFinite), !fields.contains(.text) {
+            // A numeric target with inf or 1e308 in it: name the value, not a class called "inf".
+            throw DataError.nonFiniteValue(file: source, row: lines[bad], column: column, value: values[bad])
+        }
         let allNumeric = numbers.allSatisfy { $0 != nil }
         let task: TaskKind
         if let requested {
@@ -60,6 +65,9 @@ public struct TargetEncoding: Codable, Equatable, Sendable {
             ys.reserveCapacity(values.count)
             for (i, v) in values.enumerated() {
                 guard let y = numbers[i] else {
+                    if NumberField(v) == .nonFinite {
+                        throw DataError.nonFiniteValue(file: source, row: lines[i], column: column, value: v)
+                    }
                     throw DataError.nonNumericValue(file: source, row: lines[i], column: column, value: v)
                 }
                 ys.append(y)
@@ -102,6 +110,9 @@ public struct TargetEncoding: Codable, Equatable, Sendable {
                 out[i] = Float(k)
             case .regression:
                 guard let y = parseNumber(raw) else {
+                    if NumberField(raw) == .nonFinite {
+                        throw DataError.nonFiniteValue(file: source, row: lines[i], column: column, value: raw)
+                    }
                     throw DataError.nonNumericValue(file: source, row: lines[i], column: column, value: raw)
                 }
                 out[i] = Float((y - shift) / scale)
