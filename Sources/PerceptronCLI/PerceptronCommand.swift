@@ -16,7 +16,8 @@ struct PerceptronCommand: ParsableCommand {
             15 ReLU units, a sigmoid output, binary cross-entropy, Adam) on the bundled data and \
             reports its accuracy on a held-out 20%.
             """,
-        subcommands: [Train.self, Evaluate.self, Predict.self, Summary.self, DatasetsCommand.self, CrossValidate.self],
+        subcommands: [Train.self, Evaluate.self, Predict.self, Summary.self, DatasetsCommand.self, CrossValidate.self,
+                      Plot.self],
         defaultSubcommand: nil)
 
     static func main() {

@@ -20,6 +20,8 @@ struct Train: ParsableCommand {
 
     @OptionGroup var common: RunOptions
 
+    @OptionGroup var outputs: TrainOutputOptions
+
     @Option(name: [.short, .long], help: ArgumentHelp("Save the trained model to this .safetensors file.", valueName: "file"))
     var output: String?
 
@@ -74,6 +76,7 @@ struct Train: ParsableCommand {
                                to: URL(fileURLWithPath: output), includeOptimizerState: saveOptimizerState)
         }
 
+        try outputs.write(history: history)
         let final = history.epochs.last?.values ?? [:]
         if common.json {
             var object: [String: Any] = [
@@ -83,6 +86,7 @@ struct Train: ParsableCommand {
                 "epochs": history.epochs.count, "stop_reason": Self.describe(history.stopReason),
                 "seconds": seconds, "output": output.map { $0 as Any } ?? NSNull(),
                 "final": final.mapValues { JSONOutput.number($0) },
+                "history": TrainOutputOptions.json(history), "restored_epoch": history.restoredEpoch.map { $0 as Any } ?? NSNull(),
             ]
             if prepared.task == .classification { object["classes"] = prepared.classNames }
             if let preprocessor = prepared.preprocessor { object["column_roles"] = JSONOutput.roleRows(preprocessor) }
@@ -99,6 +103,7 @@ struct Train: ParsableCommand {
         print("")
         print("Trained \(history.epochs.count) epochs in \(String(format: "%.2f", seconds)) s "
             + "(\(Self.describe(history.stopReason))): \(ProgressBar.format(final))")
+        if let line = TrainOutputOptions.sparkline(history) { print(line) }
         if let report {
             print("")
             print(report.text(title: "Test"))

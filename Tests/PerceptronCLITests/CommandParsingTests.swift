@@ -83,7 +83,7 @@ final class CommandParsingTests: XCTestCase {
     func testOtherCommandsParse() throws {
         let evaluate = try parse(Evaluate.self, ["evaluate", "m.safetensors", "--csv", "t.csv", "--json"])
         XCTAssertEqual(evaluate.modelPath, "m.safetensors")
-        XCTAssertEqual(evaluate.csv, "t.csv")
+        XCTAssertEqual(evaluate.data.csv, "t.csv")
         XCTAssertTrue(evaluate.json)
         let predict = try parse(Predict.self, ["predict", "m.safetensors", "--csv", "in.csv", "-o", "out.csv"])
         XCTAssertEqual(predict.output, "out.csv")
@@ -121,7 +121,7 @@ extension CommandParsingTests {
         XCTAssertEqual(train.data.csvReading.missingValues, ["", "?", "-999"])
         let predict = try parse(Predict.self, ["predict", "m", "--csv", "f.csv", "--delimiter", ";"])
         XCTAssertEqual(try predict.csvReading.delimiterScalar(), ";")
-        XCTAssertNil(try parse(Evaluate.self, ["evaluate", "m", "--csv", "f.csv"]).csvReading.delimiterScalar())
+        XCTAssertNil(try parse(Evaluate.self, ["evaluate", "m", "--csv", "f.csv"]).data.csvReading.delimiterScalar())
         _ = try parse(CrossValidate.self, ["cross-validate", "--csv", "f.csv", "--target", "y", "--delimiter", "|"])
         assertInvalid(["train", "--csv", "f.csv", "--target", "y", "--delimiter", ";;"], mentions: "--delimiter takes one ASCII character")
     }

@@ -22,6 +22,9 @@ final class GraphSeedProgramTests: XCTestCase {
         var accuracy: Float = 0
         var grid = ""
         var weights: [(String, Matrix)] = []
+        var boundary: DecisionBoundaryFigure!
+        /// The same boundary as ``grid``: 41 × 21 cells whose centres are the grid's points.
+        var boundaryOnGrid: DecisionBoundaryFigure!
     }
 
     /// The seed's program with `hidden` hidden units; returns the loss every 100 steps,
@@ -81,6 +84,17 @@ final class GraphSeedProgramTests: XCTestCase {
         result.grid = ys.indices.map { row in
             String(xs.indices.map { column in classes[row * xs.count + column] == 1 ? "r" : "." })
         }.joined(separator: "\n")
+
+        // Draw it: the regions each class wins and the training points by class, as SVG.
+        let boundary = try DecisionBoundaryFigure(points: feed[X]!, labels: feed[c]!.argmaxRows(), classNames: ["blue", "red"],
+                                                  xRange: -2...2, yRange: -2...2) { grid in
+            try session.run(p_output, feed: [X: grid]).argmaxRows()
+        }
+        result.boundary = boundary
+        result.boundaryOnGrid = try DecisionBoundaryFigure(points: feed[X]!, labels: feed[c]!.argmaxRows(), classNames: ["blue", "red"],
+                                                           xRange: -2.05...2.05, yRange: -2.1...2.1, columns: 41, rows: 21) { grid in
+            try session.run(p_output, feed: [X: grid]).argmaxRows()
+        }
         return result
     }
 
@@ -95,6 +109,25 @@ final class GraphSeedProgramTests: XCTestCase {
         print(result.grid)
         XCTAssertLessThan(result.losses.last!, result.losses.first! / 4)
         XCTAssertGreaterThanOrEqual(result.accuracy, 0.95)
+    }
+
+    /// The library's figure draws the program's boundary: both classes' regions and points,
+    /// and on the ASCII grid's points the same classes. With PERCEPTRON_FIGURE_DIR set, the
+    /// SVG is written there as seed-004-boundary.svg (for `.ci/browser-check`).
+    func testSeedProgramBoundaryFigureMatchesTheGrid() throws {
+        let result = try Self.runSeedProgram(seed: 3, hidden: 2)
+        let cells = result.boundary.grid.joined()
+        XCTAssertTrue(cells.contains(0) && cells.contains(1), "regions of both classes")
+        let svg = result.boundary.svg()
+        for color in [Palette.blue, Palette.vermillion] {
+            XCTAssertEqual(svg.components(separatedBy: "fill=\"\(color)\" stroke=\"#fff\" stroke-width=\"1\" data-class").count - 1, 50,
+                           "50 training points in \(color)")
+        }
+        let text = result.boundaryOnGrid.grid.map { String($0.map { $0 == 1 ? "r" : "." }) }.joined(separator: "\n")
+        XCTAssertEqual(text, result.grid)
+        if let folder = ProcessInfo.processInfo.environment["PERCEPTRON_FIGURE_DIR"] {
+            try svg.write(toFile: folder + "/seed-004-boundary.svg", atomically: true, encoding: .utf8)
+        }
     }
 
     /// A wider hidden layer (8 units), less sensitive to the seed than the 2-unit one:

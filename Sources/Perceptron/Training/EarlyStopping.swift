@@ -18,6 +18,8 @@ public final class EarlyStopping: Callback {
     public private(set) var bestEpoch: Int?
     /// The epoch after which training was stopped, if it was.
     public private(set) var stoppedEpoch: Int?
+    /// The epoch whose weights were put back at the end, if they were.
+    public private(set) var restoredEpoch: Int?
     private var wait = 0
     private var bestWeights: [[Matrix]]?
 
@@ -50,7 +52,7 @@ public final class EarlyStopping: Callback {
         case .max: maximize = true
         case .auto: maximize = resolvedMonitor.hasSuffix("accuracy") || resolvedMonitor.hasSuffix("auc")
         }
-        bestValue = nil; bestEpoch = nil; stoppedEpoch = nil; wait = 0; bestWeights = nil
+        bestValue = nil; bestEpoch = nil; stoppedEpoch = nil; restoredEpoch = nil; wait = 0; bestWeights = nil
     }
 
     public func epochDidEnd(_ logs: EpochLogs, model: Sequential) {
@@ -76,8 +78,8 @@ public final class EarlyStopping: Callback {
     }
 
     public func trainingDidEnd(model: Sequential, history: History) {
-        if restoreBestWeights, let best = bestWeights {
-            try? model.setWeights(best)
+        if restoreBestWeights, let best = bestWeights, (try? model.setWeights(best)) != nil {
+            restoredEpoch = bestEpoch
         }
     }
 }

@@ -5,9 +5,20 @@ public struct History: Sendable {
     public internal(set) var epochs: [EpochLogs] = []
     /// Why training ended.
     public internal(set) var stopReason: StopReason = .completed
+    /// The 0-based epoch whose weights the model holds after training, when a callback put
+    /// back an earlier epoch's weights (``EarlyStopping`` with `restoreBestWeights`); nil
+    /// when the weights are the last epoch's.
+    public var restoredEpoch: Int?
 
     /// An empty history.
     public init() {}
+
+    /// A history from recorded epochs (one read back from a file, say).
+    public init(epochs: [EpochLogs], stopReason: StopReason = .completed, restoredEpoch: Int? = nil) {
+        self.epochs = epochs
+        self.stopReason = stopReason
+        self.restoredEpoch = restoredEpoch
+    }
 
     /// The values of `key` ("loss", "val_loss", "accuracy", "lr", …) over the epochs.
     public subscript(key: String) -> [Float] { epochs.compactMap { $0.values[key] } }

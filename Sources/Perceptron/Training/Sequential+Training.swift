@@ -138,6 +138,7 @@ extension Sequential {
             }
         }
         for callback in callbacks { callback.trainingDidEnd(model: self, history: history) }
+        history.restoredEpoch = callbacks.compactMap { ($0 as? EarlyStopping)?.restoredEpoch }.last
         return history
     }
 
