@@ -24,8 +24,12 @@ struct PerceptronCommand: ParsableCommand {
         Foundation.exit(run(CommandLine.arguments.dropFirst().map { $0 }))
     }
 
+    /// The arguments being run (`train` records them in checkpoints).
+    nonisolated(unsafe) static var invocation: [String] = []
+
     /// Parses and runs `arguments`; returns the exit status.
     static func run(_ arguments: [String]) -> Int32 {
+        invocation = arguments
         let command: ParsableCommand
         do {
             command = try parseAsRoot(arguments)

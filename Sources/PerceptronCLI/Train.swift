@@ -28,26 +28,38 @@ struct Train: ParsableCommand {
     @Flag(name: .long, help: "Also save the optimizer's state and the random state, so training can resume.")
     var saveOptimizerState = false
 
+    @OptionGroup var checkpointing: CheckpointOptions
+
     func validate() throws {
         if !(testSplit >= 0 && testSplit < 1) { throw ValidationError("--test-split must be in [0, 1), got \(testSplit).") }
         if saveOptimizerState && output == nil { throw ValidationError("--save-optimizer-state needs --output FILE.") }
     }
 
     func run() throws {
-        try common.applyThreads()
+        if let resume = checkpointing.resume { return try runResumed(from: resume) }
+        try train(resuming: nil)
+    }
+
+    /// Trains, from scratch or from a checkpoint (read from `path`, made by `arguments`).
+    func train(resuming resumed: (checkpoint: ModelFile.LoadedCheckpoint, path: String, arguments: [String])?) throws {
+        if resumed == nil { try common.applyThreads() }
         let isTitanicDefault = data.csv == nil && (data.dataset ?? "titanic").lowercased() == "titanic"
         let source = try DataSource.load(data, seed: common.seed)
         let fold = try source.split(testFraction: testSplit, seed: common.seed)
         let prepared = try source.prepare(train: fold?.train, test: fold?.test)
         if !common.json, let preprocessor = prepared.preprocessor { printError(preprocessor.rolesTable()) }
-        let net = try Network.make(network, data: prepared, seed: common.seed,
+        var net = try Network.make(network, data: prepared, seed: common.seed,
                                    defaultLearningRate: isTitanicDefault ? 0.02 : nil)
+        if let resumed { net.model = try Self.adopt(resumed.checkpoint, from: resumed.path, built: net, prepared: prepared) }
         let epochs = network.epochs ?? (source.name == "mnist" ? 10 : 100)
 
         let y = Network.targets(prepared.train.y, loss: net.loss, classCount: net.classCount)
         var callbacks: [any Callback] = [ProgressBar().callback()]
         if let patience = network.earlyStopping {
             callbacks.append(try EarlyStopping(monitor: network.validationSplit > 0 ? "val_loss" : "loss", patience: patience))
+        }
+        if let writer = try checkpointWriter(source: source, prepared: prepared, epochs: epochs, arguments: resumed?.arguments) {
+            callbacks.append(writer)
         }
         if !common.json {
             print("Training on \(source.name): \(prepared.train.x.rows) rows × \(prepared.train.x.columns) features, "
@@ -56,7 +68,8 @@ struct Train: ParsableCommand {
         }
         let start = ContinuousClock.now
         let history = try net.model.fit(prepared.train.x, y, epochs: epochs, batchSize: network.batchSize,
-                                        validationSplit: Float(network.validationSplit), callbacks: callbacks)
+                                        validationSplit: Float(network.validationSplit), callbacks: callbacks,
+                                        resumeFrom: resumed?.checkpoint.state)
         let seconds = Self.seconds(since: start)
 
         var report: TestReport? = nil

@@ -36,7 +36,13 @@ public enum ModelFile {
     public static func save(_ model: Sequential, preprocessor: Preprocessor? = nil,
                             training: ModelFileMetadata.Training? = nil,
                             to url: URL, includeOptimizerState: Bool = false) throws {
-        let file = url.path
+        try container(model, preprocessor: preprocessor, training: training, file: url.path,
+                      includeOptimizerState: includeOptimizerState).write(to: url)
+    }
+
+    /// The safetensors container ``save(_:preprocessor:training:to:includeOptimizerState:)`` writes.
+    static func container(_ model: Sequential, preprocessor: Preprocessor?, training: ModelFileMetadata.Training?,
+                          file: String, includeOptimizerState: Bool) throws -> SafeTensors {
         var tensors: [String: SafeTensors.Tensor] = [:]
         var configurations: [LayerConfiguration] = []
         for (i, layer) in model.layers.enumerated() {
@@ -70,15 +76,18 @@ public enum ModelFile {
             formatVersion: ModelFileMetadata.formatVersion,
             architecture: .init(inputSize: model.inputSize, layers: configurations, loss: model.loss, metrics: model.metrics),
             training: settings, preprocessor: preprocessor, optimizerState: stateInfo)
-        try SafeTensors(tensors: tensors, metadata: try metadata.encoded()).write(to: url)
+        return SafeTensors(tensors: tensors, metadata: try metadata.encoded())
     }
 
     /// Reads, validates and rebuilds a model.
     /// - Throws: ``SafeTensorsError`` for a damaged container, ``ModelFileError`` for
     ///   metadata or tensors that do not describe a model; both name the file.
     public static func load(from url: URL) throws -> LoadedModel {
-        let file = url.path
-        let container = try SafeTensors.read(from: url)
+        try load(try SafeTensors.read(from: url), file: url.path)
+    }
+
+    /// Validates and rebuilds the model a container read from `file` holds.
+    static func load(_ container: SafeTensors, file: String) throws -> LoadedModel {
         let metadata = try ModelFileMetadata.decode(container.metadata, file: file)
         let architecture = metadata.architecture
         let seed = UInt64(metadata.training.seed)!
@@ -97,7 +106,8 @@ public enum ModelFile {
             throw ModelFileError.invalidArchitecture(file: file, reason: error.description)
         }
 
-        var remaining = Set(container.tensors.keys)
+        // A checkpoint's callback tensors are checked by loadCheckpoint(from:).
+        var remaining = Set(container.tensors.keys.filter { !isCheckpointTensor($0, in: container) })
         func take(_ name: String, shape: [Int]) throws -> [Float] {
             guard let tensor = container.tensors[name] else { throw ModelFileError.missingTensor(file: file, tensor: name) }
             guard tensor.shape == shape else {

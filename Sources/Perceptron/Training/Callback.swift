@@ -1,4 +1,4 @@
-/// Hooks into ``Sequential/fit(_:_:epochs:batchSize:shuffle:validationSplit:validationData:classWeights:callbacks:)``,
+/// Hooks into ``Sequential/fit(_:_:epochs:batchSize:shuffle:validationSplit:validationData:classWeights:callbacks:initialEpoch:resumeFrom:)``,
 /// as Keras's callbacks: each gets the model, so it can read or set weights, change the
 /// optimizer's learning rate, or set ``Sequential/stopTraining``. Every method has an
 /// empty default; implement the ones you need.
@@ -25,13 +25,18 @@ extension Callback {
 
 /// The shape of a fit: what a progress display needs to know up front.
 public struct TrainingPlan: Sendable {
+    /// The total number of epochs (the index at which training stops).
     public let epochs: Int
     public let batchesPerEpoch: Int
     public let trainingSamples: Int
     public let validationSamples: Int
     public let batchSize: Int
+    /// The first epoch this fit runs (nonzero when resumed): epochs `initialEpoch..<epochs` run.
+    public let initialEpoch: Int
 
-    public init(epochs: Int, batchesPerEpoch: Int, trainingSamples: Int, validationSamples: Int, batchSize: Int) {
+    public init(epochs: Int, batchesPerEpoch: Int, trainingSamples: Int, validationSamples: Int, batchSize: Int,
+                initialEpoch: Int = 0) {
+        self.initialEpoch = initialEpoch
         self.epochs = epochs
         self.batchesPerEpoch = batchesPerEpoch
         self.trainingSamples = trainingSamples

@@ -83,3 +83,51 @@ public final class EarlyStopping: Callback {
         }
     }
 }
+
+extension EarlyStopping: ResumableCallback {
+    public var stateKey: String { "early_stopping(\(monitor))" }
+
+    private var settings: [String: String] {
+        ["monitor": monitor, "patience": String(patience), "minDelta": String(minDelta.bitPattern, radix: 16),
+         "mode": mode.rawValue, "restoreBestWeights": String(restoreBestWeights)]
+    }
+
+    /// The wait counter, the best value and epoch, the stopped epoch, and the best weights
+    /// (tensors "best.<layer>.<parameter>").
+    public func savedState(model: Sequential) -> CallbackState {
+        var values = ["wait": Double(wait)]
+        if let bestValue { values["bestValue"] = Double(bestValue) }
+        if let bestEpoch { values["bestEpoch"] = Double(bestEpoch) }
+        if let stoppedEpoch { values["stoppedEpoch"] = Double(stoppedEpoch) }
+        var tensors: [String: Matrix] = [:]
+        for (i, layer) in (bestWeights ?? []).enumerated() {
+            for (j, parameter) in layer.enumerated() { tensors["best.\(i).\(j)"] = parameter }
+        }
+        return CallbackState(settings: settings, values: values, tensors: tensors)
+    }
+
+    public func restore(_ state: CallbackState, model: Sequential) throws {
+        try state.requireSettings(settings, of: stateKey)
+        func integer(_ key: String) -> Int? { state.values[key].flatMap { Int(exactly: $0) } }
+        wait = integer("wait") ?? 0
+        bestValue = state.values["bestValue"].map { Float($0) }
+        bestEpoch = integer("bestEpoch")
+        stoppedEpoch = integer("stoppedEpoch")
+        bestWeights = nil
+        if !state.tensors.isEmpty {
+            var best: [[Matrix]] = []
+            for (i, layer) in model.weights.enumerated() {
+                best.append(try layer.indices.map { j in
+                    guard let m = state.tensors["best.\(i).\(j)"], m.rows == layer[j].rows, m.columns == layer[j].columns else {
+                        throw PerceptronError.incompatible("cannot resume \(stateKey): its best weights do not fit layer \(i) of the model")
+                    }
+                    return m
+                })
+            }
+            guard best.map(\.count).reduce(0, +) == state.tensors.count else {
+                throw PerceptronError.incompatible("cannot resume \(stateKey): its best weights hold more tensors than the model has parameters")
+            }
+            bestWeights = best
+        }
+    }
+}

@@ -1,6 +1,7 @@
-/// What ``Sequential/fit(_:_:epochs:batchSize:shuffle:validationSplit:validationData:classWeights:callbacks:)``
-/// recorded: one ``EpochLogs`` per completed epoch, and why training stopped.
-public struct History: Sendable {
+/// What ``Sequential/fit(_:_:epochs:batchSize:shuffle:validationSplit:validationData:classWeights:callbacks:initialEpoch:resumeFrom:)``
+/// recorded: one ``EpochLogs`` per completed epoch, and why training stopped. A fit resumed
+/// from a ``TrainingState`` returns the checkpoint's epochs followed by its own.
+public struct History: Codable, Sendable, Equatable {
     /// The logs of each completed epoch, in order.
     public internal(set) var epochs: [EpochLogs] = []
     /// Why training ended.
@@ -23,8 +24,8 @@ public struct History: Sendable {
     /// The values of `key` ("loss", "val_loss", "accuracy", "lr", …) over the epochs.
     public subscript(key: String) -> [Float] { epochs.compactMap { $0.values[key] } }
 
-    /// Why ``Sequential/fit(_:_:epochs:batchSize:shuffle:validationSplit:validationData:classWeights:callbacks:)`` ended.
-    public enum StopReason: Sendable, Equatable {
+    /// Why ``Sequential/fit(_:_:epochs:batchSize:shuffle:validationSplit:validationData:classWeights:callbacks:initialEpoch:resumeFrom:)`` ended.
+    public enum StopReason: Codable, Sendable, Equatable {
         /// All epochs ran.
         case completed
         /// A callback set ``Sequential/stopTraining`` (early stopping, for one) after `epoch`.
@@ -37,11 +38,11 @@ public struct History: Sendable {
 
 /// The values at the end of one epoch: "loss" and each metric's key, their "val_"
 /// counterparts when there is validation data, "lr", and the elapsed seconds.
-public struct EpochLogs: Sendable {
+public struct EpochLogs: Codable, Sendable, Equatable {
     /// 0-based epoch index.
     public let epoch: Int
     public let values: [String: Float]
-    /// Seconds since fit began.
+    /// Seconds of training since the first epoch began (a resumed fit adds to its checkpoint's).
     public let elapsed: Double
 
     public init(epoch: Int, values: [String: Float], elapsed: Double) {

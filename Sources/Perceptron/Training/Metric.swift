@@ -1,4 +1,4 @@
-/// A quantity reported during ``Sequential/fit(_:_:epochs:batchSize:shuffle:validationSplit:validationData:classWeights:callbacks:)``
+/// A quantity reported during ``Sequential/fit(_:_:epochs:batchSize:shuffle:validationSplit:validationData:classWeights:callbacks:initialEpoch:resumeFrom:)``
 /// and ``Sequential/evaluate(_:_:batchSize:)``, beside the loss.
 ///
 /// ```

@@ -52,3 +52,25 @@ public final class ReduceLearningRateOnPlateau: Callback {
         }
     }
 }
+
+extension ReduceLearningRateOnPlateau: ResumableCallback {
+    public var stateKey: String { "reduce_lr_on_plateau(\(monitor))" }
+
+    private var settings: [String: String] {
+        ["monitor": monitor, "factor": String(factor.bitPattern, radix: 16), "patience": String(patience),
+         "minDelta": String(minDelta.bitPattern, radix: 16), "minimum": String(minimum.bitPattern, radix: 16)]
+    }
+
+    /// The wait counter and the best value (the learning rate itself is the optimizer's, saved by fit).
+    public func savedState(model: Sequential) -> CallbackState {
+        var values = ["wait": Double(wait)]
+        if let best { values["best"] = Double(best) }
+        return CallbackState(settings: settings, values: values)
+    }
+
+    public func restore(_ state: CallbackState, model: Sequential) throws {
+        try state.requireSettings(settings, of: stateKey)
+        wait = state.values["wait"].flatMap { Int(exactly: $0) } ?? 0
+        best = state.values["best"].map { Float($0) }
+    }
+}

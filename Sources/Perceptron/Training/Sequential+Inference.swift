@@ -41,7 +41,7 @@ extension Sequential {
 
     /// The loss (with regularization, as in training) and each compiled metric on `x`, `y`.
     /// - Returns: "loss" and each metric's key ("accuracy", "mse", "mae").
-    /// - Throws: ``PerceptronError`` as ``fit(_:_:epochs:batchSize:shuffle:validationSplit:validationData:classWeights:callbacks:)`` does.
+    /// - Throws: ``PerceptronError`` as ``fit(_:_:epochs:batchSize:shuffle:validationSplit:validationData:classWeights:callbacks:initialEpoch:resumeFrom:)`` does.
     public func evaluate(_ x: Matrix, _ y: Matrix, batchSize: Int? = nil) throws -> [String: Float] {
         let loss = try compiledLoss()
         try validate(x: x, y: y, loss: loss, names: ("x", "y"))

@@ -30,13 +30,21 @@ extension Sequential {
     ///   - validationData: held-out rows to evaluate after each epoch (overrides validationSplit).
     ///   - classWeights: a weight per class index, multiplying that class's samples' losses.
     ///   - callbacks: called around epochs and batches (``EarlyStopping``, ``ProgressCallback``, …).
-    /// - Returns: the per-epoch loss and metrics.
+    ///   - initialEpoch: the epoch to start at (Keras's `initial_epoch`): epochs
+    ///     `initialEpoch..<epochs` run, and schedules see their absolute index.
+    ///   - resumeFrom: a ``TrainingState`` saved by a ``ModelCheckpoint`` (load the model and
+    ///     it with ``ModelFile/loadCheckpoint(from:)``): training continues after its
+    ///     `completedEpochs`, with its learning rates, callbacks' state and history, exactly
+    ///     as the interrupted fit would have. Give the same data, settings and callbacks.
+    /// - Returns: the per-epoch loss and metrics (with a resumed state's earlier epochs first).
     /// - Throws: ``PerceptronError`` for a model not compiled, mismatched shapes, empty or
-    ///   non-finite data, labels outside the classes, or invalid settings.
+    ///   non-finite data, labels outside the classes, invalid settings, or a resume whose
+    ///   data, settings or callbacks differ from the checkpoint's; a checkpoint writer's error.
     @discardableResult
     public func fit(_ x: Matrix, _ y: Matrix, epochs: Int = 1, batchSize: Int = 32, shuffle: Bool = true,
                     validationSplit: Float = 0, validationData: (x: Matrix, y: Matrix)? = nil,
-                    classWeights: [Int: Float]? = nil, callbacks: [any Callback] = []) throws -> History {
+                    classWeights: [Int: Float]? = nil, callbacks: [any Callback] = [],
+                    initialEpoch: Int = 0, resumeFrom state: TrainingState? = nil) throws -> History {
         let loss = try compiledLoss()
         guard epochs >= 0 else {
             throw PerceptronError.invalidHyperparameter(name: "epochs", value: "\(epochs)", expected: "an integer ≥ 0")
@@ -64,22 +72,41 @@ extension Sequential {
             }
         }
         let rowWeights = try classWeights.map { try sampleWeights(for: y, classWeights: $0, loss: loss) }
+        let firstEpoch = state?.completedEpochs ?? initialEpoch
+        guard initialEpoch >= 0, state == nil || initialEpoch == 0 || initialEpoch == firstEpoch else {
+            throw PerceptronError.invalidHyperparameter(name: "initialEpoch", value: "\(initialEpoch)",
+                                                        expected: "an integer ≥ 0 (with resumeFrom: 0 or the state's \(firstEpoch))")
+        }
+        guard firstEpoch <= epochs else {
+            throw PerceptronError.invalidHyperparameter(name: "epochs", value: "\(epochs)",
+                                                        expected: "at least the \(firstEpoch) epochs already trained")
+        }
+        // Checkpoints and resumes compare what the fit was given (see TrainingState.fitSignature).
+        let checkpointWriters = callbacks.compactMap { $0 as? any CheckpointWriter }
+        let signature = state == nil && checkpointWriters.isEmpty ? [:]
+            : fitSignature(x: x, y: y, trainingCount: trainingCount, batchSize: batchSize, shuffle: shuffle,
+                           validation: validation, validationIsExplicit: validationData != nil, classWeights: classWeights)
+        if let state { try checkResume(state, signature: signature) }
 
         stopTraining = false
-        var history = History()
+        var history = state?.history ?? History()
+        // A run that early stopping had ended stays ended.
+        let remainingEpochs = history.stopReason == .completed ? firstEpoch..<epochs : epochs..<epochs
         let batchCount = (trainingCount + batchSize - 1) / batchSize
         let plan = TrainingPlan(epochs: epochs, batchesPerEpoch: batchCount, trainingSamples: trainingCount,
-                                validationSamples: validation?.x.rows ?? 0, batchSize: batchSize)
+                                validationSamples: validation?.x.rows ?? 0, batchSize: batchSize, initialEpoch: firstEpoch)
         for callback in callbacks { callback.trainingWillBegin(model: self, plan: plan) }
+        if let state { try restoreTraining(state, callbacks: callbacks) }
         let start = ContinuousClock.now
+        let earlierSeconds = history.epochs.last?.elapsed ?? 0
         func elapsed() -> Double {
             let d = ContinuousClock.now - start
-            return Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+            return earlierSeconds + Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
         }
         workspace.order.reserveCapacity(trainingCount)
         var accumulator = MetricAccumulator(metrics: metrics, loss: loss)
 
-        epochLoop: for epoch in 0..<epochs {
+        epochLoop: for epoch in remainingEpochs {
             if learningRateSchedule != .constant {
                 optimizer.learningRate = learningRateSchedule.learningRate(base: baseLearningRate, epoch: epoch)
             }
@@ -132,10 +159,12 @@ extension Sequential {
             let logs = EpochLogs(epoch: epoch, values: values, elapsed: elapsed())
             history.epochs.append(logs)
             for callback in callbacks { callback.epochDidEnd(logs, model: self) }
-            if stopTraining {
-                history.stopReason = .stoppedByCallback(epoch: epoch)
-                break
+            if stopTraining { history.stopReason = .stoppedByCallback(epoch: epoch) }
+            if !checkpointWriters.isEmpty {
+                let state = try trainingState(completedEpochs: epoch + 1, history: history, callbacks: callbacks, signature: signature)
+                for writer in checkpointWriters { try writer.epochDidComplete(state, model: self) }
             }
+            if stopTraining { break }
         }
         for callback in callbacks { callback.trainingDidEnd(model: self, history: history) }
         history.restoredEpoch = callbacks.compactMap { ($0 as? EarlyStopping)?.restoredEpoch }.last

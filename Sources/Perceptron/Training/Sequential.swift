@@ -12,7 +12,7 @@
 ///
 /// The input size is given once; each layer's input size is inferred from the layer
 /// before. A model is a reference type, like a Keras or PyTorch model: callbacks get it
-/// and may change its weights or optimizer during ``fit(_:_:epochs:batchSize:shuffle:validationSplit:validationData:classWeights:callbacks:)``.
+/// and may change its weights or optimizer during ``fit(_:_:epochs:batchSize:shuffle:validationSplit:validationData:classWeights:callbacks:initialEpoch:resumeFrom:)``.
 public final class Sequential {
     /// The number of input columns.
     public let inputSize: Int
@@ -27,8 +27,8 @@ public final class Sequential {
     public private(set) var gradientClipping: GradientClipping?
     public private(set) var learningRateSchedule: LearningRateSchedule = .constant
     /// The optimizer's learning rate when compiled: the base of ``learningRateSchedule``.
-    public private(set) var baseLearningRate: Float = 0.001
-    /// Set by a callback to end ``fit(_:_:epochs:batchSize:shuffle:validationSplit:validationData:classWeights:callbacks:)``
+    public internal(set) var baseLearningRate: Float = 0.001
+    /// Set by a callback to end ``fit(_:_:epochs:batchSize:shuffle:validationSplit:validationData:classWeights:callbacks:initialEpoch:resumeFrom:)``
     /// after the current epoch.
     public var stopTraining = false
     /// The seed that fixed the initial weights and the training randomness.

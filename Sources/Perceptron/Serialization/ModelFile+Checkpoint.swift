@@ -1,0 +1,122 @@
+import Foundation
+
+/// A checkpoint is a model file saved with the optimizer's state and random state (see
+/// ``ModelFile``) plus what a resumed fit needs (``TrainingState``):
+///
+/// ```
+/// __metadata__ "training_state"  {"state": TrainingState without tensors,
+///                                 "tensors": {callback key: {name: tensor name}}}
+/// callbacks.<k>.<name>  F32 [r, c]   callback k's matrices (k: its key's index in sorted order),
+///                                    e.g. early stopping's best weights
+/// ```
+/// It loads anywhere a model file does (`ModelFile.load` ignores the callback tensors), and
+/// is written atomically like every model file.
+extension ModelFile {
+    /// The metadata key of the training state.
+    static let trainingStateKey = "training_state"
+
+    /// A model read from a checkpoint, and the state to resume its fit from.
+    public struct LoadedCheckpoint {
+        public var model: Sequential
+        public var preprocessor: Preprocessor?
+        public var metadata: ModelFileMetadata
+        /// Pass to `fit(…, resumeFrom:)`.
+        public var state: TrainingState
+    }
+
+    /// The JSON stored under "training_state".
+    private struct StoredState: Codable {
+        var state: TrainingState
+        var tensors: [String: [String: String]]
+    }
+
+    private static var encoder: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return encoder
+    }
+
+    private static var decoder: JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return decoder
+    }
+
+    /// Writes `model`, its optimizer and random state, and `state` to `url`, atomically.
+    /// - Throws: ``ModelFileError`` for a model that cannot be saved; ``SafeTensorsError``
+    ///   when the file cannot be written.
+    public static func saveCheckpoint(_ model: Sequential, state: TrainingState, preprocessor: Preprocessor? = nil,
+                                      training: ModelFileMetadata.Training? = nil, to url: URL) throws {
+        var settings = training ?? ModelFileMetadata.Training(seed: model.seed)
+        settings.completedEpochs = state.completedEpochs
+        var file = try container(model, preprocessor: preprocessor, training: settings, file: url.path, includeOptimizerState: true)
+        var stored = StoredState(state: state, tensors: [:])
+        for (k, key) in state.callbacks.keys.sorted().enumerated() {
+            var names: [String: String] = [:]
+            for (name, matrix) in state.callbacks[key]!.tensors {
+                let tensorName = "callbacks.\(k).\(name)"
+                file.tensors[tensorName] = SafeTensors.Tensor(matrix)
+                names[name] = tensorName
+            }
+            stored.state.callbacks[key]!.tensors = [:]
+            stored.tensors[key] = names
+        }
+        file.metadata[trainingStateKey] = String(decoding: try encoder.encode(stored), as: UTF8.self)
+        try file.write(to: url)
+    }
+
+    /// Reads a checkpoint written by ``saveCheckpoint(_:state:preprocessor:training:to:)``.
+    /// - Throws: ``SafeTensorsError`` for a damaged container; ``ModelFileError`` for a
+    ///   file that is not a checkpoint (no training state or optimizer state) or whose state
+    ///   does not match its tensors.
+    public static func loadCheckpoint(from url: URL) throws -> LoadedCheckpoint {
+        let file = url.path
+        let container = try SafeTensors.read(from: url)
+        let loaded = try load(container, file: file)
+        guard let text = container.metadata[trainingStateKey] else {
+            throw ModelFileError.invalidMetadata(file: file, key: trainingStateKey,
+                                                 reason: "missing: this is a model file, not a checkpoint (save one with --checkpoint)")
+        }
+        guard loaded.metadata.optimizerState != nil else {
+            throw ModelFileError.invalidMetadata(file: file, key: "optimizer_state", reason: "missing: a checkpoint needs the optimizer's state")
+        }
+        var stored: StoredState
+        do {
+            stored = try decoder.decode(StoredState.self, from: Data(text.utf8))
+        } catch {
+            throw ModelFileError.invalidMetadata(file: file, key: trainingStateKey, reason: "not the JSON of a training state")
+        }
+        let state = stored.state
+        guard state.completedEpochs >= 0, state.history.epochs.count <= state.completedEpochs else {
+            throw ModelFileError.invalidMetadata(file: file, key: trainingStateKey,
+                                                 reason: "\(state.history.epochs.count) epochs of history for \(state.completedEpochs) completed")
+        }
+        var used = Set<String>()
+        for (key, names) in stored.tensors {
+            guard stored.state.callbacks[key] != nil else {
+                throw ModelFileError.invalidMetadata(file: file, key: trainingStateKey, reason: "tensors for unknown callback \(key)")
+            }
+            for (name, tensorName) in names {
+                guard isCheckpointTensor(tensorName, in: container), let tensor = container.tensors[tensorName] else {
+                    throw ModelFileError.missingTensor(file: file, tensor: tensorName)
+                }
+                guard tensor.shape.count == 2 else {
+                    throw ModelFileError.wrongShape(file: file, tensor: tensorName, expected: [-1, -1], got: tensor.shape)
+                }
+                guard tensor.values.allSatisfy(\.isFinite) else { throw ModelFileError.nonFiniteWeight(file: file, tensor: tensorName) }
+                stored.state.callbacks[key]!.tensors[name] = Matrix(rows: tensor.shape[0], columns: tensor.shape[1], elements: tensor.values)
+                used.insert(tensorName)
+            }
+        }
+        if let extra = container.tensors.keys.filter({ isCheckpointTensor($0, in: container) && !used.contains($0) }).sorted().first {
+            throw ModelFileError.unexpectedTensor(file: file, tensor: extra)
+        }
+        return LoadedCheckpoint(model: loaded.model, preprocessor: loaded.preprocessor, metadata: loaded.metadata, state: stored.state)
+    }
+
+    /// Whether `name` is a callback tensor of a checkpoint (only files with a training state have them).
+    static func isCheckpointTensor(_ name: String, in container: SafeTensors) -> Bool {
+        name.hasPrefix("callbacks.") && container.metadata[trainingStateKey] != nil
+    }
+}
