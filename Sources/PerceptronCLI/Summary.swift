@@ -12,8 +12,12 @@ struct Summary: ParsableCommand {
     @Flag(name: .long, help: "Print one JSON object to standard output.")
     var json = false
 
+    @Flag(name: .long, help: "Print each weight tensor's name, shape and bit patterns (hex), to compare models bit for bit.")
+    var weightBits = false
+
     func run() throws {
         let saved = try SavedModel(path: modelPath)
+        if weightBits { return print(Self.weightBits(saved.model)) }
         let model = saved.model
         let meta = saved.loaded.metadata
         let features = saved.preprocessor?.featureNames

@@ -37,7 +37,9 @@ final class EndToEndTests: XCTestCase {
     }
 
     /// Runs `perceptron` with `arguments` in the temporary folder.
-    func perceptron(_ arguments: String...) throws -> Result {
+    func perceptron(_ arguments: String...) throws -> Result { try perceptron(arguments) }
+
+    func perceptron(_ arguments: [String]) throws -> Result {
         let process = Process()
         process.executableURL = productsDirectory.appendingPathComponent("perceptron")
         process.arguments = arguments
