@@ -44,6 +44,7 @@ struct Network {
             output = Dense(1, activation: .linear)
         }
         let hidden = try options.hiddenWidths().map { Dense($0, activation: options.activation) as any Layer }
+        try MemoryBudget.check(layers: hidden + [output], data: data, batchSize: options.batchSize, optimizer: options.optimizer)
         let model = try Sequential(inputSize: data.train.x.columns, layers: hidden + [output], seed: seed)
         let metrics: [Metric] = data.task == .classification ? [.accuracy] : [.meanSquaredError, .meanAbsoluteError]
         try model.compile(loss: loss, optimizer: options.optimizer.make(learningRate: options.lr ?? defaultLearningRate),

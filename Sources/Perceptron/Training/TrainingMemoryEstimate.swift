@@ -1,0 +1,54 @@
+/// The memory, in bytes, that building and training a ``Sequential`` model takes, worked
+/// out from its layer settings before anything is allocated (so a caller can refuse a
+/// network the machine cannot hold instead of being killed by the allocator).
+///
+/// With P = Σ over Dense layers of (inᵢ·outᵢ + outᵢ) trainable floats, B the batch size,
+/// R the rows of one inference pass and 4 bytes per float:
+/// ```
+/// weights          2 · 4P        the parameters and the copy fit keeps from the epoch's start
+/// gradients        4P            one gradient per parameter
+/// optimizerState   s · 4P        s slots per parameter (Adam 2, AMSGrad 3, SGD 0, momentum 1, …)
+/// activations      4 · max(B · Σ (3·outᵢ + inᵢ),  R · Σ 2·outᵢ)
+///                  training keeps z, f(z), ∂L/∂z (batch × out) and ∂L/∂x (batch × in) per layer;
+///                  inference keeps z and f(z) per layer (a Dropout layer counts as out = in)
+/// ```
+/// Sums are in `Double`, so no layer size can overflow them. It is an estimate: the data,
+/// the metrics and the allocator's overhead come on top.
+public struct TrainingMemoryEstimate: Sendable, Equatable {
+    public var weights: Double
+    public var gradients: Double
+    public var optimizerState: Double
+    public var activations: Double
+
+    /// The sum of the parts, in bytes.
+    public var total: Double { weights + gradients + optimizerState + activations }
+
+    /// - Parameters:
+    ///   - inputSize: columns of the input.
+    ///   - layers: the layers' settings, in order (a custom layer counts as a pass-through).
+    ///   - batchSize: rows per training step.
+    ///   - inferenceRows: rows in one prediction or evaluation pass (``Sequential/predict(_:batchSize:)``
+    ///     runs up to 16,384 rows at once).
+    ///   - optimizerSlots: floats the optimizer keeps per parameter.
+    public init(inputSize: Int, layers: [LayerConfiguration], batchSize: Int, inferenceRows: Int, optimizerSlots: Int) {
+        var parameters: Double = 0
+        var trainingFloatsPerRow: Double = 0
+        var inferenceFloatsPerRow: Double = 0
+        var width = Double(inputSize)
+        for layer in layers {
+            var out = width
+            if case let .dense(units, _, useBias, _, _, _) = layer {
+                out = Double(units)
+                parameters += width * out + (useBias ? out : 0)
+            }
+            trainingFloatsPerRow += 3 * out + width
+            inferenceFloatsPerRow += 2 * out
+            width = out
+        }
+        let bytesPerFloat = Double(MemoryLayout<Float>.stride)
+        weights = 2 * bytesPerFloat * parameters
+        gradients = bytesPerFloat * parameters
+        optimizerState = Double(optimizerSlots) * bytesPerFloat * parameters
+        activations = bytesPerFloat * max(Double(batchSize) * trainingFloatsPerRow, Double(inferenceRows) * inferenceFloatsPerRow)
+    }
+}
