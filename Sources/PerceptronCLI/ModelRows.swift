@@ -36,13 +36,15 @@ struct ModelRows {
     var x: Matrix
     var y: Matrix?
     var description: String
+    /// The rows as read, when they come from a table.
+    var table: CSVTable? = nil
 
     static func load(_ saved: SavedModel, _ options: ModelDataOptions, part: Part = .heldOut) throws -> ModelRows {
         let modelPath = saved.path
         if let csv = options.csv {
             let table = try options.csvReading.read(csv, hasHeader: !options.noHeader)
             let (x, y) = try saved.features(of: table, target: options.target)
-            return ModelRows(x: x, y: y, description: csv)
+            return ModelRows(x: x, y: y, description: csv, table: table)
         }
         guard let name = (options.dataset ?? saved.info["data"])?.lowercased() else {
             throw CLIError("\(modelPath) does not say what it was trained on; give --csv FILE or --dataset NAME")
@@ -84,7 +86,7 @@ struct ModelRows {
             }
             let selected = rows.map { table.selectingRows($0) } ?? table
             let (x, y) = try saved.features(of: selected, target: nil)
-            return ModelRows(x: x, y: y, description: description)
+            return ModelRows(x: x, y: y, description: description, table: selected)
         case let .matrices(data):
             if let official = source.officialTest {
                 return part == .heldOut

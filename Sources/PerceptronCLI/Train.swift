@@ -79,7 +79,7 @@ struct Train: ParsableCommand {
         }
         if let output {
             var info = ["data": source.name, "task": prepared.task.rawValue, "test_split": String(testSplit),
-                        "split_seed": String(common.seed)]
+                        "split_seed": String(common.seed), "command": ReportSettings.commandLine]
             if prepared.preprocessor == nil && prepared.task == .classification {
                 info["class_names"] = SavedModel.encodeClassNames(prepared.classNames)
             }
@@ -89,7 +89,8 @@ struct Train: ParsableCommand {
                                to: URL(fileURLWithPath: output), includeOptimizerState: saveOptimizerState)
         }
 
-        try outputs.write(history: history)
+        try outputs.write(TrainedRun(command: self, source: source, prepared: prepared, fold: fold, network: net, epochs: epochs,
+                                     history: history, testReport: report, seconds: seconds))
         let final = history.epochs.last?.values ?? [:]
         if common.json {
             var object: [String: Any] = [

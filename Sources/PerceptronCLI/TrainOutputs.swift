@@ -8,6 +8,10 @@ struct TrainOutputOptions: ParsableArguments {
                                             valueName: "file"))
     var historyCSV: String?
 
+    @Option(name: .long, help: ArgumentHelp("Write a self-contained HTML report (curves, scores, figures, data, settings) to this file.",
+                                            valueName: "file"))
+    var report: String?
+
     /// The history as `train --json` prints it: each log key's values per epoch (null for
     /// a non-finite value or an epoch without the key), as Keras's `History.history`.
     static func json(_ history: History) -> [String: Any] {
@@ -27,7 +31,8 @@ struct TrainOutputOptions: ParsableArguments {
     }
 
     /// Writes the files asked for.
-    func write(history: History) throws {
-        if let historyCSV { try FigureFile.write(HistoryCSV.text(history), to: historyCSV) }
+    func write(_ run: TrainedRun) throws {
+        if let historyCSV { try FigureFile.write(HistoryCSV.text(run.history), to: historyCSV) }
+        if let report { try FigureFile.write(try ReportPage.training(run).html(), to: report) }
     }
 }

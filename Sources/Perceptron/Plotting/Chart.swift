@@ -28,7 +28,7 @@ struct Chart {
 
     init(width: Double = 640, height: Double = 400, title: String, xLabel: String, yLabel: String,
          xDomain: (Double, Double), yDomain: (Double, Double), legend: [LegendEntry] = [],
-         niceX: Bool = true, niceY: Bool = true, bottomExtra: Double = 0) {
+         niceX: Bool = true, niceY: Bool = true, bottomExtra: Double = 0, integerX: Bool = false) {
         var canvas = SVGCanvas(width: width, height: height)
         canvas.text(SVGCanvas.fitting(title, width: width - 20, size: Self.titleSize), x: 10, y: 20, size: Self.titleSize,
                     weight: "bold", extra: [("class", "figure-title")])
@@ -70,9 +70,11 @@ struct Chart {
         let right = width - 16
         var xScale = LinearScale(domain: xDomain, range: (left, right))
         var xTickCount = max(2, min(10, Int((right - left) / 60)))
+        // Whole numbers only (epochs): no more intervals than units in the span.
+        if integerX { xTickCount = max(1, min(xTickCount, Int((xDomain.1 - xDomain.0).rounded(.down)))) }
         if niceX { xScale = xScale.niced(count: xTickCount) }
         // Fewer x ticks until their labels fit side by side.
-        while xTickCount > 2 {
+        while xTickCount > (integerX ? 1 : 2) {
             let labels = xScale.tickLabels(count: xTickCount)
             let widest = labels.map { SVGCanvas.textWidth($0.label, size: Self.tickSize) }.max() ?? 0
             let spacing = (right - left) / Double(max(labels.count - 1, 1))
@@ -116,9 +118,18 @@ struct Chart {
         px >= x.domain.lower && px <= x.domain.upper && py >= y.domain.lower && py <= y.domain.upper
     }
 
-    /// Data points to pixels, dropping non-finite ones.
+    /// Data points to pixels, dropping non-finite ones and any point less than half a pixel
+    /// from the last one kept (a 10,000-threshold ROC curve is then a few hundred points,
+    /// drawn the same); the last point is always kept.
     func pixels(_ points: [(Double, Double)]) -> [(Double, Double)] {
-        points.filter { $0.0.isFinite && $0.1.isFinite }.map { (x($0.0), y($0.1)) }
+        var out: [(Double, Double)] = []
+        let finite = points.filter { $0.0.isFinite && $0.1.isFinite }
+        for (i, p) in finite.enumerated() {
+            let px = (x(p.0), y(p.1))
+            if let last = out.last, i != finite.count - 1, abs(px.0 - last.0) < 0.5, abs(px.1 - last.1) < 0.5 { continue }
+            out.append(px)
+        }
+        return out
     }
 
     /// A series as a line (`class="series"`, `data-series` its label for the browser check).

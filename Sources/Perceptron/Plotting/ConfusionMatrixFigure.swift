@@ -52,7 +52,7 @@ public struct ConfusionMatrixFigure: Figure {
         let columnLabelHeight = upright ? 18 : min(longest, 130) + 8
         let gridSize = cell * Double(k)
         // As wide as the grid needs (at least room for the title and note), so a small matrix is not lost in white.
-        let width = min(640, max(left + gridSize + 30, 420))
+        let width = min(640, max(left + gridSize + 30, 20 + SVGCanvas.textWidth(title, size: 15), 420))
         let height = top + gridSize + columnLabelHeight + 40
         var canvas = SVGCanvas(width: width, height: height)
         canvas.text(SVGCanvas.fitting(title, width: width - 20, size: 15), x: 10, y: 20, size: 15, weight: "bold",

@@ -41,7 +41,10 @@ public struct DecisionBoundaryFigure: Figure {
         }
         isProjection = x.columns > 2
         let pca = isProjection ? PrincipalComponents(x) : nil
-        let plane: [(Double, Double)] = pca?.project(x) ?? (0..<x.rows).map { (Double(x[$0, 0]), Double(x[$0, 1])) }
+        // At most 3,000 points are drawn (evenly sampled); the plane's extent is theirs.
+        let drawn = scatterSample(count: x.rows, limit: 3000)
+        let sample = drawn.count == x.rows ? x : x.gatherRows(drawn)
+        let plane: [(Double, Double)] = pca?.project(sample) ?? (0..<sample.rows).map { (Double(sample[$0, 0]), Double(sample[$0, 1])) }
         func padded(_ values: [Double]) -> ClosedRange<Double> {
             let finite = values.filter(\.isFinite)
             let lo = finite.min() ?? 0, hi = finite.max() ?? 1
@@ -67,7 +70,7 @@ public struct DecisionBoundaryFigure: Figure {
         self.yRange = yr
         let k = max((labels.max() ?? 0) + 1, (classes.max() ?? 0) + 1, classNames?.count ?? 0, 2)
         self.classNames = classNames ?? (0..<k).map(String.init)
-        points = zip(plane, labels).map { ($0.0, $0.1, $1) }
+        points = zip(plane, drawn).map { ($0.0, $0.1, labels[$1]) }
         if let pca {
             axisNames = ("principal component 1", "principal component 2")
             note = String(format: "Projection of %d inputs onto their 2 leading principal components (%.0f%% of the variance); "
@@ -120,10 +123,9 @@ public struct DecisionBoundaryFigure: Figure {
         chart.canvas.rect(x: chart.left, y: chart.top, width: chart.right - chart.left, height: chart.bottom - chart.top,
                           fill: "none", stroke: "#888")
         chart.canvas.raw("<g class=\"points\">")
-        for i in scatterSample(count: points.count) {
-            let p = points[i]
+        for p in points {
             guard p.0.isFinite, p.1.isFinite, xRange.contains(p.0), yRange.contains(p.1) else { continue }
-            chart.canvas.circle(cx: chart.x(p.0), cy: chart.y(p.1), r: points.count > 500 ? 2.5 : 4.5, fill: Palette.color(p.2),
+            chart.canvas.circle(cx: chart.x(p.0), cy: chart.y(p.1), r: points.count > 500 ? 2 : 4.5, fill: Palette.color(p.2),
                                 stroke: "#fff", extra: [("data-class", "\(p.2)")])
         }
         chart.canvas.raw("</g>")

@@ -32,7 +32,7 @@ public struct HistoryFigure: Figure {
     }
 
     /// "lr" → "learning rate", "val_loss" → "validation loss", "mean_squared_error" → "mean squared error".
-    static func displayName(_ key: String) -> String {
+    public static func displayName(_ key: String) -> String {
         var k = key
         var prefix = ""
         if k.hasPrefix("val_") { k.removeFirst(4); prefix = "validation " }
@@ -49,7 +49,8 @@ public struct HistoryFigure: Figure {
                               color: Palette.color(i), mark: s.key.hasPrefix("val_") ? .dashed : .line)
         } + (restoredEpoch.map { [Chart.LegendEntry(label: "restored epoch \($0 + 1)", color: "#555", mark: .dashed)] } ?? [])
         var chart = Chart(title: title, xLabel: "epoch", yLabel: yLabel,
-                          xDomain: (1, max(lastEpoch, 2)), yDomain: (values.min() ?? 0, values.max() ?? 1), legend: legend)
+                          xDomain: (1, max(lastEpoch, 2)), yDomain: (values.min() ?? 0, values.max() ?? 1), legend: legend,
+                          integerX: true)
         if let restored = restoredEpoch {
             let px = chart.x(Double(restored + 1))
             chart.canvas.line(x1: px, y1: chart.top, x2: px, y2: chart.bottom, stroke: "#555", width: 1.5, dash: "3 3")

@@ -16,8 +16,8 @@ struct LinearScale {
         if !(d.0.isFinite && d.1.isFinite) { d = (0, 1) }
         if d.1 < d.0 { d = (d.1, d.0) }
         if d.1 - d.0 < 1e-12 * max(abs(d.0), 1) {
-            // A constant series: a unit-wide window around it, so it draws mid-height.
-            let pad = max(abs(d.0) * 0.05, 0.5)
+            // A constant series: a window of ±10% around it (±0.5 around 0), so it draws mid-height.
+            let pad = d.0 == 0 ? 0.5 : abs(d.0) * 0.1
             d = (d.0 - pad, d.1 + pad)
         }
         self.domain = (d.0, d.1)

@@ -11,7 +11,7 @@ public enum Palette {
     public static let black = "#000000"
 
     /// Series and class colours in order (class 0 blue, class 1 vermillion, …, as seed
-    /// 004's blue and red clusters); cycles past eight.
+    /// 004's blue and red clusters); cycles past eight (the curve figures dash the repeats).
     public static let series = [blue, vermillion, bluishGreen, reddishPurple, orange, skyBlue, black, yellow]
 
     /// The colour of series or class `index`.

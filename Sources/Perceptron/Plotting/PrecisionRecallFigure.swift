@@ -20,7 +20,7 @@ public struct PrecisionRecallFigure: Figure {
         let binary = curves.count == 1
         let legend = curves.enumerated().map { i, c in
             Chart.LegendEntry(label: (binary ? "positive class \(c.name)" : c.name) + String(format: " (AP %.3f)", c.curves.averagePrecision),
-                              color: Palette.color(binary ? 1 : i), mark: .line)
+                              color: Palette.color(binary ? 1 : i), mark: i >= Palette.series.count ? .dashed : .line)
         }
         var chart = Chart(height: 440, title: title, xLabel: "recall", yLabel: "precision",
                           xDomain: (0, 1), yDomain: (0, 1), legend: legend)
@@ -39,7 +39,7 @@ public struct PrecisionRecallFigure: Figure {
                 points.append((p.recall, p.precision))
                 previous = (p.recall, p.precision)
             }
-            chart.series(points, color: color, label: c.name, width: 2)
+            chart.series(points, color: color, label: c.name, dash: i >= Palette.series.count ? "6 3" : nil, width: 2)
         }
         return chart.svg(title: title, id: id)
     }

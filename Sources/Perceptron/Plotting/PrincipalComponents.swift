@@ -5,63 +5,65 @@ import Foundation
 /// total variance.
 ///
 /// ```
-/// C = (1/(n−1)) Σᵢ (xᵢ − μ)(xᵢ − μ)ᵀ      u₁, u₂ = leading eigenvectors of C (power iteration)
+/// C = (1/(n−1)) Σᵢ (xᵢ − μ)(xᵢ − μ)ᵀ      u₁, u₂ = leading eigenvectors of C
 /// projection of x: (u₁·(x − μ), u₂·(x − μ));   back: x = μ + a·u₁ + b·u₂
+/// share of variance of uₖ = uₖᵀ C uₖ / trace C
 /// ```
-/// Power iteration multiplies by Xᶜᵀ(Xᶜv) and never forms C; u₂ is kept orthogonal to u₁.
-/// Rows beyond `sampleLimit` are sampled evenly (the directions of a large set are well
-/// estimated from a few thousand rows).
+/// C is one GEMM (`Xᶜᵀ·Xᶜ`); u₁, u₂ come from subspace iteration (V ← orthonormalize(V·C),
+/// each product a GEMM) until V stops moving. Rows beyond `sampleLimit` are sampled evenly:
+/// the two leading directions of a large set are well estimated from a thousand rows.
 struct PrincipalComponents {
     let mean: [Double]
+    /// Two rows of `d` numbers (the second all zero for d = 1).
     let components: [[Double]]
     /// The share of the total variance along each component.
     let explained: [Double]
 
-    init(_ x: Matrix, sampleLimit: Int = 3000, iterations: Int = 200) {
+    init(_ x: Matrix, sampleLimit: Int = 1000, iterations: Int = 500) {
         let d = x.columns
         let rows = scatterSample(count: x.rows, limit: sampleLimit)
         var mean = [Double](repeating: 0, count: d)
         for r in rows { for j in 0..<d { mean[j] += Double(x[r, j]) } }
         for j in 0..<d { mean[j] /= Double(max(rows.count, 1)) }
-        let centered: [[Double]] = rows.map { r in (0..<d).map { Double(x[r, $0]) - mean[$0] } }
-        let total = centered.reduce(0) { $0 + $1.reduce(0) { $0 + $1 * $1 } }
-        func multiply(_ v: [Double]) -> [Double] {
-            var out = [Double](repeating: 0, count: d)
-            for row in centered {
-                var dot = 0.0
-                for j in 0..<d { dot += row[j] * v[j] }
-                if dot != 0 { for j in 0..<d { out[j] += dot * row[j] } }
-            }
-            return out
+        var centered = Matrix(rows: rows.count, columns: d)
+        for (i, r) in rows.enumerated() { for j in 0..<d { centered[i, j] = Float(Double(x[r, j]) - mean[j]) } }
+        var covariance = Matrix(rows: 0, columns: 0)
+        Matrix.multiply(centered, centered, transposeA: true, alpha: 1 / Float(max(rows.count - 1, 1)), into: &covariance)
+        let trace = (0..<d).reduce(0.0) { $0 + Double(covariance[$1, $1]) }
+
+        let k = min(2, d)
+        // A fixed, uneven start, so the result is deterministic and not orthogonal to the answer.
+        var basis = Matrix(rows: k, columns: d, elements: (0..<(k * d)).map { 1 + Float(($0 * 7 + ($0 / d) * 3) % 11) / 10 })
+        Self.orthonormalize(&basis)
+        var product = Matrix(rows: 0, columns: 0)
+        for _ in 0..<iterations {
+            Matrix.multiply(basis, covariance, into: &product)
+            Self.orthonormalize(&product)
+            let change = zip(product.elements, basis.elements).reduce(0.0) { max($0, Double(abs($1.0 - $1.1))) }
+            basis = product
+            if change < 1e-6 { break }
         }
-        func normalize(_ v: [Double]) -> [Double] {
-            let n = v.reduce(0) { $0 + $1 * $1 }.squareRoot()
-            return n > 0 ? v.map { $0 / n } : v
-        }
-        func dot(_ a: [Double], _ b: [Double]) -> Double { zip(a, b).reduce(0) { $0 + $1.0 * $1.1 } }
-        var components: [[Double]] = []
-        var explained: [Double] = []
-        for k in 0..<min(2, d) {
-            // A fixed, uneven start so the iteration is deterministic and not orthogonal to the answer.
-            var v = normalize((0..<d).map { 1 + Double(($0 * 7 + k * 3) % 11) / 10 })
-            for previous in components { let p = dot(v, previous); v = normalize(zip(v, previous).map { $0 - p * $1 }) }
-            var eigenvalue = 0.0
-            for _ in 0..<iterations {
-                var w = multiply(v)
-                for previous in components { let p = dot(w, previous); w = zip(w, previous).map { $0 - p * $1 } }
-                eigenvalue = dot(w, v)
-                let next = normalize(w)
-                let change = zip(next, v).reduce(0) { $0 + abs($1.0 - $1.1) }
-                v = next
-                if change < 1e-10 { break }
-            }
-            components.append(v)
-            explained.append(total > 0 ? eigenvalue / total : 0)
-        }
+        Matrix.multiply(basis, covariance, into: &product)
+        var components = (0..<k).map { basis.row($0).map(Double.init) }
+        var explained = (0..<k).map { c in trace > 0 ? zip(basis.row(c), product.row(c)).reduce(0.0) { $0 + Double($1.0 * $1.1) } / trace : 0 }
         if d == 1 { components.append([0]); explained.append(0) }
         self.mean = mean
         self.components = components
         self.explained = explained
+    }
+
+    /// Gram–Schmidt on the rows of `m` (in Double), each row then of unit length.
+    private static func orthonormalize(_ m: inout Matrix) {
+        var rows = (0..<m.rows).map { m.row($0).map(Double.init) }
+        for i in rows.indices {
+            for j in 0..<i {
+                let p = zip(rows[i], rows[j]).reduce(0) { $0 + $1.0 * $1.1 }
+                rows[i] = zip(rows[i], rows[j]).map { $0 - p * $1 }
+            }
+            let norm = rows[i].reduce(0) { $0 + $1 * $1 }.squareRoot()
+            if norm > 0 { rows[i] = rows[i].map { $0 / norm } }
+        }
+        m = Matrix(rows: m.rows, columns: m.columns, elements: rows.flatMap { $0.map(Float.init) })
     }
 
     /// (a, b) of each row of `x`.

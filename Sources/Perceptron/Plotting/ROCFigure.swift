@@ -26,13 +26,14 @@ public struct ROCFigure: Figure {
         let binary = curves.count == 1
         let legend = curves.enumerated().map { i, c in
             Chart.LegendEntry(label: (binary ? "positive class \(c.name)" : c.name) + String(format: " (AUC %.3f)", c.curves.rocAUC),
-                              color: Palette.color(binary ? 1 : i), mark: .line)
+                              color: Palette.color(binary ? 1 : i), mark: i >= Palette.series.count ? .dashed : .line)
         } + [Chart.LegendEntry(label: "chance", color: "#999", mark: .dashed)]
         var chart = Chart(height: 440, title: title, xLabel: "false positive rate", yLabel: "true positive rate",
                           xDomain: (0, 1), yDomain: (0, 1), legend: legend)
         chart.diagonal()
         for (i, c) in curves.enumerated() {
-            chart.series(c.curves.roc.map { ($0.fpr, $0.tpr) }, color: Palette.color(binary ? 1 : i), label: c.name, width: 2)
+            chart.series(c.curves.roc.map { ($0.fpr, $0.tpr) }, color: Palette.color(binary ? 1 : i), label: c.name,
+                         dash: i >= Palette.series.count ? "6 3" : nil, width: 2)
         }
         return chart.svg(title: title, id: id)
     }

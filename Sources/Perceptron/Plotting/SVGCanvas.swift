@@ -45,7 +45,8 @@ struct SVGCanvas {
         guard value.isFinite else { return "0" }
         let rounded = (value * 100).rounded() / 100
         if rounded == rounded.rounded() && abs(rounded) < 1e15 { return String(Int(rounded)) }
-        return String(format: "%.2f", rounded).replacingOccurrences(of: #"0+$"#, with: "", options: .regularExpression)
+        // The nearest Double to k/100 prints as k/100's decimals (shortest round-trip form).
+        return String(rounded)
     }
 
     /// `key="value"` pairs, values escaped.
