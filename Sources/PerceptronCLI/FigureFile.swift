@@ -1,4 +1,5 @@
 import Foundation
+import Perceptron
 
 /// Writes a figure or report: to standard output for "-", else atomically (a temporary
 /// file in the same folder, then renamed), so a reader never sees half a file.
@@ -18,7 +19,7 @@ enum FigureFile {
             throw CLIError("\(path): the folder \(folder) does not exist")
         }
         do {
-            try Data(text.utf8).write(to: url, options: .atomic)
+            try AtomicFile.write(Data(text.utf8), to: url)
         } catch {
             throw CLIError("\(path): cannot write: \(error.localizedDescription)")
         }

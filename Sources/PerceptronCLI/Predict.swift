@@ -35,6 +35,7 @@ struct Predict: ParsableCommand {
     }
 
     func run() throws {
+        try OutputCheck.check([("--output", output)])
         let saved = try SavedModel(path: modelPath)
         let table = try csvReading.read(csv, hasHeader: !noHeader)
         let x = try saved.preprocessor?.transformFeatures(table) ?? saved.features(of: table, target: target).x
@@ -65,7 +66,7 @@ struct Predict: ParsableCommand {
             return
         }
         do {
-            try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+            try AtomicFile.write(Data(text.utf8), to: URL(fileURLWithPath: path))
         } catch {
             throw CLIError("\(path): cannot write the predictions: \(error.localizedDescription)")
         }

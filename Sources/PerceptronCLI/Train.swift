@@ -36,6 +36,7 @@ struct Train: ParsableCommand {
     }
 
     func run() throws {
+        try OutputCheck.check([("--output", output), ("--checkpoint", checkpointing.checkpoint), ("--history-csv", outputs.historyCSV)])
         if let resume = checkpointing.resume { return try runResumed(from: resume) }
         try train(resuming: nil)
     }

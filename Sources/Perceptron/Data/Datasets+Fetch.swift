@@ -51,7 +51,7 @@ extension Datasets {
             guard got == md5 else { throw DataError.checksumMismatch(file: remoteName, expected: md5, got: got) }
             let target = folder.appendingPathComponent(Gzip.isGzip(data) ? name + ".gz" : name)
             do {
-                try data.write(to: target, options: .atomic)
+                try AtomicFile.write(data, to: target)
             } catch {
                 throw DataError.unreadableFile(file: target.path, reason: "cannot write: \(error.localizedDescription)")
             }

@@ -119,12 +119,18 @@ public struct SafeTensors: Sendable, Equatable {
         return out
     }
 
-    /// Writes the file atomically: to a temporary file in the same folder, flushed to disk
-    /// (fsync), then renamed over `url`; on any error the temporary file is removed and
-    /// `url` is untouched.
+    /// Writes the file atomically with ``AtomicFile/write(_:to:)``: to a temporary file in the
+    /// same folder, flushed to disk (fsync), then renamed over `url`; on any error the
+    /// temporary file is removed and `url` is untouched. A `url` that exists and is not a
+    /// regular file (a symbolic link, a device, …) is refused, not replaced.
     /// - Throws: ``SafeTensorsError/io(file:reason:)`` and the errors of ``serialized()``.
     public func write(to url: URL) throws {
-        try atomicWrite(try serialized(), to: url)
+        let data = try serialized()
+        do {
+            try AtomicFile.write(data, to: url)
+        } catch let error as OutputFileError {
+            throw SafeTensorsError.io(file: error.file, reason: error.reason)
+        }
     }
 
     // MARK: Reading
