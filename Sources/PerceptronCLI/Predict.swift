@@ -40,6 +40,10 @@ struct Predict: ParsableCommand {
         let table = try csvReading.read(csv, hasHeader: !noHeader)
         let x = try saved.preprocessor?.transformFeatures(table) ?? saved.features(of: table, target: target).x
         let outputs = try saved.model.predict(x)
+        if let bad = outputs.firstNonFinite() {
+            let line = bad.row < table.lineNumbers.count ? table.lineNumbers[bad.row] : bad.row + 1
+            throw CLIError("\(modelPath): the model predicts \(TrainedModelCheck.describe(bad.value)) for \(csv) line \(line); no predictions were written")
+        }
         var lines: [String] = []
         lines.reserveCapacity(x.rows + 1)
         var counts: [String: Int] = [:]

@@ -72,6 +72,7 @@ struct Train: ParsableCommand {
                                         validationSplit: Float(network.validationSplit), callbacks: callbacks,
                                         resumeFrom: resumed?.checkpoint.state)
         let seconds = Self.seconds(since: start)
+        try TrainedModelCheck.check(history, model: net.model, trainingRows: prepared.train.x, output: output)
 
         var report: TestReport? = nil
         if let test = prepared.test {

@@ -31,7 +31,8 @@ public enum ModelFile {
     ///   - training: epochs, batch size, notes; by default just the model's optimizer and seed.
     ///   - includeOptimizerState: also save the optimizer's slots and step and the model's
     ///     random state, so that training can resume.
-    /// - Throws: ``ModelFileError/invalidArchitecture(file:reason:)`` for a custom layer;
+    /// - Throws: ``ModelFileError/invalidArchitecture(file:reason:)`` for a custom layer,
+    ///   ``ModelFileError/nonFiniteWeight(file:tensor:)`` for a NaN or ±Inf parameter (nothing is written);
     ///   ``SafeTensorsError`` when the file cannot be written.
     public static func save(_ model: Sequential, preprocessor: Preprocessor? = nil,
                             training: ModelFileMetadata.Training? = nil,
@@ -52,6 +53,8 @@ public enum ModelFile {
             }
             configurations.append(configuration)
             for (name, parameter) in zip(layer.parameterNames, layer.parameters) {
+                // The loader refuses NaN and ±Inf, so such a file could never be read back.
+                guard parameter.isFinite else { throw ModelFileError.nonFiniteWeight(file: file, tensor: "layers.\(i).\(name)") }
                 tensors["layers.\(i).\(name)"] = SafeTensors.Tensor(shape: tensorShape(name, parameter), values: parameter.elements)
             }
         }
