@@ -30,6 +30,9 @@ struct CrossValidate: ParsableCommand {
             source.officialTest = nil
             source.labels = train.classIndices
         }
+        guard folds <= source.rowCount else {
+            throw CLIError("\(source.name): \(source.rowCount) rows are too few for --folds \(folds) (each fold needs at least one row)")
+        }
         let splits = source.task == .classification
             ? try Splits.stratifiedKFold(labels: source.labels ?? [], folds: folds, seed: common.seed)
             : try Splits.kFold(count: source.rowCount, folds: folds, seed: common.seed)

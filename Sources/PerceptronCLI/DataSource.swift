@@ -86,7 +86,7 @@ struct DataSource {
     /// The held-out split: MNIST's official test set, else a seeded (stratified) share of the rows.
     func split(testFraction: Double, seed: UInt64) throws -> Fold? {
         if officialTest != nil || testFraction == 0 { return nil }
-        return try Splits.trainTest(count: rowCount, testFraction: testFraction, labels: labels, seed: seed)
+        return try checkedSplit(testFraction: testFraction, seed: seed)
     }
 
     /// Numbers for the training rows (all rows when `rows` is nil) and the test rows, with

@@ -91,11 +91,15 @@ public enum MNIST {
     /// Loads one split from a folder holding the four files, each raw or .gz, under the
     /// canonical names (`train-images-idx3-ubyte[.gz]`, …) or with a dot before "idx".
     /// - Throws: the loaders' errors, ``DataError/fileNotFound(file:)`` when a file is
-    ///   absent, ``DataError/countMismatch(images:imageCount:labels:labelCount:)``.
+    ///   absent, ``DataError/countMismatch(images:imageCount:labels:labelCount:)``,
+    ///   ``DataError/emptyFile(file:)`` when the images file holds no images.
     public static func load(from folder: URL, split: Split = .train) throws -> Dataset {
         let imagesURL = try locate(split.fileNames.images, in: folder)
         let labelsURL = try locate(split.fileNames.labels, in: folder)
         let images = try loadImages(from: imagesURL)
+        // A valid IDX file may hold no images, but a dataset without rows is of no use and
+        // would fail later with a message naming no file.
+        guard images.rows > 0 else { throw DataError.emptyFile(file: imagesURL.path) }
         let labels = try loadLabels(from: labelsURL)
         guard images.rows == labels.rows else {
             throw DataError.countMismatch(images: imagesURL.path, imageCount: images.rows,
