@@ -124,8 +124,10 @@ extension Train {
             }
             try ComputeSettings.setThreadCount(threads)
         }
-        // Keep checkpointing where the recorded run did, unless told otherwise.
-        if merged.checkpointing.checkpoint == nil { merged.checkpointing.checkpoint = CheckpointNotes.absolute(path) }
+        // Keep checkpointing into the file resumed from (wherever it now is), unless told otherwise.
+        if !given.contains(where: { $0 == "--checkpoint" || $0.hasPrefix("--checkpoint=") }) {
+            merged.checkpointing.checkpoint = CheckpointNotes.absolute(path)
+        }
         merged.checkpointing.resume = nil
         try merged.train(resuming: (checkpoint, path, recorded + given))
     }

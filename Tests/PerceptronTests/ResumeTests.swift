@@ -154,6 +154,24 @@ final class ResumeTests: XCTestCase {
             .contains("epochs"))
     }
 
+    /// `every: 3` saves after epochs 3 and 6 and after the last; a crash after epoch 5 leaves epoch 3's.
+    func testCheckpointEveryNEpochs() throws {
+        let url = folder.appendingPathComponent("every.safetensors")
+        func model() throws -> Sequential {
+            let m = try Sequential(inputSize: 5, layers: [Dense(3, activation: .softmax)], seed: 1)
+            try m.compile(loss: .sparseCategoricalCrossEntropy)
+            return m
+        }
+        XCTAssertThrowsError(try model().fit(data.features, data.targets, epochs: 7,
+                                             callbacks: [try ModelCheckpoint(url: url, every: 3), Crash(after: 5)]))
+        XCTAssertEqual(try ModelFile.loadCheckpoint(from: url).state.completedEpochs, 3)
+        let writer = try ModelCheckpoint(url: url, every: 3)
+        try model().fit(data.features, data.targets, epochs: 7, callbacks: [writer])
+        XCTAssertEqual(writer.lastSavedEpochs, 7)
+        XCTAssertEqual(try ModelFile.loadCheckpoint(from: url).state.history.epochs.count, 7)
+        XCTAssertThrowsError(try ModelCheckpoint(url: url, every: 0))
+    }
+
     /// `initialEpoch` (Keras's `initial_epoch`): the schedule continues at the absolute epoch.
     func testInitialEpochContinuesTheSchedule() throws {
         let model = try Sequential(inputSize: 5, layers: [Dense(3, activation: .softmax)], seed: 1)
