@@ -3,6 +3,7 @@
 # checkpoint, and check that
 #   - the final weights equal an uninterrupted run's, bit for bit (`summary --weight-bits`, cmp);
 #   - no checkpoint was torn: after every kill the checkpoint still loads (`train --resume` reads it);
+#     kills fall after the first checkpoint, anywhere in training (mid-epoch or mid-save);
 #   - nothing was left behind: no temporary file beside the checkpoint, after the kill and
 #     after the resumed run.
 #
@@ -46,8 +47,10 @@ for ((i = 1; i <= kills; i++)); do
     mkdir "$dir"
     "$bin" train "${args[@]}" --checkpoint "$dir/ck.safetensors" -o "$dir/final.safetensors" > "$dir/first.log" 2>&1 &
     pid=$!
-    # A moment uniformly within the uninterrupted run's training (after loading the data).
-    delay=$(echo "scale=3; $seconds - $training + $training * $RANDOM / 32767" | bc)
+    # Once the first checkpoint exists (loading the data takes a varying time on a busy
+    # machine), a moment uniformly within the uninterrupted run's training time.
+    while [[ ! -f "$dir/ck.safetensors" ]] && kill -0 "$pid" 2> /dev/null; do sleep 0.01; done
+    delay=$(echo "scale=3; $training * $RANDOM / 32767" | bc)
     sleep "$delay"
     if kill -9 "$pid" 2> /dev/null; then
         wait "$pid" 2> /dev/null || true
