@@ -8,10 +8,10 @@ let package = Package(
         .library(name: "Perceptron", targets: ["Perceptron"]),
         .executable(name: "perceptron", targets: ["PerceptronCLI"]),
         .executable(name: "perceptron-bench", targets: ["PerceptronBenchmark"]),
+        .executable(name: "perceptron-csv-bench", targets: ["PerceptronCSVBenchmark"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
-        .package(url: "https://github.com/yaslab/CSV.swift", from: "2.5.2"),
     ],
     targets: [
         // C micro-kernels for GEMM, compiled per function with
@@ -24,7 +24,6 @@ let package = Package(
             name: "Perceptron",
             dependencies: [
                 "CPerceptronKernels", "CZlib",
-                .product(name: "CSV", package: "CSV.swift"),
             ],
             resources: [.copy("Resources/Datasets")]
         ),
@@ -39,6 +38,8 @@ let package = Package(
         // Seed 001's training workloads, timed against the Python peers by bench/run.sh.
         .executableTarget(name: "PerceptronBenchmark", dependencies: ["Perceptron"]),
         .executableTarget(name: "PerceptronGraphBenchmark", dependencies: ["Perceptron"]),
+        // Loading a CSV file, timed against pandas and polars by bench/csv/run.sh.
+        .executableTarget(name: "PerceptronCSVBenchmark", dependencies: ["Perceptron"]),
         .target(name: "PerceptronTestSupport", dependencies: ["Perceptron"], path: "Sources/PerceptronTestSupport"),
         .testTarget(
             name: "PerceptronTests",

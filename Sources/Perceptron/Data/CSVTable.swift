@@ -1,14 +1,10 @@
-// CSV parsing uses yaslab/CSV.swift (2.5.2) rather than swiftcsv/SwiftCSV (0.10.0):
-// CSV.swift is an RFC 4180 reader that hands back each record exactly as parsed
-// (quoted fields with commas and doubled quotes, CR, LF or CRLF endings, no final
-// newline, empty fields), one record at a time, so a ragged record is seen with its
-// position and reported. SwiftCSV's row views hide ragged records: its enumerated
-// view pads short rows with empty strings, and its named view maps rows to
-// dictionaries by header.
-import CSV
 import Foundation
 
-/// A table of string columns read from CSV text; an empty field is a missing value.
+/// A table read from CSV text, column by column: a column whose present fields are all
+/// numbers is stored as `[Double]` (missing → NaN), any other as `[String]` (missing →
+/// ""); see ``CSVColumn``. The reader is ``CSVParser``: one pass over the bytes of the
+/// file (mapped, and released behind the reader as it goes), numbers parsed without a
+/// String per field.
 ///
 /// With a header row, the columns take its names, made unique as pandas does (`a, a` →
 /// `a, a.1`; an empty name → "Unnamed: N"), with a note in ``notes``; without one, they
@@ -22,8 +18,21 @@ public struct CSVTable: Sendable, Equatable {
     public var source: String
     /// Column names, in file order.
     public var columnNames: [String]
-    /// The fields, column-major: `columns[c][r]` is row `r` of column `c`.
-    public var columns: [[String]]
+    /// The columns, in file order.
+    public var columnValues: [CSVColumn]
+    /// The fields as text, column-major: `columns[c][r]` is row `r` of column `c` ("" when
+    /// missing; a numeric column's numbers in their shortest form, see ``CSVColumn``).
+    /// Setting it stores the changed columns as text.
+    public var columns: [[String]] {
+        get { columnValues.map(\.texts) }
+        set {
+            precondition(newValue.count == columnValues.count, "CSVTable.columns needs one array per column")
+            for c in newValue.indices where newValue[c] != columnValues[c].texts {
+                precondition(newValue[c].count == rowCount, "CSVTable columns must have equal lengths")
+                columnValues[c] = .text(newValue[c])
+            }
+        }
+    }
     /// For each data row, the 1-based line in the source where its record starts.
     public var lineNumbers: [Int]
     /// What the reader changed or chose, one sentence each: renamed header columns, a
@@ -33,14 +42,19 @@ public struct CSVTable: Sendable, Equatable {
     /// Number of data rows (the header is not counted).
     public var rowCount: Int { lineNumbers.count }
 
-    /// A table from columns, all of the same length. `lineNumbers` defaults to 1, 2, 3, …
+    /// A table from text columns, all of the same length. `lineNumbers` defaults to 1, 2, 3, …
     public init(source: String = "<table>", columnNames: [String], columns: [[String]], lineNumbers: [Int]? = nil) {
-        precondition(columnNames.count == columns.count, "CSVTable needs one name per column")
-        let rows = columns.first?.count ?? 0
-        precondition(columns.allSatisfy { $0.count == rows }, "CSVTable columns must have equal lengths")
+        self.init(source: source, columnNames: columnNames, columnValues: columns.map { .text($0) }, lineNumbers: lineNumbers)
+    }
+
+    /// A table from typed columns, all of the same length. `lineNumbers` defaults to 1, 2, 3, …
+    public init(source: String = "<table>", columnNames: [String], columnValues: [CSVColumn], lineNumbers: [Int]? = nil) {
+        precondition(columnNames.count == columnValues.count, "CSVTable needs one name per column")
+        let rows = columnValues.first?.count ?? 0
+        precondition(columnValues.allSatisfy { $0.count == rows }, "CSVTable columns must have equal lengths")
         self.source = source
         self.columnNames = columnNames
-        self.columns = columns
+        self.columnValues = columnValues
         self.lineNumbers = lineNumbers ?? (0..<rows).map { $0 + 1 }
     }
 
@@ -58,70 +72,52 @@ public struct CSVTable: Sendable, Equatable {
     ///   for a delimiter that is not one ASCII character other than a quote or line break.
     public static func read(contentsOf url: URL, hasHeader: Bool = true, delimiter: UnicodeScalar? = nil,
                             missingValues: Set<String> = MissingValues.pandasDefaults) throws -> CSVTable {
-        var data = try readFileData(url)
-        if Gzip.isGzip(data) { data = Data(try Gzip.decompress(data, source: url.path)) }
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw DataError.invalidEncoding(file: url.path)
+        let path = url.path
+        if let mapped = try MappedFile(path: path), !(mapped.bytes.count >= 2 && mapped.bytes[0] == 0x1f && mapped.bytes[1] == 0x8b) {
+            return try parse(bytes: mapped.bytes, hasHeader: hasHeader, delimiter: delimiter, missingValues: missingValues,
+                             source: path, release: mapped.release(before:))
         }
-        return try parse(text, hasHeader: hasHeader, delimiter: delimiter, missingValues: missingValues, source: url.path)
+        let data = try readFileData(url)
+        if Gzip.isGzip(data) {
+            return try Gzip.withDecompressed(data, source: path) { bytes in
+                try parse(bytes: bytes, hasHeader: hasHeader, delimiter: delimiter, missingValues: missingValues, source: path)
+            }
+        }
+        return try data.withUnsafeBytes { raw in
+            try parse(bytes: raw.bindMemory(to: UInt8.self), hasHeader: hasHeader, delimiter: delimiter,
+                      missingValues: missingValues, source: path)
+        }
     }
 
     /// Parses CSV text; see ``read(contentsOf:hasHeader:delimiter:missingValues:)``.
     public static func parse(_ text: String, hasHeader: Bool = true, delimiter: UnicodeScalar? = nil,
                              missingValues: Set<String> = MissingValues.pandasDefaults,
                              source: String = "<string>") throws -> CSVTable {
-        var body = Substring(text)
-        if body.unicodeScalars.first == "\u{FEFF}" { body = body.dropFirst() }  // UTF-8 byte-order mark
-        if let line = unclosedQuoteLine(body.utf8) { throw DataError.unterminatedQuote(file: source, row: line) }
-        var readerNotes: [String] = []
-        let delimiter = try delimiter.map { try checkedDelimiter($0) } ?? {
-            var copy = String(body)
-            let sniffed = copy.withUTF8 { DelimiterSniffer.sniff($0) }
-            if sniffed != UInt8(ascii: ",") {
-                readerNotes.append("\(source): fields separated by \(DelimiterSniffer.describe(sniffed)) (detected; --delimiter chooses)")
-            }
-            return Unicode.Scalar(sniffed)
-        }()
-        let reader: CSVReader
-        do {
-            reader = try CSVReader(string: String(body), hasHeaderRow: false, delimiter: delimiter)
-        } catch {
-            throw DataError.unreadableFile(file: source, reason: "\(error)")
+        var text = text
+        return try text.withUTF8 { bytes in
+            try parse(bytes: bytes, hasHeader: hasHeader, delimiter: delimiter, missingValues: missingValues, source: source)
         }
+    }
 
-        var names: [String]? = nil
-        var columns: [[String]] = []
-        var lineNumbers: [Int] = []
-        var line = 1
-        while let record = reader.next() {
-            let recordLine = line
-            line += 1 + record.reduce(0) { $0 + embeddedLineBreaks($1) }
-            if record.count == 1 && record[0].isEmpty { continue }  // blank line
-            if names == nil {
-                if hasHeader {
-                    let unique = ColumnNames.unique(record)
-                    names = unique.names
-                    readerNotes += unique.notes.map { "\(source): \($0)" }
-                    columns = Array(repeating: [], count: record.count)
-                    continue
-                }
-                names = (1...record.count).map(String.init)
-                columns = Array(repeating: [], count: record.count)
+    /// Parses CSV bytes (UTF-8, an optional byte-order mark).
+    static func parse(bytes: UnsafeBufferPointer<UInt8>, hasHeader: Bool, delimiter: UnicodeScalar?,
+                      missingValues: Set<String>, source: String, release: ((Int) -> Void)? = nil) throws -> CSVTable {
+        var notes: [String] = []
+        let separator: UInt8
+        if let delimiter {
+            separator = UInt8(try checkedDelimiter(delimiter).value)
+        } else {
+            let bom = bytes.count >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF ? 3 : 0
+            separator = DelimiterSniffer.sniff(UnsafeBufferPointer(rebasing: bytes[bom...]))
+            if separator != UInt8(ascii: ",") {
+                notes.append("\(source): fields separated by \(DelimiterSniffer.describe(separator)) (detected; --delimiter chooses)")
             }
-            guard record.count == columns.count else {
-                throw DataError.raggedRow(file: source, row: recordLine, expected: columns.count, got: record.count)
-            }
-            for (c, field) in record.enumerated() {
-                columns[c].append(missingValues.contains(field.trimmingCharacters(in: .whitespaces)) ? "" : field)
-            }
-            lineNumbers.append(recordLine)
         }
-        if let error = reader.error {
-            throw DataError.unreadableFile(file: source, reason: "\(error)")
-        }
-        guard let columnNames = names, !lineNumbers.isEmpty else { throw DataError.emptyFile(file: source) }
-        var table = CSVTable(source: source, columnNames: columnNames, columns: columns, lineNumbers: lineNumbers)
-        table.notes = readerNotes
+        var parser = CSVParser(bytes: bytes, delimiter: separator, source: source, missing: MissingMatcher(missingValues))
+        parser.progress = release
+        let read = try parser.read(hasHeader: hasHeader)
+        var table = CSVTable(source: source, columnNames: read.names, columnValues: read.columns, lineNumbers: read.lines)
+        table.notes = notes + read.notes.map { "\(source): \($0)" }
         return table
     }
 
@@ -145,56 +141,20 @@ public struct CSVTable: Sendable, Equatable {
 
     /// The fields of a column given by name or 1-based position.
     public func column(_ nameOrPosition: String) throws -> [String] {
-        columns[try columnIndex(nameOrPosition)]
+        columnValues[try columnIndex(nameOrPosition)].texts
     }
 
     /// The table restricted to the rows at `indices` (0-based, in that order); line
     /// numbers are kept so errors still point into the original file.
     public func selectingRows(_ indices: [Int]) -> CSVTable {
         var subset = CSVTable(source: source, columnNames: columnNames,
-                              columns: columns.map { column in indices.map { column[$0] } },
+                              columnValues: columnValues.map { $0.selecting(indices) },
                               lineNumbers: indices.map { lineNumbers[$0] })
         subset.notes = notes
         return subset
     }
 
     /// The fields of data row `row` (0-based), in column order.
-    public func row(_ row: Int) -> [String] { columns.map { $0[row] } }
+    public func row(_ row: Int) -> [String] { columnValues.map { $0.text(at: row) } }
 }
 
-/// The line on which a quoted field opens without closing, if any. Quotes toggle the
-/// state (a doubled quote toggles twice), so an odd count of quotes means one is open.
-private func unclosedQuoteLine(_ bytes: Substring.UTF8View) -> Int? {
-    var line = 1
-    var openedOn: Int? = nil
-    var previous: UInt8 = 0
-    for byte in bytes {
-        switch byte {
-        case UInt8(ascii: "\""): openedOn = openedOn == nil ? line : nil
-        case UInt8(ascii: "\n"): if previous != UInt8(ascii: "\r") { line += 1 }
-        case UInt8(ascii: "\r"): line += 1
-        default: break
-        }
-        previous = byte
-    }
-    return openedOn
-}
-
-/// Line breaks inside a quoted field (CRLF counts once), so that the next record's
-/// line number is right.
-private func embeddedLineBreaks(_ field: String) -> Int {
-    var count = 0
-    var previousCR = false
-    for scalar in field.unicodeScalars {
-        if scalar == "\n" {
-            if !previousCR { count += 1 }
-            previousCR = false
-        } else if scalar == "\r" {
-            count += 1
-            previousCR = true
-        } else {
-            previousCR = false
-        }
-    }
-    return count
-}

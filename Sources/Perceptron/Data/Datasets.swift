@@ -68,16 +68,16 @@ public enum Datasets {
         case "iris", "wine", "breast_cancer":
             return try scikitLearnTable(info)
         case "digits":
-            let raw = try CSVTable.read(contentsOf: try resource("digits.csv.gz"), hasHeader: false)
+            let raw = try CSVTable.read(contentsOf: try resource("digits.csv.gz"), hasHeader: false, delimiter: ",")
             return renamed(raw, names: featureNames(info.name) + ["target"], source: "digits.csv.gz")
         case "diabetes":
             let x = try CSVTable.read(contentsOf: try resource("diabetes_data_raw.csv.gz"), hasHeader: false, delimiter: " ")
-            let y = try CSVTable.read(contentsOf: try resource("diabetes_target.csv.gz"), hasHeader: false)
+            let y = try CSVTable.read(contentsOf: try resource("diabetes_target.csv.gz"), hasHeader: false, delimiter: ",")
             guard x.rowCount == y.rowCount else {
                 throw DataError.raggedRow(file: "diabetes_target.csv.gz", row: y.rowCount, expected: x.rowCount, got: y.rowCount)
             }
             return CSVTable(source: "diabetes_data_raw.csv.gz", columnNames: featureNames("diabetes") + ["target"],
-                            columns: x.columns + y.columns, lineNumbers: x.lineNumbers)
+                            columnValues: x.columnValues + y.columnValues, lineNumbers: x.lineNumbers)
         default:
             throw DataError.invalidConfiguration("\(info.name) is not bundled; see Datasets.fetchMNIST")
         }
@@ -113,7 +113,7 @@ public enum Datasets {
         var y = [Float](repeating: 0, count: table.rowCount)
         for c in 0...d {
             let name = table.columnNames[c]
-            for (r, field) in table.columns[c].enumerated() {
+            for (r, field) in table.columnValues[c].texts.enumerated() {
                 guard let value = Float(field.trimmingCharacters(in: .whitespaces)) else {
                     throw DataError.nonNumericValue(file: table.source, row: table.lineNumbers[r], column: name, value: field)
                 }
@@ -163,7 +163,7 @@ public enum Datasets {
         guard header.count >= 2, let samples = Int(header[0]), let features = Int(header[1]) else {
             throw DataError.invalidConfiguration("\(file): first line is not n_samples,n_features,classes…")
         }
-        let body = try CSVTable.parse(String(text[text.index(after: newline)...]), hasHeader: false, source: file)
+        let body = try CSVTable.parse(String(text[text.index(after: newline)...]), hasHeader: false, delimiter: ",", source: file)
         guard body.columnNames.count == features + 1 else {
             throw DataError.raggedRow(file: file, row: 2, expected: features + 1, got: body.columnNames.count)
         }
@@ -177,7 +177,7 @@ public enum Datasets {
 
     static func renamed(_ table: CSVTable, names: [String], source: String) -> CSVTable {
         precondition(names.count == table.columnNames.count, "\(source): expected \(names.count) columns")
-        return CSVTable(source: source, columnNames: names, columns: table.columns, lineNumbers: table.lineNumbers)
+        return CSVTable(source: source, columnNames: names, columnValues: table.columnValues, lineNumbers: table.lineNumbers)
     }
 
     /// Feature names as scikit-learn gives them (from the datasets' descr/*.rst).

@@ -17,9 +17,24 @@ extension Preprocessor {
             guard let index = table.columnNames.firstIndex(of: column.name) else {
                 throw DataError.unknownColumn(file: table.source, column: column.name, available: table.columnNames)
             }
-            let values = table.columns[index]
             switch column.role {
             case .numeric:
+                let values: [String]
+                switch table.columnValues[index] {
+                case let .numbers(numbers, nonFinite):
+                    if let bad = nonFinite {
+                        throw DataError.nonFiniteValue(file: table.source, row: table.lineNumbers[bad.row],
+                                                       column: column.name, value: bad.text)
+                    }
+                    for r in 0..<n {
+                        let x = numbers[r].isNaN ? column.fillValue : numbers[r]
+                        out[r * width + offset] = Float((x - column.shift) / column.scale)
+                    }
+                    offset += column.width
+                    continue
+                case .text(let texts):
+                    values = texts
+                }
                 for r in 0..<n {
                     let raw = values[r]
                     var x = column.fillValue
@@ -36,6 +51,7 @@ extension Preprocessor {
                     out[r * width + offset] = Float((x - column.shift) / column.scale)
                 }
             case .categorical:
+                let values = table.columnValues[index].texts
                 var position: [String: Int] = [:]
                 for (k, category) in column.categories.enumerated() { position[category] = k }
                 for r in 0..<n {
@@ -60,7 +76,7 @@ extension Preprocessor {
         guard let index = table.columnNames.firstIndex(of: target.column) else {
             throw DataError.unknownColumn(file: table.source, column: target.column, available: table.columnNames)
         }
-        return try target.encode(values: table.columns[index], lines: table.lineNumbers, source: table.source)
+        return try target.encode(column: table.columnValues[index], lines: table.lineNumbers, source: table.source)
     }
 
     /// Features and, when `table` has the target column, the encoded target.

@@ -162,7 +162,7 @@ public struct Preprocessor: Codable, Equatable, Sendable {
         var columns: [Column] = []
         var notes: [String] = []
         for (index, name) in table.columnNames.enumerated() where index != targetIndex {
-            let values = table.columns[index]
+            let values = table.columnValues[index]
             var role: ColumnRole
             var note: String? = nil
             if let given = explicit[index] {
@@ -170,15 +170,15 @@ public struct Preprocessor: Codable, Equatable, Sendable {
             } else if options.onlyListedColumns {
                 role = .ignored
             } else {
-                (role, note) = automaticRole(name: name, values: values, lines: table.lineNumbers, options: options)
+                (role, note) = automaticRole(name: name, column: values, lines: table.lineNumbers, options: options)
             }
             if let note { notes.append("\(name): \(note)") }
-            columns.append(try fitColumn(name: name, role: role, note: note, values: values, table: table))
+            columns.append(try fitColumn(name: name, role: role, note: note, column: values, table: table))
         }
 
         var target: TargetEncoding? = nil
         if let t = targetIndex {
-            target = try TargetEncoding.fit(values: table.columns[t], lines: table.lineNumbers,
+            target = try TargetEncoding.fit(column: table.columnValues[t], lines: table.lineNumbers,
                                             column: table.columnNames[t], source: table.source,
                                             task: options.task, standardize: options.standardizeTarget,
                                             maxClasses: options.maxCategories)
@@ -194,7 +194,20 @@ public struct Preprocessor: Codable, Equatable, Sendable {
     /// The automatic role of a column and, when not plain numeric, the reason. A column
     /// whose numbers include a non-finite one (inf, 1e308) stays numeric, so that fitting
     /// it reports the value and its line instead of quietly dropping the column.
-    static func automaticRole(name: String, values: [String], lines: [Int], options: Options) -> (ColumnRole, String?) {
+    static func automaticRole(name: String, column: CSVColumn, lines: [Int], options: Options) -> (ColumnRole, String?) {
+        let values: [String]
+        switch column {
+        case let .numbers(numbers, nonFinite):
+            if nonFinite != nil { return (.numeric(options.scaling), nil) }  // fitting reports it
+            let present = numbers.filter { !$0.isNaN }
+            if present.isEmpty { return (.ignored, "ignored: all missing (every value empty or a missing-value marker)") }
+            if present.count >= 10, present.count == numbers.count, let note = identifierNote(name: name, numbers: present) {
+                return (.ignored, note)
+            }
+            return (.numeric(options.scaling), nil)
+        case .text(let texts):
+            values = texts
+        }
         var numbers: [Double] = []
         var nonFinite = 0, texts = 0, present = 0
         var firstText: (value: String, line: Int)? = nil
@@ -211,14 +224,8 @@ public struct Preprocessor: Codable, Equatable, Sendable {
         }
         if present == 0 { return (.ignored, "ignored: all missing (every value empty or a missing-value marker)") }
         if texts == 0 {
-            let distinct = Set(numbers)
-            if nonFinite == 0, present >= 10, present == values.count, distinct.count == numbers.count,
-               distinct.allSatisfy({ $0 == $0.rounded() }) {
-                let consecutive = (distinct.max()! - distinct.min()! + 1) == Double(distinct.count)
-                if consecutive || name.lowercased().hasSuffix("id") {
-                    return (.ignored, "ignored: \(distinct.count) distinct integers, one per row; "
-                        + "looks like a row identifier (give it a numeric role to use it)")
-                }
+            if nonFinite == 0, present >= 10, present == values.count, let note = identifierNote(name: name, numbers: numbers) {
+                return (.ignored, note)
             }
             return (.numeric(options.scaling), nil)
         }
@@ -236,8 +243,21 @@ public struct Preprocessor: Codable, Equatable, Sendable {
         return (.categorical, "categorical: text with \(distinct) distinct values, one-hot encoded" + stray)
     }
 
+    /// The note for a column of distinct integers, one per row, that is consecutive or
+    /// named "…id": a row identifier, not a feature. Nil for any other column.
+    static func identifierNote(name: String, numbers: [Double]) -> String? {
+        // Cheap tests first: most numeric columns fail at their first non-integer.
+        guard let low = numbers.min(), let high = numbers.max(), numbers.allSatisfy({ $0 == $0.rounded() }) else { return nil }
+        let consecutive = high - low + 1 == Double(numbers.count)
+        guard consecutive || name.lowercased().hasSuffix("id") else { return nil }
+        let distinct = Set(numbers)
+        guard distinct.count == numbers.count else { return nil }
+        return "ignored: \(distinct.count) distinct integers, one per row; "
+            + "looks like a row identifier (give it a numeric role to use it)"
+    }
+
     /// Fits one input column's statistics for its role.
-    static func fitColumn(name: String, role: ColumnRole, note: String?, values: [String],
+    static func fitColumn(name: String, role: ColumnRole, note: String?, column values: CSVColumn,
                           table: CSVTable) throws -> Column {
         var column = Column(name: name, role: role, note: note, fillValue: 0, shift: 0, scale: 1,
                             categories: [], mostFrequent: "")
@@ -247,7 +267,14 @@ public struct Preprocessor: Codable, Equatable, Sendable {
         case .numeric(let scaling):
             var present: [Double] = []
             present.reserveCapacity(values.count)
-            for (i, v) in values.enumerated() {
+            switch values {
+            case let .numbers(numbers, nonFinite):
+                if let bad = nonFinite {
+                    throw DataError.nonFiniteValue(file: table.source, row: table.lineNumbers[bad.row], column: name, value: bad.text)
+                }
+                for x in numbers where !x.isNaN { present.append(x) }
+            case .text(let texts):
+              for (i, v) in texts.enumerated() {
                 switch NumberField(v) {
                 case .missing: continue
                 case .number(let x): present.append(x)
@@ -256,19 +283,28 @@ public struct Preprocessor: Codable, Equatable, Sendable {
                 case .text:
                     throw DataError.nonNumericValue(file: table.source, row: table.lineNumbers[i], column: name, value: v)
                 }
+              }
             }
             column.fillValue = median(present)
             // Statistics of the imputed column, as an imputer followed by a scaler sees it.
-            let filled = present + Array(repeating: column.fillValue, count: values.count - present.count)
+            // The imputed column is `present` followed by `missing` copies of the fill value; its
+            // statistics are summed in that order without building it.
+            let missing = values.count - present.count
+            let fill = column.fillValue
             switch scaling {
             case .standardize:
-                let n = Double(filled.count)
-                let mean = filled.reduce(0, +) / n
-                let variance = filled.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / n
+                let n = Double(values.count)
+                var sum = present.reduce(0, +)
+                for _ in 0..<missing { sum += fill }
+                let mean = sum / n
+                var squares = present.reduce(0) { $0 + ($1 - mean) * ($1 - mean) }
+                for _ in 0..<missing { squares += (fill - mean) * (fill - mean) }
+                let variance = squares / n
                 column.shift = mean
                 column.scale = variance > 0 ? variance.squareRoot() : 1
             case .minMax:
-                let lo = filled.min() ?? 0, hi = filled.max() ?? 0
+                var lo = present.min() ?? fill, hi = present.max() ?? fill
+                if missing > 0 { lo = Swift.min(lo, fill); hi = Swift.max(hi, fill) }
                 column.shift = lo
                 column.scale = hi > lo ? hi - lo : 1
             case .none:
@@ -276,7 +312,7 @@ public struct Preprocessor: Codable, Equatable, Sendable {
             }
         case .categorical:
             var counts: [String: Int] = [:]
-            for v in values where !isMissing(v) { counts[v.trimmingCharacters(in: .whitespaces), default: 0] += 1 }
+            for v in values.texts where !isMissing(v) { counts[v.trimmingCharacters(in: .whitespaces), default: 0] += 1 }
             column.categories = counts.keys.sorted()
             column.mostFrequent = counts.max { a, b in a.value < b.value || (a.value == b.value && a.key > b.key) }?.key ?? ""
         }
@@ -291,11 +327,43 @@ public struct Preprocessor: Codable, Equatable, Sendable {
     }
 
     /// The median (mean of the two middle values for an even count; 0 when empty).
+    /// Found by selection (Hoare's quickselect, expected O(n)) rather than a full sort, so
+    /// a 2-million-row column takes milliseconds.
     static func median(_ values: [Double]) -> Double {
         guard !values.isEmpty else { return 0 }
-        let sorted = values.sorted()
-        let mid = sorted.count / 2
-        return sorted.count % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
+        var copy = values
+        let mid = copy.count / 2
+        return copy.withUnsafeMutableBufferPointer { buffer -> Double in
+            let upper = select(mid, in: buffer)
+            guard buffer.count % 2 == 0 else { return upper }
+            // After selection every value before `mid` is ≤ the upper middle: the lower middle is their largest.
+            let lower = buffer[0..<mid].max()!
+            return (lower + upper) / 2
+        }
+    }
+
+    /// The k-th smallest value (0-based); reorders `buffer` so that values before k are ≤ it
+    /// and values after k are ≥ it.
+    static func select(_ k: Int, in buffer: UnsafeMutableBufferPointer<Double>) -> Double {
+        var low = 0, high = buffer.count - 1
+        while low < high {
+            // Median of three as the pivot, then Hoare's partition.
+            let middle = low + (high - low) / 2
+            let pivot = Swift.max(Swift.min(buffer[low], buffer[middle]),
+                                  Swift.min(Swift.max(buffer[low], buffer[middle]), buffer[high]))
+            var i = low, j = high
+            while i <= j {
+                while buffer[i] < pivot { i += 1 }
+                while buffer[j] > pivot { j -= 1 }
+                if i <= j {
+                    buffer.swapAt(i, j)
+                    i += 1
+                    j -= 1
+                }
+            }
+            if k <= j { high = j } else if k >= i { low = i } else { return buffer[k] }
+        }
+        return buffer[k]
     }
 }
 

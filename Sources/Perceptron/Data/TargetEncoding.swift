@@ -27,6 +27,60 @@ public struct TargetEncoding: Codable, Equatable, Sendable {
     /// Number of classes (0 for regression).
     public var classCount: Int { classNames.count }
 
+    /// Fits the encoding on a training column; a numeric one without passing through text.
+    static func fit(column data: CSVColumn, lines: [Int], column: String, source: String,
+                    task requested: TaskKind?, standardize: Bool, maxClasses: Int) throws -> TargetEncoding {
+        guard case let .numbers(values, nonFinite) = data else {
+            return try fit(values: data.texts, lines: lines, column: column, source: source, task: requested,
+                           standardize: standardize, maxClasses: maxClasses)
+        }
+        if let bad = nonFinite { throw DataError.nonFiniteValue(file: source, row: lines[bad.row], column: column, value: bad.text) }
+        if let i = values.firstIndex(where: \.isNaN) { throw DataError.missingTarget(file: source, row: lines[i], column: column) }
+        let distinct = Set(values)
+        let task = requested ?? (distinct.count <= maxClasses && distinct.allSatisfy { $0 == $0.rounded() }
+            ? .classification : .regression)
+        switch task {
+        case .classification:
+            return TargetEncoding(column: column, task: .classification,
+                                  classNames: distinct.sorted().map(Self.canonicalName), shift: 0, scale: 1)
+        case .regression:
+            var shift = 0.0, scale = 1.0
+            if standardize {
+                let n = Double(values.count)
+                shift = values.reduce(0, +) / n
+                let variance = values.reduce(0) { $0 + ($1 - shift) * ($1 - shift) } / n
+                scale = variance > 0 ? variance.squareRoot() : 1
+            }
+            return TargetEncoding(column: column, task: .regression, classNames: [], shift: shift, scale: scale)
+        }
+    }
+
+    /// Encodes a column; a numeric one without passing through text.
+    func encode(column data: CSVColumn, lines: [Int], source: String) throws -> Matrix {
+        guard case let .numbers(values, nonFinite) = data,
+              task == .regression || classNames.allSatisfy({ Double($0) != nil }) else {
+            return try encode(values: data.texts, lines: lines, source: source)
+        }
+        if let bad = nonFinite { throw DataError.nonFiniteValue(file: source, row: lines[bad.row], column: column, value: bad.text) }
+        var out = [Float](repeating: 0, count: values.count)
+        var index: [Double: Int] = [:]
+        for (k, name) in classNames.enumerated() { index[Double(name)!] = k }
+        for (i, y) in values.enumerated() {
+            if y.isNaN { throw DataError.missingTarget(file: source, row: lines[i], column: column) }
+            switch task {
+            case .classification:
+                guard let k = index[y] else {
+                    throw DataError.unknownClass(file: source, row: lines[i], column: column, value: CSVColumn.text(of: y),
+                                                 known: classNames)
+                }
+                out[i] = Float(k)
+            case .regression:
+                out[i] = Float((y - shift) / scale)
+            }
+        }
+        return Matrix(rows: values.count, columns: 1, elements: out)
+    }
+
     /// Fits the encoding on training values.
     static func fit(values: [String], lines: [Int], column: String, source: String,
                     task requested: TaskKind?, standardize: Bool, maxClasses: Int) throws -> TargetEncoding {
