@@ -25,18 +25,20 @@ enum HistoryCSV {
     /// - Throws: ``DataError`` for a file that is not CSV; ``CLIError`` without an `epoch`
     ///   column or with a value that is not a number.
     static func read(_ path: String) throws -> History {
-        let table = try CSVTable.read(contentsOf: URL(fileURLWithPath: path))
+        // Comma-separated, and only an empty field is missing: a "nan" loss stays NaN.
+        let table = try CSVTable.read(contentsOf: URL(fileURLWithPath: path), delimiter: ",", missingValues: [""])
+        let columns = table.columns
         guard let epochColumn = table.columnNames.firstIndex(of: "epoch") else {
             throw CLIError("\(path): no \"epoch\" column (expected a file from `perceptron train --history-csv`)")
         }
         var epochs: [EpochLogs] = []
         for row in 0..<table.rowCount {
-            guard let epoch = Int(table.columns[epochColumn][row].trimmingCharacters(in: .whitespaces)), epoch >= 0 else {
-                throw CLIError("\(path): line \(table.lineNumbers[row]): epoch \"\(table.columns[epochColumn][row])\" is not a whole number ≥ 0")
+            guard let epoch = Int(columns[epochColumn][row].trimmingCharacters(in: .whitespaces)), epoch >= 0 else {
+                throw CLIError("\(path): line \(table.lineNumbers[row]): epoch \"\(columns[epochColumn][row])\" is not a whole number ≥ 0")
             }
             var values: [String: Float] = [:]
             for (c, name) in table.columnNames.enumerated() where c != epochColumn {
-                let field = table.columns[c][row].trimmingCharacters(in: .whitespaces)
+                let field = columns[c][row].trimmingCharacters(in: .whitespaces)
                 if field.isEmpty { continue }
                 guard let value = Float(field) ?? (field.lowercased() == "nan" ? Float.nan : nil) else {
                     throw CLIError("\(path): line \(table.lineNumbers[row]), column \"\(name)\": \"\(field)\" is not a number")

@@ -57,7 +57,7 @@ struct SavedModel {
         }
         var x = [Float](repeating: 0, count: table.rowCount * featureColumns.count)
         for (j, c) in featureColumns.enumerated() {
-            for (r, field) in table.columns[c].enumerated() {
+            for (r, field) in table.columnValues[c].texts.enumerated() {
                 guard let value = Float(field.trimmingCharacters(in: .whitespaces)), value.isFinite else {
                     throw DataError.nonNumericValue(file: table.source, row: table.lineNumbers[r], column: table.columnNames[c], value: field)
                 }
@@ -67,7 +67,7 @@ struct SavedModel {
         var y: Matrix? = nil
         if let t = targetIndex {
             let names = classNames
-            y = Matrix(rows: table.rowCount, columns: 1, elements: try table.columns[t].enumerated().map { r, field in
+            y = Matrix(rows: table.rowCount, columns: 1, elements: try table.columnValues[t].texts.enumerated().map { r, field in
                 let trimmed = field.trimmingCharacters(in: .whitespaces)
                 if task == .classification {
                     if let k = names.firstIndex(of: trimmed) { return Float(k) }

@@ -26,7 +26,7 @@ struct DataSummary {
             for row in preprocessor.roleRows {
                 var missing = "–"
                 if let table, let c = table.columnNames.firstIndex(of: row.column) {
-                    missing = String(table.columns[c].reduce(0) { $0 + ($1.trimmingCharacters(in: .whitespaces).isEmpty ? 1 : 0) })
+                    missing = String(table.columnValues[c].texts.reduce(0) { $0 + ($1.trimmingCharacters(in: .whitespaces).isEmpty ? 1 : 0) })
                 }
                 columns.append([row.column, row.role, missing, row.detail])
             }
