@@ -126,7 +126,9 @@ final class GraphSeedProgramTests: XCTestCase {
         let text = result.boundaryOnGrid.grid.map { String($0.map { $0 == 1 ? "r" : "." }) }.joined(separator: "\n")
         XCTAssertEqual(text, result.grid)
         if let folder = ProcessInfo.processInfo.environment["PERCEPTRON_FIGURE_DIR"] {
-            try svg.write(toFile: folder + "/seed-004-boundary.svg", atomically: true, encoding: .utf8)
+            var figure: DecisionBoundaryFigure = result.boundary
+            figure.id = "svg-boundary"
+            try figure.svg().write(toFile: folder + "/seed-004-boundary.svg", atomically: true, encoding: .utf8)
         }
     }
 

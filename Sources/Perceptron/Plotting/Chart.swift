@@ -137,7 +137,7 @@ struct Chart {
         canvas.polyline(pixels(points), stroke: color, width: width, dash: dash,
                         extra: [("class", "series"), ("data-series", label)])
         if points.count == 1, let p = pixels(points).first {
-            canvas.circle(cx: p.0, cy: p.1, r: 3.5, fill: color)
+            canvas.circle(cx: p.0, cy: p.1, r: 5, fill: color)
         }
     }
 

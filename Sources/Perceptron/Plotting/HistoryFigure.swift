@@ -57,6 +57,12 @@ public struct HistoryFigure: Figure {
         }
         for (i, s) in series.enumerated() {
             chart.series(s.values, color: Palette.color(i), label: s.key, dash: s.key.hasPrefix("val_") ? "7 4" : nil)
+            // A marker per epoch while there are few, so each epoch's value can be read off.
+            if s.values.count <= 30 {
+                for (x, y) in s.values where y.isFinite {
+                    chart.canvas.circle(cx: chart.x(x), cy: chart.y(y), r: 3, fill: Palette.color(i), stroke: "#fff")
+                }
+            }
         }
         if series.isEmpty {
             chart.canvas.text("no values recorded", x: (chart.left + chart.right) / 2, y: (chart.top + chart.bottom) / 2,

@@ -1,0 +1,188 @@
+#!/usr/bin/env python3
+"""Renders Perceptron's HTML reports and SVG figures in headless Chromium and checks what a
+person would see: each figure's marks where they belong, no text outside the page, no two
+texts overlapping.
+
+Usage: browser_check.py CHROMIUM OUT_DIR PAGE.html [PAGE.html ...]
+
+For each page it (1) loads a copy with a small measuring script appended (the report itself
+has none) and reads the boxes of figures, plot areas, heatmap cells and texts from
+`--dump-dom`, at 1280 px and at 390 px (a phone: the body is set 390 px wide, as
+Chromium's headless window is at least 500 px), (2) takes a 1280 px wide screenshot of the
+whole page, and (3) checks, in the screenshot's pixels:
+  - boundary figures: both class colours (Okabe-Ito blue #0072B2, vermillion #D55E00)
+    inside the plot area;
+  - loss figures: the training curve's colour (#0072B2) inside the plot area;
+  - confusion heatmaps (counts): the darkest cell is one with the largest count;
+and in the boxes: every text inside the page width at both widths, no page wider than the
+window, and no two texts of one figure overlapping.
+"""
+import html
+import json
+import os
+import re
+import subprocess
+import sys
+
+from PIL import Image
+
+MEASURE = r"""
+<script>
+(function () {
+  function box(e) { var r = e.getBoundingClientRect();
+    return [r.left + scrollX, r.top + scrollY, r.right + scrollX, r.bottom + scrollY]; }
+  var out = {width: document.body.clientWidth, scrollWidth: document.body.scrollWidth,
+             height: document.documentElement.scrollHeight, figures: [], texts: []};
+  document.querySelectorAll('svg[id]').forEach(function (svg) {
+    var f = {id: svg.id, box: box(svg), plot: null, cells: [], texts: []};
+    var area = svg.querySelector('.plot-area'); if (area) f.plot = box(area);
+    svg.querySelectorAll('rect.cell').forEach(function (c) {
+      f.cells.push({box: box(c), count: +c.getAttribute('data-count')}); });
+    svg.querySelectorAll('text').forEach(function (t) {
+      if (t.textContent.trim()) f.texts.push({text: t.textContent, box: box(t)}); });
+    out.figures.push(f);
+  });
+  // A text inside a scrolling box (a wide table on a phone) is seen through that box: clip to it.
+  function visible(e) { var b = box(e);
+    for (var a = e.parentElement; a && a !== document.body; a = a.parentElement) {
+      var o = getComputedStyle(a).overflowX;
+      if (o === 'auto' || o === 'scroll' || o === 'hidden') { var c = box(a); b[0] = Math.max(b[0], c[0]); b[2] = Math.min(b[2], c[2]); }
+    }
+    return b; }
+  document.querySelectorAll('h1,h2,h3,p,td,th,figcaption,pre,li,text').forEach(function (e) {
+    if (e.textContent.trim()) out.texts.push({tag: e.tagName, text: e.textContent.slice(0, 60), box: visible(e)}); });
+  var pre = document.createElement('pre'); pre.id = 'measurements'; pre.textContent = JSON.stringify(out);
+  document.body.appendChild(pre);
+})();
+</script>
+"""
+
+BLUE = (0x00, 0x72, 0xB2)
+VERMILLION = (0xD5, 0x5E, 0x00)
+failures = []
+
+
+def chromium(binary, *args):
+    command = [binary, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
+               "--force-device-scale-factor=1", "--no-first-run", "--disable-extensions",
+               "--run-all-compositor-stages-before-draw", *args]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=240)
+    return result.stdout
+
+
+def measure(binary, page, width, out_dir):
+    with open(page, encoding="utf-8") as f:
+        text = f.read()
+    probe = os.path.join(out_dir, os.path.basename(page) + f".probe{width}.html")
+    with open(probe, "w", encoding="utf-8") as f:
+        # Chromium's headless window is at least 500 px wide: a phone's width is set on the body.
+        probe_text = text.replace("</body>", MEASURE + "</body>") if "</body>" in text else text + MEASURE
+        if width < 500:
+            probe_text = probe_text.replace("</head>", f"<style>body{{width:{width}px !important;margin:0}}</style></head>", 1)
+        f.write(probe_text)
+    dom = chromium(binary, f"--window-size={max(width, 500)},900", "--virtual-time-budget=10000", "--dump-dom",
+                   "file://" + os.path.abspath(probe))
+    found = re.search(r'<pre id="measurements">(.*?)</pre>', dom, re.S)
+    if not found:
+        raise SystemExit(f"{page}: Chromium returned no measurements (is JavaScript off?)")
+    return json.loads(html.unescape(found.group(1)))
+
+
+def fail(message):
+    failures.append(message)
+    print("  FAIL " + message)
+
+
+def pixels(image):
+    """The pixels of `image` as (r, g, b) tuples (Pillow 12 renamed getdata)."""
+    return getattr(image, "get_flattened_data", image.getdata)()
+
+
+def near(pixel, color, tolerance=40):
+    return all(abs(a - b) <= tolerance for a, b in zip(pixel[:3], color))
+
+
+def count_color(image, box, color, tolerance=40):
+    left, top, right, bottom = (int(round(v)) for v in box)
+    region = image.crop((max(left, 0), max(top, 0), min(right, image.width), min(bottom, image.height)))
+    return sum(1 for p in pixels(region) if near(p, color, tolerance))
+
+
+def overlap(a, b):
+    width = min(a[2], b[2]) - max(a[0], b[0])
+    height = min(a[3], b[3]) - max(a[1], b[1])
+    return width > 1 and height > 1
+
+
+def check_page(binary, page, out_dir):
+    name = os.path.splitext(os.path.basename(page))[0]
+    print(f"== {name}")
+    wide = measure(binary, page, 1280, out_dir)
+    phone = measure(binary, page, 390, out_dir)
+    for label, m in (("1280 px", wide), ("390 px", phone)):
+        if m["scrollWidth"] > m["width"] + 1:
+            fail(f"{name} at {label}: the page is {m['scrollWidth']} px wide in a {m['width']} px window")
+        for t in m["texts"]:
+            if t["box"][2] > m["width"] + 1 or t["box"][0] < -1:
+                fail(f"{name} at {label}: text {t['text']!r} runs outside the page ({t['box'][0]:.0f}–{t['box'][2]:.0f} px)")
+    height = min(wide["height"], 16000)
+    shot = os.path.join(out_dir, name + ".png")
+    chromium(binary, f"--window-size=1280,{height}", "--virtual-time-budget=10000", f"--screenshot={shot}",
+             "file://" + os.path.abspath(page))
+    image = Image.open(shot).convert("RGB")
+    print(f"  screenshot {shot}: {image.width}×{image.height}")
+    checked = []
+    for f in wide["figures"]:
+        fid = f["id"]
+        # Each figure's own picture, to look at (and for the docs).
+        l, t, r, b = (int(round(v)) for v in f["box"])
+        image.crop((max(l, 0), max(t, 0), min(r, image.width), min(b, image.height))).save(
+            os.path.join(out_dir, f"{name}-{fid}.png"))
+        texts = f["texts"]
+        for i in range(len(texts)):
+            for j in range(i + 1, len(texts)):
+                if overlap(texts[i]["box"], texts[j]["box"]):
+                    fail(f"{name} #{fid}: texts {texts[i]['text']!r} and {texts[j]['text']!r} overlap")
+        if "boundary" in fid and f["plot"]:
+            blue, red = count_color(image, f["plot"], BLUE, 30), count_color(image, f["plot"], VERMILLION, 30)
+            if blue < 20 or red < 20:
+                fail(f"{name} #{fid}: class colours missing in the plot area (blue {blue}, vermillion {red} pixels)")
+            else:
+                checked.append(f"{fid}: {blue} blue and {red} vermillion pixels in the plot area")
+        if fid == "svg-loss" and f["plot"]:
+            curve = count_color(image, f["plot"], BLUE, 40)
+            if curve < 20:
+                fail(f"{name} #{fid}: no training curve (#0072B2) inside the plot area ({curve} pixels)")
+            else:
+                checked.append(f"{fid}: {curve} curve-coloured pixels inside the axes")
+        if fid == "svg-confusion" and f["cells"]:
+            def darkness(cell):
+                l, t, r, b = cell["box"]
+                patch = image.crop((int(l) + 2, int(t) + 2, int(l) + 6, int(t) + 6))
+                values = [0.2126 * p[0] + 0.7152 * p[1] + 0.0722 * p[2] for p in pixels(patch)]
+                return -sum(values) / len(values)
+            darkest = max(f["cells"], key=darkness)
+            largest = max(c["count"] for c in f["cells"])
+            if darkest["count"] != largest:
+                fail(f"{name} #{fid}: the darkest cell holds {darkest['count']}, but the largest count is {largest}")
+            else:
+                checked.append(f"{fid}: the darkest cell holds the largest count, {largest}")
+    for line in checked:
+        print("  ok   " + line)
+    print(f"  ok   {len(wide['figures'])} figures, {len(wide['texts'])} texts measured at 1280 and 390 px")
+    return checked
+
+
+def main():
+    binary, out_dir, pages = sys.argv[1], sys.argv[2], sys.argv[3:]
+    os.makedirs(out_dir, exist_ok=True)
+    for page in pages:
+        check_page(binary, page, out_dir)
+    if failures:
+        print(f"browser check: {len(failures)} problem(s)")
+        sys.exit(1)
+    print("browser check: every page passed")
+
+
+if __name__ == "__main__":
+    main()
