@@ -46,6 +46,8 @@ let package = Package(
             dependencies: ["Perceptron", "PerceptronTestSupport"],
             resources: [.copy("Fixtures")]
         ),
+        // A layer and an optimizer defined outside the library, registered, trained, saved and loaded.
+        .testTarget(name: "PerceptronExtensionTests", dependencies: ["Perceptron"]),
         // Command parsing, and train → save → load → predict through the built `perceptron`.
         .testTarget(name: "PerceptronCLITests", dependencies: ["PerceptronCLI", "Perceptron"]),
     ]

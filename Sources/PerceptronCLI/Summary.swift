@@ -27,7 +27,8 @@ struct Summary: ParsableCommand {
                 "input_size": model.inputSize, "output_size": model.outputSize, "parameters": model.parameterCount,
                 "layers": zip(model.layerNames, model.layers).map { name, layer -> [String: Any] in
                     ["name": name, "type": layer.typeName, "units": layer.outputSize,
-                     "activation": layer.activation?.rawValue ?? NSNull(), "parameters": layer.parameterCount]
+                     "activation": (layer as? any ActivatedLayer)?.activation.rawValue ?? NSNull(),
+                     "parameters": layer.parameterCount, "non_trainable_parameters": layer.nonTrainableParameterCount]
                 },
                 "task": saved.task.rawValue, "loss": model.loss?.rawValue ?? NSNull(),
                 "epochs_trained": meta.training.completedEpochs, "seed": meta.training.seed,
@@ -61,13 +62,14 @@ struct Summary: ParsableCommand {
         if let preprocessor = saved.preprocessor { print(""); print(preprocessor.rolesTable()) }
     }
 
-    static func describe(_ configuration: OptimizerConfiguration) -> String {
+    static func describe(_ configuration: any OptimizerConfiguration) -> String {
         switch configuration {
-        case let .sgd(lr, momentum, nesterov, _): return "SGD (lr \(lr), momentum \(momentum)\(nesterov ? ", Nesterov" : ""))"
-        case let .adaGrad(lr, _, _, _): return "AdaGrad (lr \(lr))"
-        case let .rmsProp(lr, rho, _, _, _): return "RMSProp (lr \(lr), rho \(rho))"
-        case let .adam(lr, b1, b2, _, _, ams): return "\(ams ? "AMSGrad" : "Adam") (lr \(lr), beta1 \(b1), beta2 \(b2))"
-        case let .adamW(lr, _, _, _, wd, _): return "AdamW (lr \(lr), weight decay \(wd))"
+        case let c as SGD.Configuration: return "SGD (lr \(c.learningRate), momentum \(c.momentum)\(c.nesterov ? ", Nesterov" : ""))"
+        case let c as AdaGrad.Configuration: return "AdaGrad (lr \(c.learningRate))"
+        case let c as RMSProp.Configuration: return "RMSProp (lr \(c.learningRate), rho \(c.rho))"
+        case let c as Adam.Configuration: return "\(c.amsgrad ? "AMSGrad" : "Adam") (lr \(c.learningRate), beta1 \(c.beta1), beta2 \(c.beta2))"
+        case let c as AdamW.Configuration: return "AdamW (lr \(c.learningRate), weight decay \(c.weightDecay))"
+        default: return AnyOptimizerConfiguration(configuration).description
         }
     }
 }

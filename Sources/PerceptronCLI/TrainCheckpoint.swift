@@ -137,7 +137,7 @@ extension Train {
     static func adopt(_ checkpoint: ModelFile.LoadedCheckpoint, from path: String, built: Network, prepared: PreparedData) throws -> Sequential {
         let saved = checkpoint.model, fresh = built.model
         let same = saved.inputSize == fresh.inputSize && saved.loss == fresh.loss
-            && saved.layers.map(\.configuration) == fresh.layers.map(\.configuration)
+            && saved.layers.map({ AnyLayerConfiguration($0.configuration) }) == fresh.layers.map({ AnyLayerConfiguration($0.configuration) })
         guard same else {
             throw CLIError("\(path): the checkpoint's network (\(describe(saved))) differs from the one the data and arguments build (\(describe(fresh)))")
         }

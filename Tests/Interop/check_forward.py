@@ -75,7 +75,9 @@ def main(model_path, input_path, predictions_path):
     with safe_open(model_path, framework="numpy") as f:
         metadata = f.metadata()
     tensors = load_file(model_path)
-    if metadata.get("format_version") != "1":
+    # Format 1, or a newer file that says a version-2 reader can read it.
+    reader_version = int(metadata.get("format_min_reader_version", metadata.get("format_version", "0")))
+    if not 1 <= reader_version <= 2:
         raise SystemExit(f"interop: unexpected format_version {metadata.get('format_version')}")
     architecture = json.loads(metadata["architecture"])
 
@@ -93,6 +95,19 @@ def main(model_path, input_path, predictions_path):
     for i, layer in enumerate(architecture["layers"]):
         if "dropout" in layer:
             continue  # identity at inference
+        if "batchNormalization" in layer:  # running statistics at inference
+            eps = layer["batchNormalization"]["epsilon"]
+            t = {k: tensors[f"layers.{i}.{k}"].astype(np.float64) for k in ("gamma", "beta", "moving_mean", "moving_variance")}
+            a = (a - t["moving_mean"]) / np.sqrt(t["moving_variance"] + eps) * t["gamma"] + t["beta"]
+            continue
+        if "layerNormalization" in layer:  # each row over its features
+            eps = layer["layerNormalization"]["epsilon"]
+            mean = a.mean(axis=1, keepdims=True)
+            var = ((a - mean) ** 2).mean(axis=1, keepdims=True)
+            a = (a - mean) / np.sqrt(var + eps) * tensors[f"layers.{i}.gamma"] + tensors[f"layers.{i}.beta"]
+            continue
+        if "dense" not in layer:
+            raise SystemExit(f"interop: layer {i} is {list(layer)[0]}, which this check does not know")
         dense = layer["dense"]
         w = tensors[f"layers.{i}.weight"].astype(np.float64)
         assert tensors[f"layers.{i}.weight"].dtype == np.float32

@@ -38,15 +38,16 @@ final class ModelFileTests: XCTestCase {
         XCTAssertEqual(loaded.preprocessor, pre)
         XCTAssertEqual(loaded.model.loss, .sparseCategoricalCrossEntropy)
         XCTAssertEqual(loaded.model.metrics, [.accuracy])
-        XCTAssertEqual(loaded.model.optimizer.configuration, model.optimizer.configuration)
-        XCTAssertEqual(loaded.model.layers.map(\.configuration), model.layers.map(\.configuration))
-        XCTAssertEqual(loaded.metadata.formatVersion, 1)
+        XCTAssertEqual(AnyOptimizerConfiguration(loaded.model.optimizer.configuration), AnyOptimizerConfiguration(model.optimizer.configuration))
+        XCTAssertEqual(loaded.model.layers.map { AnyLayerConfiguration($0.configuration) },
+                       model.layers.map { AnyLayerConfiguration($0.configuration) })
+        XCTAssertEqual(loaded.metadata.formatVersion, ModelFileMetadata.formatVersion)
         // The tensors a reader sees: W is in × out, b is 1-D; the dropout layer (index 1) has none.
         let file = try SafeTensors.read(from: url)
         XCTAssertEqual(Set(file.tensors.keys), ["layers.0.weight", "layers.0.bias", "layers.2.weight", "layers.2.bias"])
         XCTAssertEqual(file.tensors["layers.0.weight"]?.shape, [x.columns, 8])
         XCTAssertEqual(file.tensors["layers.2.bias"]?.shape, [3])
-        XCTAssertEqual(file.metadata["format_version"], "1")
+        XCTAssertEqual(file.metadata["format_version"], String(ModelFileMetadata.formatVersion))
     }
 
     /// Resuming from a file is indistinguishable from continuing in memory: the optimizer's
@@ -110,9 +111,34 @@ final class ModelFileTests: XCTestCase {
 
     func path(_ name: String) -> String { folder.appendingPathComponent("\(name).safetensors").path }
 
+    /// A newer writer that only adds fields keeps its minimum reader version, and this
+    /// build reads its files: the version check is a range, and unknown JSON keys are ignored.
+    func testNewerFileMarkedReadableLoads() throws {
+        let (model, pre, x, _) = try trainedIris(epochs: 1)
+        let url = folder.appendingPathComponent("newer.safetensors")
+        try ModelFile.save(model, preprocessor: pre, to: url, includeOptimizerState: true)
+        var file = try SafeTensors.read(from: url)
+        file.metadata["format_version"] = String(ModelFileMetadata.formatVersion + 1)
+        file.metadata["format_min_reader_version"] = String(ModelFileMetadata.formatVersion)
+        file.metadata["a_future_key"] = "{\"anything\": 1}"
+        file.metadata["architecture"] = file.metadata["architecture"]!
+            .replacingOccurrences(of: "\"inputSize\"", with: "\"futureField\":[1,2],\"inputSize\"")
+        file.metadata["training"] = file.metadata["training"]!
+            .replacingOccurrences(of: "\"seed\"", with: "\"futureTrainingField\":\"x\",\"seed\"")
+        try file.write(to: url)
+        let loaded = try ModelFile.load(from: url)
+        XCTAssertEqual(loaded.metadata.formatVersion, ModelFileMetadata.formatVersion + 1)
+        XCTAssertEqual(try loaded.model.predict(x), try model.predict(x))
+    }
+
     func testMetadataChecks() throws {
-        XCTAssertEqual(try loadError("version") { $0.metadata["format_version"] = "2" } as? ModelFileError,
-                       .unsupportedVersion(file: path("version"), version: "2", supported: 1))
+        let next = String(ModelFileMetadata.formatVersion + 1)
+        XCTAssertEqual(try loadError("version") {
+            $0.metadata["format_version"] = next
+            $0.metadata["format_min_reader_version"] = next
+        } as? ModelFileError, .unsupportedVersion(file: path("version"), version: next, supported: ModelFileMetadata.formatVersion))
+        XCTAssertEqual(try loadError("version_zero") { $0.metadata["format_version"] = "0" } as? ModelFileError,
+                       .unsupportedVersion(file: path("version_zero"), version: "0", supported: ModelFileMetadata.formatVersion))
         XCTAssertEqual(try loadError("no_version") { $0.metadata["format_version"] = nil } as? ModelFileError,
                        .missingMetadata(file: path("no_version"), key: "format_version"))
         XCTAssertEqual(try loadError("no_architecture") { $0.metadata["architecture"] = nil } as? ModelFileError,
@@ -156,21 +182,27 @@ final class ModelFileTests: XCTestCase {
     }
 }
 
-/// A layer whose configuration cannot be saved (it wraps a Dense).
+/// A layer whose configuration type is never registered, so it cannot be saved (it wraps a Dense).
 private struct Opaque: Layer {
+    struct Configuration: LayerConfiguration {
+        static let registeredName = "opaque"
+        func makeLayer() throws -> any Layer { Opaque(inner: Dense(2)) }
+        func tensorLayout(inputWidth: Int) throws -> LayerTensorLayout { try Dense.Configuration(
+            units: 2, activation: .linear, useBias: true, kernelInitializer: .glorotUniform, biasInitializer: .zeros,
+            kernelRegularizer: nil).tensorLayout(inputWidth: inputWidth) }
+    }
     var inner: Dense
     var typeName: String { "Opaque" }
     var outputSize: Int { inner.outputSize }
     var parameterCount: Int { inner.parameterCount }
-    var configuration: LayerConfiguration { .custom(typeName: "Opaque") }
+    var configuration: any LayerConfiguration { Configuration() }
     mutating func build(inputSize: Int, generator: inout SeededGenerator) throws { try inner.build(inputSize: inputSize, generator: &generator) }
     mutating func forward(_ input: Matrix, training: Bool, generator: inout SeededGenerator) {
         inner.forward(input, training: training, generator: &generator)
     }
     var output: Matrix { inner.output }
-    mutating func backward(input: Matrix, outputGradient: Matrix, gradientIsPreactivation: Bool, needsInputGradient: Bool) {
-        inner.backward(input: input, outputGradient: outputGradient, gradientIsPreactivation: gradientIsPreactivation,
-                       needsInputGradient: needsInputGradient)
+    mutating func backward(input: Matrix, outputGradient: Matrix, needsInputGradient: Bool) {
+        inner.backward(input: input, outputGradient: outputGradient, needsInputGradient: needsInputGradient)
     }
     var inputGradient: Matrix { inner.inputGradient }
     mutating func visitParameters(_ body: (Int, inout Matrix, inout Matrix) -> Void) { inner.visitParameters(body) }

@@ -8,10 +8,37 @@
 /// ```
 /// Shapes: x is batch × in, **W is in × out** (as in the seeds, Keras and scikit-learn;
 /// PyTorch's `Linear.weight` is its transpose), b is 1 × out, z and a are batch × out.
-public struct Dense: Layer {
+public struct Dense: ActivatedLayer {
+    /// The settings that recreate a Dense layer, saved as `{"dense": {…}}`.
+    public struct Configuration: LayerConfiguration, Equatable {
+        public static let registeredName = "dense"
+        public var units: Int
+        public var activation: Activation
+        public var useBias: Bool
+        public var kernelInitializer: Initializer
+        public var biasInitializer: Initializer
+        public var kernelRegularizer: Regularizer?
+
+        public func makeLayer() throws -> any Layer {
+            Dense(units, activation: activation, useBias: useBias, kernelInitializer: kernelInitializer,
+                  biasInitializer: biasInitializer, kernelRegularizer: kernelRegularizer)
+        }
+
+        /// `weight` [inputWidth, units] and, with a bias, `bias` [units] (1-D, as PyTorch and Keras keep it).
+        public func tensorLayout(inputWidth: Int) throws -> LayerTensorLayout {
+            guard units >= 1 else {
+                throw PerceptronError.invalidHyperparameter(name: "Dense units", value: "\(units)", expected: "an integer ≥ 1")
+            }
+            var tensors = [LayerTensorLayout.Tensor("weight", shape: [inputWidth, units])]
+            if useBias { tensors.append(.init("bias", shape: [units])) }
+            return LayerTensorLayout(tensors: tensors, outputWidth: units)
+        }
+    }
+
     /// The number of output units.
     public let units: Int
-    public let activationFunction: Activation
+    /// f, applied after the affine map.
+    public let activation: Activation
     public let useBias: Bool
     public let kernelInitializer: Initializer
     public let biasInitializer: Initializer
@@ -26,7 +53,8 @@ public struct Dense: Layer {
     /// ∂L/∂b from the last backward pass.
     public private(set) var biasGradient = Matrix(rows: 0, columns: 0)
 
-    private var preactivation = Matrix(rows: 0, columns: 0)
+    /// z = x·W + b of the last forward pass.
+    public private(set) var preactivation = Matrix(rows: 0, columns: 0)
     public private(set) var output = Matrix(rows: 0, columns: 0)
     private var preactivationGradient = Matrix(rows: 0, columns: 0)
     public private(set) var inputGradient = Matrix(rows: 0, columns: 0)
@@ -41,7 +69,7 @@ public struct Dense: Layer {
                 kernelInitializer: Initializer = .glorotUniform, biasInitializer: Initializer = .zeros,
                 kernelRegularizer: Regularizer? = nil) {
         self.units = units
-        self.activationFunction = activation
+        self.activation = activation
         self.useBias = useBias
         self.kernelInitializer = kernelInitializer
         self.biasInitializer = biasInitializer
@@ -50,14 +78,12 @@ public struct Dense: Layer {
 
     public var typeName: String { "Dense" }
     public var outputSize: Int { units }
-    public var activation: Activation? { activationFunction }
     public var parameterCount: Int { weight.count + bias.count }
-    /// The pre-activation z of the last forward pass.
-    public var lastPreactivation: Matrix? { preactivation }
 
-    public var configuration: LayerConfiguration {
-        .dense(units: units, activation: activationFunction, useBias: useBias, kernelInitializer: kernelInitializer,
-               biasInitializer: biasInitializer, kernelRegularizer: kernelRegularizer)
+    /// Dense's settings as its ``Configuration``.
+    public var configuration: any LayerConfiguration {
+        Configuration(units: units, activation: activation, useBias: useBias, kernelInitializer: kernelInitializer,
+                      biasInitializer: biasInitializer, kernelRegularizer: kernelRegularizer)
     }
 
     public mutating func build(inputSize: Int, generator: inout SeededGenerator) throws {
@@ -86,21 +112,17 @@ public struct Dense: Layer {
         precondition(input.columns == weight.rows, "Dense expects \(weight.rows) input columns, got \(input.columns)")
         Matrix.multiply(input, weight, into: &preactivation)
         if useBias { preactivation.addRowVector(bias) }
-        activationFunction.apply(preactivation, into: &output)
+        activation.apply(preactivation, into: &output)
     }
 
-    public mutating func backward(input: Matrix, outputGradient: Matrix, gradientIsPreactivation: Bool, needsInputGradient: Bool) {
-        if gradientIsPreactivation {
-            backwardFromPreactivation(input: input, delta: outputGradient, needsInputGradient: needsInputGradient)
-        } else {
-            activationFunction.backward(outputGradient: outputGradient, input: preactivation, output: output,
-                                        into: &preactivationGradient)
-            let delta = preactivationGradient
-            backwardFromPreactivation(input: input, delta: delta, needsInputGradient: needsInputGradient)
-        }
+    public mutating func backward(input: Matrix, outputGradient: Matrix, needsInputGradient: Bool) {
+        activation.backward(outputGradient: outputGradient, input: preactivation, output: output, into: &preactivationGradient)
+        let delta = preactivationGradient
+        backward(input: input, preactivationGradient: delta, needsInputGradient: needsInputGradient)
     }
 
-    private mutating func backwardFromPreactivation(input: Matrix, delta: Matrix, needsInputGradient: Bool) {
+    /// Back-propagates ∂L/∂z: the weight and bias gradients and, when asked, ∂L/∂x.
+    public mutating func backward(input: Matrix, preactivationGradient delta: Matrix, needsInputGradient: Bool) {
         Matrix.multiply(input, delta, transposeA: true, into: &weightGradient)
         kernelRegularizer?.addGradient(of: weight, to: &weightGradient)
         if useBias { delta.sumColumns(into: &biasGradient) }
@@ -131,4 +153,8 @@ public struct Dense: Layer {
     public var parameterNames: [String] { useBias ? ["weight", "bias"] : ["weight"] }
 
     public func regularizationPenalty() -> Float { kernelRegularizer?.penalty(weight) ?? 0 }
+
+    /// The former name of ``activation``.
+    @available(*, deprecated, renamed: "activation")
+    public var activationFunction: Activation { activation }
 }

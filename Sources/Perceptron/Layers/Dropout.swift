@@ -8,6 +8,15 @@
 /// ∂L/∂x = ∂L/∂y ⊙ m / (1 − rate)
 /// ```
 public struct Dropout: Layer {
+    /// The settings that recreate a Dropout layer, saved as `{"dropout": {"rate": …}}`.
+    public struct Configuration: LayerConfiguration, Equatable {
+        public static let registeredName = "dropout"
+        public var rate: Float
+        public func makeLayer() throws -> any Layer { Dropout(rate) }
+        /// No tensors; the width passes through.
+        public func tensorLayout(inputWidth: Int) throws -> LayerTensorLayout { LayerTensorLayout(outputWidth: inputWidth) }
+    }
+
     /// The probability of zeroing an input, in [0, 1).
     public let rate: Float
     private var width = 0
@@ -21,7 +30,7 @@ public struct Dropout: Layer {
     public var typeName: String { "Dropout" }
     public var outputSize: Int { width }
     public var parameterCount: Int { 0 }
-    public var configuration: LayerConfiguration { .dropout(rate: rate) }
+    public var configuration: any LayerConfiguration { Configuration(rate: rate) }
 
     public mutating func build(inputSize: Int, generator: inout SeededGenerator) throws {
         guard rate >= 0 && rate < 1 else {
@@ -44,7 +53,7 @@ public struct Dropout: Layer {
         input.zip(mask, into: &output, *)
     }
 
-    public mutating func backward(input: Matrix, outputGradient: Matrix, gradientIsPreactivation: Bool, needsInputGradient: Bool) {
+    public mutating func backward(input: Matrix, outputGradient: Matrix, needsInputGradient: Bool) {
         guard needsInputGradient else { return }
         if wasTraining {
             outputGradient.zip(mask, into: &inputGradient, *)

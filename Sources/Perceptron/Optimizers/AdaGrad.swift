@@ -10,6 +10,18 @@ import Foundation
 /// ```
 /// Defaults: η = 0.01, ε = 1e-10, initialAccumulator = 0 (PyTorch; Keras uses 0.001 and 0.1).
 public struct AdaGrad: Optimizer {
+    /// The settings that recreate this optimizer, saved as `{"adaGrad": {…}}`.
+    public struct Configuration: OptimizerConfiguration, Equatable {
+        public static let registeredName = "adaGrad"
+        public var learningRate: Float
+        public var epsilon: Float
+        public var initialAccumulator: Float
+        public var weightDecay: Float
+        public func makeOptimizer() -> any Optimizer {
+            AdaGrad(learningRate: learningRate, epsilon: epsilon, initialAccumulator: initialAccumulator, weightDecay: weightDecay)
+        }
+    }
+
     public var learningRate: Float
     public var epsilon: Float
     public var initialAccumulator: Float
@@ -24,8 +36,8 @@ public struct AdaGrad: Optimizer {
         self.weightDecay = weightDecay
     }
 
-    public var configuration: OptimizerConfiguration {
-        .adaGrad(learningRate: learningRate, epsilon: epsilon, initialAccumulator: initialAccumulator, weightDecay: weightDecay)
+    public var configuration: any OptimizerConfiguration {
+        Configuration(learningRate: learningRate, epsilon: epsilon, initialAccumulator: initialAccumulator, weightDecay: weightDecay)
     }
 
     public func validate() throws {

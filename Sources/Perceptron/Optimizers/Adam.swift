@@ -14,6 +14,20 @@ import Foundation
 /// This is seed 001's `Adam.step`, with m̂ = m/(1 − β₁ᵗ) and v̂ = v/(1 − β₂ᵗ) folded in.
 /// Defaults: η = 0.001, β₁ = 0.9, β₂ = 0.999, ε = 1e-8 (PyTorch and seed 001; Keras's ε is 1e-7).
 public struct Adam: Optimizer {
+    /// The settings that recreate this optimizer, saved as `{"adam": {…}}`.
+    public struct Configuration: OptimizerConfiguration, Equatable {
+        public static let registeredName = "adam"
+        public var learningRate: Float
+        public var beta1: Float
+        public var beta2: Float
+        public var epsilon: Float
+        public var weightDecay: Float
+        public var amsgrad: Bool
+        public func makeOptimizer() -> any Optimizer {
+            Adam(learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon, weightDecay: weightDecay, amsgrad: amsgrad)
+        }
+    }
+
     public var learningRate: Float
     public var beta1: Float
     public var beta2: Float
@@ -37,8 +51,8 @@ public struct Adam: Optimizer {
         self.amsgrad = amsgrad
     }
 
-    public var configuration: OptimizerConfiguration {
-        .adam(learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon, weightDecay: weightDecay, amsgrad: amsgrad)
+    public var configuration: any OptimizerConfiguration {
+        Configuration(learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon, weightDecay: weightDecay, amsgrad: amsgrad)
     }
 
     public func validate() throws {

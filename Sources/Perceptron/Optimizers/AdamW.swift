@@ -8,6 +8,20 @@
 /// Defaults: η = 0.001, β₁ = 0.9, β₂ = 0.999, ε = 1e-8, λ = 0.01 (PyTorch; Keras's λ is 0.004).
 /// Like PyTorch with one parameter group, the decay applies to biases too.
 public struct AdamW: Optimizer {
+    /// The settings that recreate this optimizer, saved as `{"adamW": {…}}`.
+    public struct Configuration: OptimizerConfiguration, Equatable {
+        public static let registeredName = "adamW"
+        public var learningRate: Float
+        public var beta1: Float
+        public var beta2: Float
+        public var epsilon: Float
+        public var weightDecay: Float
+        public var amsgrad: Bool
+        public func makeOptimizer() -> any Optimizer {
+            AdamW(learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon, weightDecay: weightDecay, amsgrad: amsgrad)
+        }
+    }
+
     private var adam: Adam
 
     public init(learningRate: Float = 0.001, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8,
@@ -23,9 +37,8 @@ public struct AdamW: Optimizer {
     }
     public var weightDecay: Float { adam.weightDecay }
     public var step: Int { adam.step }
-    public var configuration: OptimizerConfiguration {
-        .adamW(learningRate: adam.learningRate, beta1: adam.beta1, beta2: adam.beta2, epsilon: adam.epsilon,
-               weightDecay: adam.weightDecay, amsgrad: adam.amsgrad)
+    public var configuration: any OptimizerConfiguration {
+        Configuration(learningRate: adam.learningRate, beta1: adam.beta1, beta2: adam.beta2, epsilon: adam.epsilon, weightDecay: adam.weightDecay, amsgrad: adam.amsgrad)
     }
     public var state: OptimizerState {
         get { adam.state }

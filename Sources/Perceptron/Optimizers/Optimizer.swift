@@ -11,7 +11,7 @@ public protocol Optimizer {
     /// The number of steps taken so far (t in the formulas).
     var step: Int { get }
     /// The settings that recreate this optimizer (for model files).
-    var configuration: OptimizerConfiguration { get }
+    var configuration: any OptimizerConfiguration { get }
     /// The moments and step count, to save and restore.
     var state: OptimizerState { get set }
     /// Checks the hyperparameters.
@@ -85,30 +85,5 @@ enum Hyperparameter {
     }
     static func positive(_ name: String, _ value: Float) throws {
         try check(name, value, value > 0, "a finite number > 0")
-    }
-}
-
-/// The settings of a built-in optimizer (saved in model files).
-public enum OptimizerConfiguration: Codable, Sendable, Equatable {
-    case sgd(learningRate: Float, momentum: Float, nesterov: Bool, weightDecay: Float)
-    case adaGrad(learningRate: Float, epsilon: Float, initialAccumulator: Float, weightDecay: Float)
-    case rmsProp(learningRate: Float, rho: Float, epsilon: Float, momentum: Float, weightDecay: Float)
-    case adam(learningRate: Float, beta1: Float, beta2: Float, epsilon: Float, weightDecay: Float, amsgrad: Bool)
-    case adamW(learningRate: Float, beta1: Float, beta2: Float, epsilon: Float, weightDecay: Float, amsgrad: Bool)
-
-    /// A fresh optimizer with these settings.
-    public func makeOptimizer() -> any Optimizer {
-        switch self {
-        case let .sgd(lr, momentum, nesterov, wd):
-            return SGD(learningRate: lr, momentum: momentum, nesterov: nesterov, weightDecay: wd)
-        case let .adaGrad(lr, eps, initial, wd):
-            return AdaGrad(learningRate: lr, epsilon: eps, initialAccumulator: initial, weightDecay: wd)
-        case let .rmsProp(lr, rho, eps, momentum, wd):
-            return RMSProp(learningRate: lr, rho: rho, epsilon: eps, momentum: momentum, weightDecay: wd)
-        case let .adam(lr, b1, b2, eps, wd, ams):
-            return Adam(learningRate: lr, beta1: b1, beta2: b2, epsilon: eps, weightDecay: wd, amsgrad: ams)
-        case let .adamW(lr, b1, b2, eps, wd, ams):
-            return AdamW(learningRate: lr, beta1: b1, beta2: b2, epsilon: eps, weightDecay: wd, amsgrad: ams)
-        }
     }
 }

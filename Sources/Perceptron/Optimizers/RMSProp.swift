@@ -9,6 +9,19 @@
 /// ```
 /// Defaults: η = 0.01, ρ = 0.99, ε = 1e-8 (PyTorch; Keras uses 0.001, 0.9, 1e-7).
 public struct RMSProp: Optimizer {
+    /// The settings that recreate this optimizer, saved as `{"rmsProp": {…}}`.
+    public struct Configuration: OptimizerConfiguration, Equatable {
+        public static let registeredName = "rmsProp"
+        public var learningRate: Float
+        public var rho: Float
+        public var epsilon: Float
+        public var momentum: Float
+        public var weightDecay: Float
+        public func makeOptimizer() -> any Optimizer {
+            RMSProp(learningRate: learningRate, rho: rho, epsilon: epsilon, momentum: momentum, weightDecay: weightDecay)
+        }
+    }
+
     public var learningRate: Float
     public var rho: Float
     public var epsilon: Float
@@ -26,8 +39,8 @@ public struct RMSProp: Optimizer {
         self.weightDecay = weightDecay
     }
 
-    public var configuration: OptimizerConfiguration {
-        .rmsProp(learningRate: learningRate, rho: rho, epsilon: epsilon, momentum: momentum, weightDecay: weightDecay)
+    public var configuration: any OptimizerConfiguration {
+        Configuration(learningRate: learningRate, rho: rho, epsilon: epsilon, momentum: momentum, weightDecay: weightDecay)
     }
 
     public func validate() throws {

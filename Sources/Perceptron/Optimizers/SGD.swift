@@ -10,6 +10,18 @@
 /// Keras writes momentum as `v ← μv − ηg`, which matches this when η is constant.
 /// Default η = 0.01 (Keras's; PyTorch has none).
 public struct SGD: Optimizer {
+    /// The settings that recreate this optimizer, saved as `{"sgd": {…}}`.
+    public struct Configuration: OptimizerConfiguration, Equatable {
+        public static let registeredName = "sgd"
+        public var learningRate: Float
+        public var momentum: Float
+        public var nesterov: Bool
+        public var weightDecay: Float
+        public func makeOptimizer() -> any Optimizer {
+            SGD(learningRate: learningRate, momentum: momentum, nesterov: nesterov, weightDecay: weightDecay)
+        }
+    }
+
     public var learningRate: Float
     public var momentum: Float
     public var nesterov: Bool
@@ -24,8 +36,8 @@ public struct SGD: Optimizer {
         self.weightDecay = weightDecay
     }
 
-    public var configuration: OptimizerConfiguration {
-        .sgd(learningRate: learningRate, momentum: momentum, nesterov: nesterov, weightDecay: weightDecay)
+    public var configuration: any OptimizerConfiguration {
+        Configuration(learningRate: learningRate, momentum: momentum, nesterov: nesterov, weightDecay: weightDecay)
     }
 
     public func validate() throws {

@@ -16,15 +16,15 @@ public struct NetworkDiagramFigure: Figure {
         for layer in model.layers {
             var lines = [layer.typeName]
             switch layer.configuration {
-            case let .dense(units, activation, _, _, _, _):
-                lines.append("\(units) unit\(units == 1 ? "" : "s")")
-                lines.append(activation.rawValue)
-            case let .dropout(rate):
-                lines.append(String(format: "rate %.2g", rate))
+            case let dense as Dense.Configuration:
+                lines.append("\(dense.units) unit\(dense.units == 1 ? "" : "s")")
+                lines.append(dense.activation.rawValue)
+            case let dropout as Dropout.Configuration:
+                lines.append(String(format: "rate %.2g", dropout.rate))
             default:
                 lines.append("\(layer.outputSize) outputs")
             }
-            lines.append("\(layer.parameterCount) params")
+            lines.append("\(layer.parameterCount + layer.nonTrainableParameterCount) params")
             boxes.append(lines)
         }
         self.boxes = boxes

@@ -1,6 +1,7 @@
 extension ModelFile {
-    /// The parameter tensors an architecture implies, in save order, computed from the
-    /// metadata alone (nothing is allocated):
+    /// The tensors an architecture implies, layer by layer, computed from the metadata
+    /// alone (nothing is allocated): each layer's configuration lays out its tensors for
+    /// the width the layer before passes on (``LayerConfiguration/tensorLayout(inputWidth:)``):
     ///
     /// ```
     /// width₀ = inputSize
@@ -8,37 +9,33 @@ extension ModelFile {
     ///                           widthᵢ₊₁ = units
     /// Dropout at index i:       no tensors, widthᵢ₊₁ = widthᵢ
     /// ```
-    /// - Throws: ``ModelFileError/invalidArchitecture(file:reason:)`` for an input size or a
-    ///   unit count below 1, no layers, or a custom layer.
-    static func expectedTensorShapes(of architecture: ModelFileMetadata.Architecture, file: String) throws
-        -> [(name: String, shape: [Int])] {
+    /// - Throws: ``ModelFileError/invalidArchitecture(file:reason:)`` for an input size below
+    ///   1, no layers, or settings a layer's configuration refuses (e.g. 0 units).
+    static func expectedTensorLayouts(of architecture: ModelFileMetadata.Architecture, file: String) throws -> [LayerTensorLayout] {
         guard architecture.inputSize >= 1 else {
             throw ModelFileError.invalidArchitecture(file: file, reason: "input size \(architecture.inputSize) is below 1")
         }
         guard !architecture.layers.isEmpty else {
             throw ModelFileError.invalidArchitecture(file: file, reason: "no layers")
         }
-        var shapes: [(name: String, shape: [Int])] = []
+        var layouts: [LayerTensorLayout] = []
         var width = architecture.inputSize
         for (i, layer) in architecture.layers.enumerated() {
-            switch layer {
-            case let .dense(units, _, useBias, _, _, _):
-                guard units >= 1 else {
-                    throw ModelFileError.invalidArchitecture(file: file, reason: "layer \(i) has \(units) units (needs at least 1)")
+            do {
+                let layout = try layer.base.tensorLayout(inputWidth: width)
+                guard layout.outputWidth >= 1 else {
+                    throw PerceptronError.incompatible("output width \(layout.outputWidth) is below 1")
                 }
-                shapes.append(("layers.\(i).weight", [width, units]))
-                if useBias { shapes.append(("layers.\(i).bias", [units])) }
-                width = units
-            case .dropout:
-                continue
-            case let .custom(typeName):
-                throw ModelFileError.invalidArchitecture(file: file, reason: "layer \(i) is a custom layer (\(typeName))")
+                layouts.append(layout)
+                width = layout.outputWidth
+            } catch let error as PerceptronError {
+                throw ModelFileError.invalidArchitecture(file: file, reason: "layer \(i) (\(layer.registeredName)): \(error.description)")
             }
         }
-        return shapes
+        return layouts
     }
 
-    /// Checks that every parameter tensor the architecture implies is in `container` with
+    /// Checks that every tensor (parameter or buffer) the architecture implies is in `container` with
     /// exactly that shape, before the model is built. The container's reader has already
     /// checked each tensor's ∏shape × 4 bytes against its data offsets and the file's size,
     /// so once the shapes agree, building the model allocates only about what the file
@@ -46,14 +43,24 @@ extension ModelFile {
     /// Shapes are compared element by element, so no size product can overflow.
     /// - Throws: ``ModelFileError/missingTensor(file:tensor:)``,
     ///   ``ModelFileError/wrongShape(file:tensor:expected:got:)``, or the errors of
-    ///   ``expectedTensorShapes(of:file:)``.
+    ///   ``expectedTensorLayouts(of:file:)``.
+    /// - Returns: the layouts, layer by layer.
+    @discardableResult
     static func checkTensorShapes(_ architecture: ModelFileMetadata.Architecture, in container: SafeTensors,
-                                  file: String) throws {
-        for (name, shape) in try expectedTensorShapes(of: architecture, file: file) {
-            guard let tensor = container.tensors[name] else { throw ModelFileError.missingTensor(file: file, tensor: name) }
-            guard tensor.shape == shape else {
-                throw ModelFileError.wrongShape(file: file, tensor: name, expected: shape, got: tensor.shape)
+                                  file: String) throws -> [LayerTensorLayout] {
+        let layouts = try expectedTensorLayouts(of: architecture, file: file)
+        for (i, layout) in layouts.enumerated() {
+            for tensor in layout.tensors {
+                try checkTensor("layers.\(i).\(tensor.name)", shape: tensor.shape, in: container, file: file)
             }
+        }
+        return layouts
+    }
+
+    private static func checkTensor(_ name: String, shape: [Int], in container: SafeTensors, file: String) throws {
+        guard let tensor = container.tensors[name] else { throw ModelFileError.missingTensor(file: file, tensor: name) }
+        guard tensor.shape == shape else {
+            throw ModelFileError.wrongShape(file: file, tensor: name, expected: shape, got: tensor.shape)
         }
     }
 }

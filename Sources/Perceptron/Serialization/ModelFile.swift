@@ -3,8 +3,10 @@ import Foundation
 /// Saves and loads a ``Sequential`` model as one safetensors file.
 ///
 /// ```
-/// layers.<i>.weight   F32 [in, out]   W of layer i (our layout; PyTorch's Linear.weight is Wᵀ)
-/// layers.<i>.bias     F32 [out]       b of layer i
+/// layers.<i>.<name>   F32             each parameter, then each buffer, of layer i, named and
+///                                     shaped by its configuration's LayerTensorLayout; Dense:
+/// layers.<i>.weight   F32 [in, out]   W (our layout; PyTorch's Linear.weight is Wᵀ)
+/// layers.<i>.bias     F32 [out]       b
 /// optimizer.<s>.<k>   F32 [r, c]      optimizer slot s of parameter k (only with the optimizer state)
 /// __metadata__        see ModelFileMetadata: format version, architecture, training settings,
 ///                     preprocessing, optimizer step and random state
@@ -31,8 +33,10 @@ public enum ModelFile {
     ///   - training: epochs, batch size, notes; by default just the model's optimizer and seed.
     ///   - includeOptimizerState: also save the optimizer's slots and step and the model's
     ///     random state, so that training can resume.
-    /// - Throws: ``ModelFileError/invalidArchitecture(file:reason:)`` for a custom layer,
-    ///   ``ModelFileError/nonFiniteWeight(file:tensor:)`` for a NaN or ±Inf parameter (nothing is written);
+    /// - Throws: ``ModelFileError/invalidArchitecture(file:reason:)`` for a layer whose
+    ///   configuration type is not registered with ``LayerRegistry``, or whose tensors differ
+    ///   from its configuration's layout; the same for an unregistered optimizer;
+    ///   ``ModelFileError/nonFiniteWeight(file:tensor:)`` for a NaN or ±Inf parameter or buffer (nothing is written);
     ///   ``SafeTensorsError`` when the file cannot be written.
     public static func save(_ model: Sequential, preprocessor: Preprocessor? = nil,
                             training: ModelFileMetadata.Training? = nil,
@@ -45,22 +49,49 @@ public enum ModelFile {
     static func container(_ model: Sequential, preprocessor: Preprocessor?, training: ModelFileMetadata.Training?,
                           file: String, includeOptimizerState: Bool) throws -> SafeTensors {
         var tensors: [String: SafeTensors.Tensor] = [:]
-        var configurations: [LayerConfiguration] = []
+        var configurations: [AnyLayerConfiguration] = []
+        var width = model.inputSize
         for (i, layer) in model.layers.enumerated() {
             let configuration = layer.configuration
-            if case .custom(let name) = configuration {
-                throw ModelFileError.invalidArchitecture(file: file, reason: "layer \(i) is a custom layer (\(name)) that cannot be saved")
+            let type = Swift.type(of: configuration)
+            guard LayerRegistry.shared.holds(name: type.registeredName, typeID: ObjectIdentifier(type)) else {
+                throw ModelFileError.invalidArchitecture(
+                    file: file, reason: "layer \(i) (\(layer.typeName)) has a configuration type that is not registered under "
+                        + "\"\(type.registeredName)\"; call LayerRegistry.register(_:) before saving")
             }
-            configurations.append(configuration)
-            for (name, parameter) in zip(layer.parameterNames, layer.parameters) {
+            let layout: LayerTensorLayout
+            do {
+                layout = try configuration.tensorLayout(inputWidth: width)
+            } catch let error as PerceptronError {
+                throw ModelFileError.invalidArchitecture(file: file, reason: "layer \(i): \(error.description)")
+            }
+            let names = layer.parameterNames + layer.bufferNames
+            let values = layer.parameters + layer.buffers
+            guard layout.tensors.map(\.name) == names,
+                  zip(layout.tensors, values).allSatisfy({ $0.shape.reduce(1, *) == $1.count }) else {
+                throw ModelFileError.invalidArchitecture(
+                    file: file, reason: "layer \(i) (\(layer.typeName)) holds tensors \(names) that differ from its configuration's "
+                        + "layout \(layout.tensors.map { "\($0.name) \($0.shape)" })")
+            }
+            for (tensor, matrix) in zip(layout.tensors, values) {
                 // The loader refuses NaN and ±Inf, so such a file could never be read back.
-                guard parameter.isFinite else { throw ModelFileError.nonFiniteWeight(file: file, tensor: "layers.\(i).\(name)") }
-                tensors["layers.\(i).\(name)"] = SafeTensors.Tensor(shape: tensorShape(name, parameter), values: parameter.elements)
+                guard matrix.isFinite else { throw ModelFileError.nonFiniteWeight(file: file, tensor: "layers.\(i).\(tensor.name)") }
+                tensors["layers.\(i).\(tensor.name)"] = SafeTensors.Tensor(shape: tensor.shape, values: matrix.elements)
+            }
+            configurations.append(AnyLayerConfiguration(configuration))
+            width = layout.outputWidth
+        }
+        if model.loss != nil {
+            let type = Swift.type(of: model.optimizer.configuration)
+            guard OptimizerRegistry.shared.holds(name: type.registeredName, typeID: ObjectIdentifier(type)) else {
+                throw ModelFileError.invalidArchitecture(
+                    file: file, reason: "the optimizer's configuration type is not registered under \"\(type.registeredName)\"; "
+                        + "call OptimizerRegistry.register(_:) before saving")
             }
         }
         var settings = training ?? ModelFileMetadata.Training(seed: model.seed)
         if model.loss != nil {
-            settings.optimizer = model.optimizer.configuration
+            settings.optimizer = AnyOptimizerConfiguration(model.optimizer.configuration)
             settings.gradientClipping = model.gradientClipping
             settings.learningRateSchedule = model.learningRateSchedule
         }
@@ -95,7 +126,7 @@ public enum ModelFile {
         let architecture = metadata.architecture
         let seed = UInt64(metadata.training.seed)!
         // Before anything is allocated: the file must hold every tensor the architecture implies.
-        try checkTensorShapes(architecture, in: container, file: file)
+        let layouts = try checkTensorShapes(architecture, in: container, file: file)
         if let preprocessor = metadata.preprocessor, preprocessor.featureCount != architecture.inputSize {
             throw ModelFileError.invalidMetadata(file: file, key: "preprocessing",
                                                  reason: "produces \(preprocessor.featureCount) features, the model takes \(architecture.inputSize)")
@@ -103,7 +134,7 @@ public enum ModelFile {
 
         let model: Sequential
         do {
-            let layers = try architecture.layers.map { try $0.makeLayer() }
+            let layers = try architecture.layers.map { try $0.base.makeLayer() }
             model = try Sequential(inputSize: architecture.inputSize, layers: layers, seed: seed)
         } catch let error as PerceptronError {
             throw ModelFileError.invalidArchitecture(file: file, reason: error.description)
@@ -122,21 +153,39 @@ public enum ModelFile {
         }
 
         var weights: [[Matrix]] = []
+        var buffers: [[Matrix]] = []
         var parameterShapes: [Matrix] = []
         for (i, layer) in model.layers.enumerated() {
-            var list: [Matrix] = []
-            for (name, parameter) in zip(layer.parameterNames, layer.parameters) {
-                let values = try take("layers.\(i).\(name)", shape: tensorShape(name, parameter))
-                list.append(Matrix(rows: parameter.rows, columns: parameter.columns, elements: values))
-                parameterShapes.append(parameter)
+            let names = layer.parameterNames + layer.bufferNames
+            let current = layer.parameters + layer.buffers
+            guard names == layouts[i].tensors.map(\.name) else {
+                throw ModelFileError.invalidArchitecture(
+                    file: file, reason: "layer \(i) (\(layer.typeName)) holds tensors \(names), its configuration lays out "
+                        + "\(layouts[i].tensors.map(\.name))")
             }
-            weights.append(list)
+            var list: [Matrix] = []
+            for (tensor, matrix) in zip(layouts[i].tensors, current) {
+                let values = try take("layers.\(i).\(tensor.name)", shape: tensor.shape)
+                guard values.count == matrix.count else {
+                    throw ModelFileError.invalidArchitecture(
+                        file: file, reason: "layer \(i) \(tensor.name) is \(matrix.rows)×\(matrix.columns), its layout \(tensor.shape)")
+                }
+                list.append(Matrix(rows: matrix.rows, columns: matrix.columns, elements: values))
+            }
+            let parameterCount = layer.parameterNames.count
+            weights.append(Array(list[..<parameterCount]))
+            buffers.append(Array(list[parameterCount...]))
+            parameterShapes.append(contentsOf: layer.parameters)
         }
-        try model.setWeights(weights)
+        do {
+            try model.setWeights(weights)
+            try model.setBuffers(buffers)
+        } catch let error as PerceptronError {
+            throw ModelFileError.invalidArchitecture(file: file, reason: error.description)
+        }
 
         if let loss = architecture.loss {
-            let optimizer = (metadata.training.optimizer ?? .adam(learningRate: 0.001, beta1: 0.9, beta2: 0.999, epsilon: 1e-8,
-                                                                   weightDecay: 0, amsgrad: false)).makeOptimizer()
+            let optimizer = metadata.training.optimizer?.base.makeOptimizer() ?? Adam()
             do {
                 try model.compile(loss: loss, optimizer: optimizer, metrics: architecture.metrics,
                                   gradientClipping: metadata.training.gradientClipping,
@@ -184,11 +233,6 @@ public enum ModelFile {
             throw ModelFileError.unexpectedTensor(file: file, tensor: extra)
         }
         return LoadedModel(model: model, preprocessor: metadata.preprocessor, metadata: metadata)
-    }
-
-    /// A bias (1 × out) is saved 1-D, [out], as PyTorch and Keras keep it; a weight as [rows, columns].
-    static func tensorShape(_ name: String, _ parameter: Matrix) -> [Int] {
-        name == "bias" && parameter.rows == 1 ? [parameter.columns] : [parameter.rows, parameter.columns]
     }
 
     /// The generator's state words.

@@ -26,7 +26,7 @@ extension ModelFileError: CustomStringConvertible {
         case let .missingMetadata(file, key):
             return "\(file): not a Perceptron model file: __metadata__ has no \"\(key)\""
         case let .unsupportedVersion(file, version, supported):
-            return "\(file): model format version \(version) is not supported (this build reads version \(supported))"
+            return "\(file): model format version \(version) is not supported (this build reads versions 1 through \(supported), and newer files whose minimum reader version is at most \(supported))"
         case let .invalidMetadata(file, key, reason):
             return "\(file): metadata \"\(key)\" is invalid: \(reason)"
         case let .invalidArchitecture(file, reason):

@@ -5,7 +5,9 @@ import Foundation
 ///
 /// ```
 /// "format"          "perceptron.sequential"
-/// "format_version"  "1"
+/// "format_version"  "2"            the version of the writer
+/// "format_min_reader_version" "2"  the oldest reader version that can read the file (absent
+///                                  in format 1: then the format version itself)
 /// "architecture"    {"inputSize": 10, "layers": [{"dense": {"units": 15, "activation": "relu", …}}, …],
 ///                    "loss": "binaryCrossEntropy", "metrics": ["accuracy"]}
 /// "training"        {"optimizer": {"adam": {"learningRate": 0.02, …}}, "epochs": 200, "batchSize": 100,
@@ -13,25 +15,36 @@ import Foundation
 /// "preprocessing"   the Preprocessor's JSON (only for models trained from a table)
 /// "optimizer_state" {"step": 1600, "slots": {"m": 4, "v": 4}, "generator": ["…", …]}  (optional)
 /// ```
+/// **Versions.** A reader of version r reads a file when its `format_min_reader_version`
+/// ≤ r, however new its `format_version`: a writer that only adds fields (unknown JSON keys
+/// are ignored) keeps the minimum where it was, so older readers go on reading its files.
+/// Version 1 (closed-enum layers and optimizers) is read unchanged: version 2 stores the
+/// same `{"dense": {…}}` shapes, now open to registered types, plus layer buffers as tensors.
+///
 /// With an optimizer state, the slot matrices are tensors named `optimizer.<slot>.<index>`
 /// (index: the parameter's position counting layer by layer, weight before bias), and
 /// `generator` is the model's shuffling/dropout random state (four 64-bit words in hex),
 /// so that a loaded model continues training exactly as the saved one would have.
 public struct ModelFileMetadata: Sendable, Equatable {
-    /// The version this build writes and reads.
-    public static let formatVersion = 1
+    /// The version this build writes; it reads every file whose minimum reader version is
+    /// at most this.
+    public static let formatVersion = 2
+    /// The oldest reader that can read what this build writes.
+    public static let minimumReaderVersion = 2
+    /// The versions this build has read since version 1.
+    public static let supportedVersions = 1...formatVersion
     /// The value of the "format" key.
     public static let formatName = "perceptron.sequential"
 
     /// The model's shape and what it was compiled with.
     public struct Architecture: Codable, Sendable, Equatable {
         public var inputSize: Int
-        public var layers: [LayerConfiguration]
+        public var layers: [AnyLayerConfiguration]
         /// Nil when the model was never compiled.
         public var loss: Loss?
         public var metrics: [Metric]
 
-        public init(inputSize: Int, layers: [LayerConfiguration], loss: Loss?, metrics: [Metric]) {
+        public init(inputSize: Int, layers: [AnyLayerConfiguration], loss: Loss?, metrics: [Metric]) {
             self.inputSize = inputSize
             self.layers = layers
             self.loss = loss
@@ -41,7 +54,7 @@ public struct ModelFileMetadata: Sendable, Equatable {
 
     /// How the model was trained (informational, except the optimizer, which is rebuilt).
     public struct Training: Codable, Sendable, Equatable {
-        public var optimizer: OptimizerConfiguration?
+        public var optimizer: AnyOptimizerConfiguration?
         public var gradientClipping: GradientClipping?
         public var learningRateSchedule: LearningRateSchedule?
         public var epochs: Int?
@@ -53,7 +66,7 @@ public struct ModelFileMetadata: Sendable, Equatable {
         /// Free-form notes: the data source, the test split, the task, …
         public var info: [String: String]
 
-        public init(optimizer: OptimizerConfiguration? = nil, gradientClipping: GradientClipping? = nil,
+        public init(optimizer: AnyOptimizerConfiguration? = nil, gradientClipping: GradientClipping? = nil,
                     learningRateSchedule: LearningRateSchedule? = nil, epochs: Int? = nil, batchSize: Int? = nil,
                     seed: UInt64, completedEpochs: Int = 0, info: [String: String] = [:]) {
             self.optimizer = optimizer
@@ -87,6 +100,7 @@ extension ModelFileMetadata {
     enum Key {
         static let format = "format"
         static let version = "format_version"
+        static let minimumReaderVersion = "format_min_reader_version"
         static let architecture = "architecture"
         static let training = "training"
         static let preprocessing = "preprocessing"
@@ -99,6 +113,7 @@ extension ModelFileMetadata {
         encoder.outputFormatting = [.sortedKeys]
         func json<T: Encodable>(_ value: T) throws -> String { String(decoding: try encoder.encode(value), as: UTF8.self) }
         var map = [Key.format: Self.formatName, Key.version: String(formatVersion),
+                   Key.minimumReaderVersion: String(Self.minimumReaderVersion),
                    Key.architecture: try json(architecture), Key.training: try json(training)]
         if let preprocessor { map[Key.preprocessing] = try json(preprocessor) }
         if let optimizerState { map[Key.optimizerState] = try json(optimizerState) }
@@ -111,8 +126,14 @@ extension ModelFileMetadata {
         guard let version = map[Key.version] else {
             throw ModelFileError.missingMetadata(file: file, key: Key.version)
         }
-        guard let number = Int(version), number == formatVersion else {
+        guard let number = Int(version), number >= 1 else {
             throw ModelFileError.unsupportedVersion(file: file, version: version, supported: formatVersion)
+        }
+        // A newer writer's file is readable when it says this reader is recent enough.
+        let minimumReader = map[Key.minimumReaderVersion].map { Int($0) } ?? number
+        guard let minimumReader, minimumReader >= 1, minimumReader <= formatVersion else {
+            let shown = number > formatVersion ? version : (map[Key.minimumReaderVersion] ?? version)
+            throw ModelFileError.unsupportedVersion(file: file, version: shown, supported: formatVersion)
         }
         if let format = map[Key.format], format != formatName {
             throw ModelFileError.invalidMetadata(file: file, key: Key.format, reason: "\"\(format)\", expected \"\(formatName)\"")

@@ -114,6 +114,7 @@ extension Sequential {
             // Shares storage until the first update of the epoch: one copy per epoch, kept in
             // case an update overflows the weights themselves.
             let epochStartWeights = weights
+            let epochStartBuffers = buffers
             // Each epoch's order depends only on the generator's state, so consecutive fits
             // (or a fit resumed from a saved generator) continue one stream: fit 2 epochs +
             // fit 2 epochs equals fit 4 epochs from the same seed.
@@ -138,6 +139,7 @@ extension Sequential {
                         // A finite gradient times a huge learning rate overflowed an earlier
                         // update: fall back to the weights this epoch began with.
                         try setWeights(epochStartWeights)
+                        try setBuffers(epochStartBuffers)
                     }
                     break epochLoop
                 }
@@ -245,19 +247,17 @@ extension Sequential {
         let weights = useSampleWeights ? workspace.sampleWeights : nil
         forward(x, training: training)
         let last = layers.count - 1
-        let fused = outputIsFused(with: loss)
-        var value = outputLoss(loss, targets: y, sampleWeights: weights)
-        if fused {
-            loss.fusedGradient(output: layers[last].output, targets: y, sampleWeights: weights, into: &workspace.lossGradient)
-        } else {
-            loss.gradient(predictions: layers[last].output, targets: y, sampleWeights: weights, into: &workspace.lossGradient)
-        }
+        let pairing = outputPairing(for: loss)
+        var value = pairing.value(layers[last], targets: y, sampleWeights: weights)
+        pairing.gradient(layers[last], targets: y, sampleWeights: weights, into: &workspace.lossGradient)
         value += regularizationPenalty()
         for i in stride(from: last, through: 0, by: -1) {
             let input = i == 0 ? x : layers[i - 1].output
-            let gradient = i == last ? workspace.lossGradient : layers[i + 1].inputGradient
-            layers[i].backward(input: input, outputGradient: gradient, gradientIsPreactivation: i == last && fused,
-                               needsInputGradient: i > 0)
+            if i == last {
+                pairing.backward(&layers[i], input: input, gradient: workspace.lossGradient, needsInputGradient: i > 0)
+            } else {
+                layers[i].backward(input: input, outputGradient: layers[i + 1].inputGradient, needsInputGradient: i > 0)
+            }
         }
         return value
     }
@@ -270,20 +270,15 @@ extension Sequential {
         }
     }
 
-    /// Whether the output layer's activation is `loss`'s partner (softmax with categorical
-    /// cross-entropy, sigmoid with binary): then the loss comes from the logits and its
-    /// gradient is ŷ − y with respect to them.
-    func outputIsFused(with loss: Loss) -> Bool {
-        loss.fusedActivation != nil && layers[layers.count - 1].activation == loss.fusedActivation
+    /// How the output layer and `loss` meet (fused or not): the compiled pairing when it is for `loss`.
+    func outputPairing(for loss: Loss) -> OutputLossPairing {
+        if let pairing = compiledPairing, pairing.loss == loss { return pairing }
+        return OutputLossPairing(loss: loss, outputLayer: layers[layers.count - 1])
     }
 
     /// The data loss of the last forward pass against `y` (no regularization).
     func outputLoss(_ loss: Loss, targets y: Matrix, sampleWeights: [Float]? = nil) -> Float {
-        let last = layers[layers.count - 1]
-        if outputIsFused(with: loss), let z = last.lastPreactivation {
-            return loss.fusedValue(logits: z, targets: y, sampleWeights: sampleWeights)
-        }
-        return loss.value(predictions: last.output, targets: y, sampleWeights: sampleWeights)
+        outputPairing(for: loss).value(layers[layers.count - 1], targets: y, sampleWeights: sampleWeights)
     }
 
     /// Σ over layers of the regularization penalty.

@@ -39,6 +39,8 @@ public final class Sequential {
     var workspace = TrainingWorkspace()
     /// The loss of the most recent training step (finite or not).
     var lastStepLoss: Float = 0
+    /// How the output layer and the compiled loss meet (see ``OutputLossPairing``).
+    var compiledPairing: OutputLossPairing?
 
     /// Builds a model for inputs of `inputSize` columns.
     /// - Parameters:
@@ -82,6 +84,7 @@ public final class Sequential {
             throw PerceptronError.incompatible("\(loss.rawValue) needs at least 2 outputs, the model has \(outputSize)")
         }
         self.loss = loss
+        self.compiledPairing = OutputLossPairing(loss: loss, outputLayer: layers[layers.count - 1])
         self.optimizer = optimizer
         self.metrics = metrics
         self.gradientClipping = gradientClipping
@@ -95,6 +98,21 @@ public final class Sequential {
     /// The total number of trainable scalars.
     public var parameterCount: Int { layers.reduce(0) { $0 + $1.parameterCount } }
 
+    /// The total number of non-trainable scalars: the layers' buffers (e.g. running statistics).
+    public var nonTrainableParameterCount: Int { layers.reduce(0) { $0 + $1.nonTrainableParameterCount } }
+
+    /// The buffers of each layer (non-trainable state such as running statistics).
+    public var buffers: [[Matrix]] { layers.map { $0.buffers } }
+
+    /// Replaces every layer's buffers.
+    /// - Throws: ``PerceptronError/shapeMismatch(what:expected:got:)`` naming the first
+    ///   layer and buffer whose count or shape differs, or
+    ///   ``PerceptronError/nonFiniteValue(what:row:column:value:)``.
+    public func setBuffers(_ newBuffers: [[Matrix]]) throws {
+        try checkReplacement(newBuffers, current: buffers, names: layers.map(\.bufferNames), what: "buffers")
+        for index in layers.indices { layers[index].buffers = newBuffers[index] }
+    }
+
     /// The parameters of each layer (for Dense: `[W, b]`). A copy is a checkpoint.
     public var weights: [[Matrix]] { layers.map { $0.parameters } }
 
@@ -103,27 +121,31 @@ public final class Sequential {
     ///   layer and parameter whose count or shape differs, or
     ///   ``PerceptronError/nonFiniteValue(what:row:column:value:)``.
     public func setWeights(_ newWeights: [[Matrix]]) throws {
-        guard newWeights.count == layers.count else {
-            throw PerceptronError.shapeMismatch(what: "weights", expected: "\(layers.count) layers", got: "\(newWeights.count)")
+        try checkReplacement(newWeights, current: weights, names: layers.map(\.parameterNames), what: "weights")
+        for index in layers.indices { layers[index].parameters = newWeights[index] }
+    }
+
+    /// Checks per-layer replacement matrices against the current ones: counts, shapes, finiteness.
+    private func checkReplacement(_ new: [[Matrix]], current: [[Matrix]], names: [[String]], what: String) throws {
+        guard new.count == layers.count else {
+            throw PerceptronError.shapeMismatch(what: what, expected: "\(layers.count) layers", got: "\(new.count)")
         }
-        for (index, layer) in layers.enumerated() {
-            let current = layer.parameters
-            guard current.count == newWeights[index].count else {
-                throw PerceptronError.shapeMismatch(what: "weights of layer \(index)", expected: "\(current.count) parameters",
-                                                    got: "\(newWeights[index].count)")
+        for index in layers.indices {
+            guard current[index].count == new[index].count else {
+                throw PerceptronError.shapeMismatch(what: "\(what) of layer \(index)", expected: "\(current[index].count) matrices",
+                                                    got: "\(new[index].count)")
             }
-            for (p, (old, new)) in zip(current, newWeights[index]).enumerated() {
-                guard old.rows == new.rows && old.columns == new.columns else {
-                    throw PerceptronError.shapeMismatch(what: "layer \(index) \(layer.parameterNames[p])",
-                                                        expected: "\(old.rows)×\(old.columns)", got: "\(new.rows)×\(new.columns)")
+            for (p, (old, replacement)) in zip(current[index], new[index]).enumerated() {
+                guard old.rows == replacement.rows && old.columns == replacement.columns else {
+                    throw PerceptronError.shapeMismatch(what: "layer \(index) \(names[index][p])",
+                                                        expected: "\(old.rows)×\(old.columns)", got: "\(replacement.rows)×\(replacement.columns)")
                 }
-                if let bad = new.firstNonFinite() {
-                    throw PerceptronError.nonFiniteValue(what: "layer \(index) \(layer.parameterNames[p])",
+                if let bad = replacement.firstNonFinite() {
+                    throw PerceptronError.nonFiniteValue(what: "layer \(index) \(names[index][p])",
                                                          row: bad.row, column: bad.column, value: bad.value)
                 }
             }
         }
-        for index in layers.indices { layers[index].parameters = newWeights[index] }
     }
 
     /// Keras-style layer names: "dense", "dense_1", "dropout", …
@@ -137,7 +159,9 @@ public final class Sequential {
         }
     }
 
-    /// A table of layers, output shapes and parameter counts, as Keras's `model.summary()`.
+    /// A table of layers, output shapes and parameter counts, as Keras's `model.summary()`:
+    /// a layer's "Param #" counts its trainable parameters and its buffers; the totals
+    /// split the two.
     public func summary() -> String {
         func grouped(_ n: Int) -> String {
             let digits = Array(String(n))
@@ -149,7 +173,8 @@ public final class Sequential {
             return out
         }
         let rows = zip(layerNames, layers).map { name, layer in
-            ("\(name) (\(layer.typeName))", "(None, \(layer.outputSize))", grouped(layer.parameterCount))
+            ("\(name) (\(layer.typeName))", "(None, \(layer.outputSize))",
+             grouped(layer.parameterCount + layer.nonTrainableParameterCount))
         }
         let w0 = max(29, rows.map { $0.0.count }.max() ?? 0) + 2
         let w1 = max(22, rows.map { $0.1.count }.max() ?? 0) + 2
@@ -170,9 +195,9 @@ public final class Sequential {
             if i < rows.count - 1 { out.append(line("├", "┼", "┤", "─")) }
         }
         out.append(line("└", "┴", "┘", "─"))
-        out.append(" Total params: \(grouped(parameterCount))")
+        out.append(" Total params: \(grouped(parameterCount + nonTrainableParameterCount))")
         out.append(" Trainable params: \(grouped(parameterCount))")
-        out.append(" Non-trainable params: 0")
+        out.append(" Non-trainable params: \(grouped(nonTrainableParameterCount))")
         return out.joined(separator: "\n")
     }
 }
