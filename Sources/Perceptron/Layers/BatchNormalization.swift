@@ -30,7 +30,9 @@ public struct BatchNormalization: Layer {
 
         /// gamma, beta, moving_mean, moving_variance: each [inputWidth]; the width passes through.
         public func tensorLayout(inputWidth: Int) throws -> LayerTensorLayout {
-            LayerTensorLayout(tensors: ["gamma", "beta", "moving_mean", "moving_variance"].map { .init($0, shape: [inputWidth]) },
+            LayerTensorLayout(tensors: [.init("gamma", shape: [inputWidth]), .init("beta", shape: [inputWidth]),
+                                        .init("moving_mean", shape: [inputWidth], isBuffer: true),
+                                        .init("moving_variance", shape: [inputWidth], isBuffer: true)],
                               outputWidth: inputWidth)
         }
     }

@@ -42,9 +42,12 @@ public struct LayerTensorLayout: Sendable, Equatable {
     public struct Tensor: Sendable, Equatable {
         public var name: String
         public var shape: [Int]
-        public init(_ name: String, shape: [Int]) {
+        /// Whether the tensor is a buffer (non-trainable state) rather than a parameter.
+        public var isBuffer: Bool
+        public init(_ name: String, shape: [Int], isBuffer: Bool = false) {
             self.name = name
             self.shape = shape
+            self.isBuffer = isBuffer
         }
     }
 

@@ -2,10 +2,11 @@
 /// out from its layer settings before anything is allocated (so a caller can refuse a
 /// network the machine cannot hold instead of being killed by the allocator).
 ///
-/// With P = Σ over Dense layers of (inᵢ·outᵢ + outᵢ) trainable floats, B the batch size,
+/// With P = Σ over layers of their parameter tensors' sizes (Dense: inᵢ·outᵢ + outᵢ) and
+/// S = Σ of their buffers' sizes, both from each configuration's ``LayerTensorLayout``, B the batch size,
 /// R the rows of one inference pass and 4 bytes per float:
 /// ```
-/// weights          2 · 4P        the parameters and the copy fit keeps from the epoch's start
+/// weights          2 · 4(P + S)  the parameters and buffers, and the copy fit keeps from the epoch's start
 /// gradients        4P            one gradient per parameter
 /// optimizerState   s · 4P        s slots per parameter (Adam 2, AMSGrad 3, SGD 0, momentum 1, …)
 /// activations      4 · max(B · Σ (3·outᵢ + inᵢ),  R · Σ 2·outᵢ)
@@ -25,28 +26,32 @@ public struct TrainingMemoryEstimate: Sendable, Equatable {
 
     /// - Parameters:
     ///   - inputSize: columns of the input.
-    ///   - layers: the layers' settings, in order (a custom layer counts as a pass-through).
+    ///   - layers: the layers' settings, in order (one whose layout throws counts as a pass-through).
     ///   - batchSize: rows per training step.
     ///   - inferenceRows: rows in one prediction or evaluation pass (``Sequential/predict(_:batchSize:)``
     ///     runs up to 16,384 rows at once).
     ///   - optimizerSlots: floats the optimizer keeps per parameter.
-    public init(inputSize: Int, layers: [LayerConfiguration], batchSize: Int, inferenceRows: Int, optimizerSlots: Int) {
+    public init(inputSize: Int, layers: [any LayerConfiguration], batchSize: Int, inferenceRows: Int, optimizerSlots: Int) {
         var parameters: Double = 0
+        var buffers: Double = 0
         var trainingFloatsPerRow: Double = 0
         var inferenceFloatsPerRow: Double = 0
         var width = Double(inputSize)
         for layer in layers {
             var out = width
-            if case let .dense(units, _, useBias, _, _, _) = layer {
-                out = Double(units)
-                parameters += width * out + (useBias ? out : 0)
+            if let layout = try? layer.tensorLayout(inputWidth: Int(width)) {
+                out = Double(layout.outputWidth)
+                for tensor in layout.tensors {
+                    let size = tensor.shape.reduce(1.0) { $0 * Double($1) }
+                    if tensor.isBuffer { buffers += size } else { parameters += size }
+                }
             }
             trainingFloatsPerRow += 3 * out + width
             inferenceFloatsPerRow += 2 * out
             width = out
         }
         let bytesPerFloat = Double(MemoryLayout<Float>.stride)
-        weights = 2 * bytesPerFloat * parameters
+        weights = 2 * bytesPerFloat * (parameters + buffers)
         gradients = bytesPerFloat * parameters
         optimizerState = Double(optimizerSlots) * bytesPerFloat * parameters
         activations = bytesPerFloat * max(Double(batchSize) * trainingFloatsPerRow, Double(inferenceRows) * inferenceFloatsPerRow)

@@ -7,18 +7,19 @@ enum ReportSettings {
     static func hyperparameters(_ model: Sequential, epochs: Int?, batchSize: Int?, extra: [(String, String)]) -> [(String, String)] {
         let layers = model.layers.map { layer -> String in
             switch layer.configuration {
-            case let .dense(units, activation, _, _, _, regularizer):
-                return "Dense(\(units), \(activation.rawValue)\(regularizer.map { ", \($0)" } ?? ""))"
-            case let .dropout(rate): return "Dropout(\(rate))"
+            case let dense as Dense.Configuration:
+                return "Dense(\(dense.units), \(dense.activation.rawValue)\(dense.kernelRegularizer.map { ", \($0)" } ?? ""))"
+            case let dropout as Dropout.Configuration: return "Dropout(\(dropout.rate))"
             default: return layer.typeName
             }
         }
         var rows: [(String, String)] = [
             ("inputs", "\(model.inputSize)"),
             ("layers", layers.joined(separator: " → ")),
-            ("parameters", "\(model.parameterCount)"),
+            ("parameters", "\(model.parameterCount)" + (model.nonTrainableParameterCount > 0
+                ? " trainable + \(model.nonTrainableParameterCount) non-trainable" : "")),
             ("loss", model.loss?.rawValue ?? "none"),
-            ("optimizer", String(describing: model.optimizer.configuration)),
+            ("optimizer", String(describing: AnyOptimizerConfiguration(model.optimizer.configuration))),
             ("learning rate", "\(model.baseLearningRate)"),
             ("learning rate schedule", String(describing: model.learningRateSchedule)),
         ]
