@@ -21,32 +21,78 @@ enum HistoryCSV {
             ? "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : field
     }
 
-    /// Reads a file written by ``text(_:)`` (or by Keras's CSVLogger).
-    /// - Throws: ``DataError`` for a file that is not CSV; ``CLIError`` without an `epoch`
-    ///   column or with a value that is not a number.
+    /// Reads a file written by ``text(_:)`` (or by Keras's CSVLogger): comma-separated, one
+    /// header line, a field in double quotes where it holds a comma; "nan" is NaN and an
+    /// empty field is no value. (Read by hand, not as a data table, where "nan" would be a
+    /// missing marker and a numeric column would keep no text.)
+    /// - Throws: ``CLIError`` for an unreadable file, no `epoch` column, a row of another
+    ///   length, or a value that is not a number.
     static func read(_ path: String) throws -> History {
-        // Comma-separated, and only an empty field is missing: a "nan" loss stays NaN.
-        let table = try CSVTable.read(contentsOf: URL(fileURLWithPath: path), delimiter: ",", missingValues: [""])
-        let columns = table.columns
-        guard let epochColumn = table.columnNames.firstIndex(of: "epoch") else {
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw CLIError("\(path): cannot read: \(error.localizedDescription)")
+        }
+        let lines = text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline)
+        guard let headerLine = lines.first else { throw CLIError("\(path): empty file") }
+        let header = fields(headerLine)
+        guard let epochColumn = header.firstIndex(of: "epoch") else {
             throw CLIError("\(path): no \"epoch\" column (expected a file from `perceptron train --history-csv`)")
         }
         var epochs: [EpochLogs] = []
-        for row in 0..<table.rowCount {
-            guard let epoch = Int(columns[epochColumn][row].trimmingCharacters(in: .whitespaces)), epoch >= 0 else {
-                throw CLIError("\(path): line \(table.lineNumbers[row]): epoch \"\(columns[epochColumn][row])\" is not a whole number ≥ 0")
+        for (index, line) in lines.enumerated().dropFirst() where !line.trimmingCharacters(in: .whitespaces).isEmpty {
+            let lineNumber = index + 1
+            let row = fields(line)
+            guard row.count == header.count else {
+                throw CLIError("\(path): line \(lineNumber): \(row.count) fields, the header has \(header.count)")
+            }
+            guard let epoch = Int(row[epochColumn]), epoch >= 0 else {
+                throw CLIError("\(path): line \(lineNumber): epoch \"\(row[epochColumn])\" is not a whole number ≥ 0")
             }
             var values: [String: Float] = [:]
-            for (c, name) in table.columnNames.enumerated() where c != epochColumn {
-                let field = columns[c][row].trimmingCharacters(in: .whitespaces)
-                if field.isEmpty { continue }
-                guard let value = Float(field) ?? (field.lowercased() == "nan" ? Float.nan : nil) else {
-                    throw CLIError("\(path): line \(table.lineNumbers[row]), column \"\(name)\": \"\(field)\" is not a number")
+            for (c, name) in header.enumerated() where c != epochColumn && !row[c].isEmpty {
+                guard let value = Float(row[c]) ?? (row[c].lowercased() == "nan" ? Float.nan : nil) else {
+                    throw CLIError("\(path): line \(lineNumber), column \"\(name)\": \"\(row[c])\" is not a number")
                 }
                 values[name] = value
             }
             epochs.append(EpochLogs(epoch: epoch, values: values, elapsed: 0))
         }
         return History(epochs: epochs)
+    }
+
+    /// The comma-separated fields of one line, spaces around them removed; `"…"` quotes a
+    /// field (`""` inside is one quote).
+    private static func fields(_ line: Substring) -> [String] {
+        var out: [String] = []
+        var field = ""
+        var quoted = false
+        var iterator = line.makeIterator()
+        while let character = iterator.next() {
+            if quoted {
+                if character == "\"" {
+                    if let next = iterator.next() {
+                        if next == "\"" { field.append("\"") } else {
+                            quoted = false
+                            if next == "," { out.append(field.trimmingCharacters(in: .whitespaces)); field = "" } else { field.append(next) }
+                        }
+                    } else {
+                        quoted = false
+                    }
+                } else {
+                    field.append(character)
+                }
+            } else if character == "\"" {
+                quoted = true
+            } else if character == "," {
+                out.append(field.trimmingCharacters(in: .whitespaces))
+                field = ""
+            } else {
+                field.append(character)
+            }
+        }
+        out.append(field.trimmingCharacters(in: .whitespaces))
+        return out
     }
 }

@@ -21,6 +21,7 @@ final class PlotCommandTests: TemporaryFolderTestCase {
         XCTAssertEqual(history["loss"]?.count, 30)
         XCTAssertEqual(history["val_loss"]?.count, 30)
         XCTAssertEqual(history["lr"]?.count, 30)
+        XCTAssertTrue(json["restored_epoch"] is NSNull, "no early stopping, nothing restored")
 
         // One CSV row per epoch (Keras' CSVLogger: epoch first, then the keys sorted).
         let csv = try read("h.csv").split(separator: "\n")
