@@ -79,6 +79,10 @@ struct DataSource {
         var labels: [Int]? = nil
         if task == .classification {
             labels = try all.transformTarget(table).elements.map { Int($0) }
+            if all.classNames.count < 2, let target = options.target {
+                throw CLIError("\(name): the target column \"\(target)\" holds \(all.classNames.count) class"
+                    + (all.classNames.first.map { " (\"\($0)\")" } ?? "") + "; classification needs at least 2 (--task regression for a numeric target)")
+            }
         }
         return DataSource(name: name, content: .table(table, fixed), officialTest: nil, task: task, labels: labels)
     }

@@ -18,7 +18,7 @@ final class ErrorLocationTests: TemporaryFolderTestCase {
     }
 
     func testOneRowIsTooFewForTheTestSplit() throws {
-        try csv("one.csv", "a,b,y\n1,2,x\n")
+        try csv("one.csv", "a,b,y\n1,2,3.5\n")
         let message = error(try perceptron("train", "--csv", "one.csv", "--target", "y"))
         XCTAssertTrue(message.contains("one.csv: 1 row cannot be split by --test-split 0.2"), message)
         XCTAssertFalse(message.contains("testFraction"), message)
@@ -54,5 +54,13 @@ final class ErrorLocationTests: TemporaryFolderTestCase {
         try csv("three.csv", "a,y\n1,1.5\n2,2.5\n3,3.5\n")
         let message = error(try perceptron("cross-validate", "--csv", "three.csv", "--target", "y", "--folds", "5"))
         XCTAssertTrue(message.contains("three.csv: 3 rows are too few for --folds 5"), message)
+    }
+}
+
+extension ErrorLocationTests {
+    func testASingleClassTargetNamesTheFileAndColumn() throws {
+        try csv("oneclass.csv", "a,y\n1,x\n2,x\n3,x\n")
+        let message = error(try perceptron("train", "--csv", "oneclass.csv", "--target", "y", "--test-split", "0"))
+        XCTAssertTrue(message.contains("oneclass.csv: the target column \"y\" holds 1 class (\"x\")"), message)
     }
 }
