@@ -36,7 +36,8 @@ struct Train: ParsableCommand {
     }
 
     func run() throws {
-        try OutputCheck.check([("--output", output), ("--checkpoint", checkpointing.checkpoint), ("--history-csv", outputs.historyCSV)])
+        try OutputCheck.check([("--output", output), ("--checkpoint", checkpointing.checkpoint), ("--history-csv", outputs.historyCSV),
+                               ("--report", outputs.report)])
         if let resume = checkpointing.resume { return try runResumed(from: resume) }
         try train(resuming: nil)
     }

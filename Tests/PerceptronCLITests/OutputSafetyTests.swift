@@ -37,6 +37,10 @@ final class OutputSafetyTests: TemporaryFolderTestCase {
                                     option: "--output", mentions: "does not exist")
         assertRefusedBeforeTraining(try perceptron("train", "--dataset", "iris", "--epochs", "1", "--history-csv", "link.safetensors"),
                                     option: "--history-csv", mentions: "symbolic link")
+        assertRefusedBeforeTraining(try perceptron("train", "--dataset", "iris", "--epochs", "1", "--report", "link.safetensors"),
+                                    option: "--report", mentions: "symbolic link")
+        assertRefusedBeforeTraining(try perceptron("train", "--dataset", "iris", "--epochs", "1", "--checkpoint", "fifo"),
+                                    option: "--checkpoint", mentions: "FIFO")
         if mknod(path("full"), S_IFCHR | 0o666, 0x107) == 0 {  // a node like /dev/full, made where allowed (root)
             assertRefusedBeforeTraining(try perceptron("train", "--dataset", "iris", "--epochs", "1", "-o", "full"),
                                         option: "--output", mentions: "device")

@@ -25,6 +25,7 @@ struct ReportCommand: ParsableCommand {
     var output: String
 
     func run() throws {
+        try OutputCheck.check([("--output", output)])
         let history = try historyCSV.map(HistoryCSV.read)
         let saved = try SavedModel(path: modelPath)
         let start = ContinuousClock.now
