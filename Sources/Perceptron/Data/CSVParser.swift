@@ -63,7 +63,11 @@ struct CSVParser {
             break
         }
         guard !names.isEmpty else { throw DataError.emptyFile(file: source) }
-        var columns = Columns(count: names.count)
+        // A record takes at least one byte per field, so the input holds at most this many rows:
+        // the first capacity never exceeds what the file can fill (a header of a million
+        // empty names does not reserve a thousand rows for each).
+        let rowBound = (bytes.count - position) / names.count + 1
+        var columns = Columns(count: names.count, capacity: min(1024, rowBound))
         defer { columns.deallocate() }
         var lines: [Int] = []
         try readRows(from: &position, line: &line, into: &columns, lines: &lines, scratch: &scratch)
@@ -80,17 +84,18 @@ struct CSVParser {
     /// reference counting in the inner loop), `[String]` once a column turns text.
     struct Columns {
         let count: Int
-        var capacity = 1024
+        var capacity: Int
         var numbers: UnsafeMutablePointer<UnsafeMutablePointer<Double>?>
         var texts: [[String]]
         /// The row at which a text column turned text (rows before it are read again).
         var textFrom: [Int]
         var nonFinite: [CSVColumn.NonFiniteField?]
 
-        init(count: Int) {
+        init(count: Int, capacity: Int) {
             self.count = count
+            self.capacity = max(capacity, 1)
             numbers = .allocate(capacity: count)
-            for c in 0..<count { numbers[c] = malloc(capacity * 8)!.assumingMemoryBound(to: Double.self) }
+            for c in 0..<count { numbers[c] = malloc(self.capacity * 8)!.assumingMemoryBound(to: Double.self) }
             texts = Array(repeating: [], count: count)
             textFrom = Array(repeating: 0, count: count)
             nonFinite = Array(repeating: nil, count: count)
