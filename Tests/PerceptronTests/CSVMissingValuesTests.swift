@@ -22,6 +22,11 @@ final class CSVMissingValuesTests: XCTestCase {
         XCTAssertEqual(MissingValues.pandasDefaults.count, 19)
     }
 
+    func testHeaderNamesAreNotMissingMarkers() throws {
+        let table = try CSVTable.parse("NA,null\n1,2\n")
+        XCTAssertEqual(table.columnNames, ["NA", "null"])
+    }
+
     func testNAValuesListReplacesTheDefaults() throws {
         let markers = MissingValues.parseList("?, -999")
         let table = try CSVTable.parse("x,t\n?,NA\n-999,b\n4,c\n", missingValues: markers)

@@ -53,7 +53,8 @@ struct CSVParser {
             try readRecord(at: &position, line: &line, into: &fields)
             if isBlank(fields) { continue }
             if hasHeader {
-                let raw = try fields.map { try text(of: $0, scratch: &scratch, line: recordLine) }
+                // Header names are taken as written: a column may be called "NA".
+                let raw = try fields.map { try text(of: $0, scratch: &scratch, line: recordLine, markMissing: false) }
                 (names, notes) = ColumnNames.unique(raw)
             } else {
                 names = (1...fields.count).map(String.init)
@@ -305,7 +306,7 @@ struct CSVParser {
     }
 
     /// A field as text: "" when missing, else its bytes unquoted and checked as UTF-8.
-    private func text(of field: Field, scratch: inout [UInt8], line: Int) throws -> String {
+    private func text(of field: Field, scratch: inout [UInt8], line: Int, markMissing: Bool = true) throws -> String {
         let decoded: String?
         if field.raw {
             unquote(field, into: &scratch)
@@ -314,7 +315,7 @@ struct CSVParser {
             decoded = String(validating: UnsafeBufferPointer(rebasing: bytes[field.start..<field.end]), as: UTF8.self)
         }
         guard let text = decoded else { throw DataError.invalidEncoding(file: source) }
-        return missing.matches(text) ? "" : text
+        return markMissing && missing.matches(text) ? "" : text
     }
 
     /// The bytes of a field that needs unquoting: quotes removed, `""` inside quotes → `"`.
