@@ -1,0 +1,140 @@
+"""ONNX check: onnx.checker accepts Perceptron's exported models, onnxruntime runs them on
+raw rows and gives Perceptron's own predictions; and models imported from ONNX predict in
+Perceptron what onnxruntime gives.
+
+usage:
+  check_onnx.py exported MODEL.onnx INPUT.csv PREDICTIONS.csv [--no-header]
+      Feeds INPUT.csv's raw columns to the graph's inputs by name (numeric → float32 [N, 1]
+      with NaN for a missing field; categorical → text [N, 1] for the OneHotEncoder, or the
+      caller's one-hot [N, k] built from the categories in metadata_props; a model without
+      preprocessing → every column as float32 [N, F]) and compares `probabilities` (or
+      `prediction`) with the prob_* (or predicted) columns Perceptron's `predict` wrote, and
+      class_index with the predicted class.
+  check_onnx.py imported MODEL.onnx INPUT.csv PREDICTIONS.csv
+      Runs MODEL.onnx on INPUT.csv's numbers (reshaped to the graph's input shape) and
+      compares with what Perceptron predicted after `perceptron import`.
+
+Tolerance 1e-5 (absolute, on probabilities and values of order 1): both sides compute in
+float32 from the same float32 weights, and differ only in summation order (GEMM blocking,
+vectorized exp/erf), a few ulps per product and activation, far below 1e-5 for these layer
+widths. A wrong weight, bias, layout or preprocessing constant shows up as 1e-2 or more.
+Exit status 1 on any mismatch.
+"""
+import csv
+import json
+import sys
+
+import numpy as np
+import onnx
+import onnxruntime as ort
+
+TOLERANCE = 1e-5
+# pandas' default missing markers, which Perceptron's CSV reader also reads as missing.
+NA = {"", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND", "1.#QNAN",
+      "<NA>", "N/A", "NA", "NULL", "NaN", "None", "n/a", "nan", "null"}
+
+
+def read_csv(path, has_header=True):
+    with open(path, newline="") as f:
+        rows = [row for row in csv.reader(f) if row]
+    if has_header:
+        return rows[0], rows[1:]
+    return [str(i + 1) for i in range(len(rows[0]))], rows
+
+
+def session_for(model_path):
+    model = onnx.load(model_path)
+    onnx.checker.check_model(model, full_check=True)
+    opsets = {o.domain or "ai.onnx": o.version for o in model.opset_import}
+    props = {p.key: p.value for p in model.metadata_props}
+    return model, opsets, props, ort.InferenceSession(model_path, providers=["CPUExecutionProvider"])
+
+
+def perceptron_outputs(predictions_path):
+    header, rows = read_csv(predictions_path)
+    probs = [j for j, name in enumerate(header) if name.startswith("prob_")]
+    if probs:
+        values = np.array([[float(r[j]) for j in probs] for r in rows])
+        labels = [r[header.index("predicted")] for r in rows]
+        return values, labels
+    return np.array([[float(r[header.index("predicted")])] for r in rows]), None
+
+
+def compare(label, ours, theirs):
+    if ours.shape != theirs.shape:
+        raise SystemExit(f"onnx: {label}: shapes differ: onnxruntime {ours.shape}, Perceptron {theirs.shape}")
+    worst = float(np.max(np.abs(ours.astype(np.float64) - theirs)))
+    print(f"onnx: {label}: {ours.shape[0]} rows, max |Δ| = {worst:.2e}")
+    return worst <= TOLERANCE
+
+
+def exported(model_path, input_path, predictions_path, has_header):
+    model, opsets, props, session = session_for(model_path)
+    header, rows = read_csv(input_path, has_header)
+    index = {name: i for i, name in enumerate(header)}
+    preprocessing = json.loads(props["perceptron.preprocessing"]) if "perceptron.preprocessing" in props else None
+    columns = {c["name"]: c for c in preprocessing["columns"]} if preprocessing else {}
+    feeds = {}
+    for value in session.get_inputs():
+        if value.name == "input" and value.name not in index:
+            feeds["input"] = np.array([[float(v) for v in r] for r in rows], dtype=np.float32)
+            continue
+        texts = [r[index[value.name]].strip() for r in rows]
+        if value.type == "tensor(string)":
+            feeds[value.name] = np.array([["" if t in NA else t] for t in texts], dtype=object)
+        elif value.shape[1] == 1:
+            feeds[value.name] = np.array([[np.nan if t in NA else float(t)] for t in texts], dtype=np.float32)
+        else:  # the caller's one-hot
+            column = columns[value.name]
+            cats = column["categories"]
+            onehot = np.zeros((len(texts), len(cats)), dtype=np.float32)
+            for r, t in enumerate(texts):
+                t = column["mostFrequent"] if t in NA else t
+                if t in cats:
+                    onehot[r, cats.index(t)] = 1
+            feeds[value.name] = onehot
+    names = [o.name for o in session.get_outputs()]
+    results = dict(zip(names, session.run(None, feeds)))
+    theirs, labels = perceptron_outputs(predictions_path)
+    ops = sorted({n.op_type for n in model.graph.node})
+    print(f"onnx: {model_path}: opsets {opsets}, inputs {len(feeds)}, ops {', '.join(ops)}")
+    if "probabilities" in results:
+        ok = compare("probabilities", results["probabilities"], theirs)
+        class_names = json.loads(props["class_names"])
+        predicted = [class_names[i] for i in results["class_index"]]
+        disagree = sum(a != b for a, b in zip(predicted, labels))
+        # A near-tie (|Δp| ≤ 1e-5) could flip the arg-max; report it, fail only beyond that.
+        top2 = np.sort(results["probabilities"], axis=1)[:, -2:]
+        ties = int(np.sum(top2[:, 1] - top2[:, 0] <= TOLERANCE))
+        print(f"onnx: class_index: {disagree} of {len(labels)} rows differ from Perceptron's predicted class (near-ties: {ties})")
+        ok = ok and disagree <= ties
+    else:
+        ok = compare("prediction", results["prediction"], theirs)
+    return ok
+
+
+def imported(model_path, input_path, predictions_path):
+    model, opsets, props, session = session_for(model_path)
+    header, rows = read_csv(input_path)
+    x = np.array([[float(v) for v in r] for r in rows], dtype=np.float32)
+    value = session.get_inputs()[0]
+    shape = [len(rows)] + [d if isinstance(d, int) else -1 for d in value.shape[1:]]
+    y = session.run(None, {value.name: x.reshape(shape)})[0]
+    theirs, _ = perceptron_outputs(predictions_path)
+    if y.shape[1] == 1 and theirs.shape[1] == 2:
+        theirs = theirs[:, 1:]  # Perceptron writes 1 − p and p for one sigmoid unit
+    print(f"onnx: {model_path} ({model.producer_name} {model.producer_version}, opsets {opsets}) imported by Perceptron")
+    return compare("onnxruntime vs Perceptron", y, theirs)
+
+
+if __name__ == "__main__":
+    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    if len(args) != 4 or args[0] not in ("exported", "imported"):
+        raise SystemExit(__doc__)
+    if args[0] == "exported":
+        ok = exported(args[1], args[2], args[3], "--no-header" not in sys.argv)
+    else:
+        ok = imported(args[1], args[2], args[3])
+    if not ok:
+        print("onnx: MISMATCH", file=sys.stderr)
+    sys.exit(0 if ok else 1)
