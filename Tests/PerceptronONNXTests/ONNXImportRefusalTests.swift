@@ -66,7 +66,8 @@ final class ONNXImportRefusalTests: XCTestCase {
 
     func testTheBaseGraphImports() throws {
         let imported = try ONNXImport.convert(model(then: [node("Relu", ["z"], "a")]).serializedData(), file: "m.onnx")
-        XCTAssertEqual(try imported.model.predict(Matrix([[1, 1]])).elements, [4, 6, 10])
+        // [1, 1]·[[1, 2, 3], [4, 5, 6]] + [0, 0, 1] = [5, 7, 9] + [0, 0, 1], then ReLU.
+        XCTAssertEqual(try imported.model.predict(Matrix([[1, 1]])).elements, [5, 7, 10])
     }
 
     func testUnsupportedOperatorIsNamed() {

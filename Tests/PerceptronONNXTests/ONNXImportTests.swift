@@ -50,6 +50,12 @@ final class ONNXImportTests: XCTestCase {
         XCTAssertEqual(model.layers.map { $0.activation }, [.leakyReLU, .elu, .softplus, .sigmoid])
     }
 
+    func testPyTorchDynamoExporterOpset20Gelu() throws {
+        try checkFixture("torch_dynamo_gelu.onnx", layers: 2, task: .classification)
+        let model = try ONNXImport.read(from: fixture("torch_dynamo_gelu.onnx")).model
+        XCTAssertEqual(model.layers.map { $0.activation }, [.gelu, .softmax])
+    }
+
     func testKerasStyleMatMulAddWithIdentityAndTransposedInitializers() throws {
         try checkFixture("keras_style.onnx", layers: 2, task: .classification)
     }
@@ -64,9 +70,10 @@ final class ONNXImportTests: XCTestCase {
             Float((x[r, 0] > 0 ? 1 : 0) + (x[r, 1] > 0 ? 1 : 0))
         })
         let before = try XCTUnwrap(model.evaluate(x, y)["loss"])
-        try model.fit(x, y, epochs: 30, batchSize: 16)
+        // Compiled by the importer: sparse categorical cross-entropy and Adam (lr 0.001).
+        try model.fit(x, y, epochs: 150, batchSize: 16)
         let after = try XCTUnwrap(model.evaluate(x, y)["loss"])
-        XCTAssertLessThan(after, before * 0.9, "training the imported model lowers its loss")
+        XCTAssertLessThan(after, before * 0.7, "training the imported model lowers its loss")
 
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("onnx-import-\(UUID().uuidString).safetensors")
         defer { try? FileManager.default.removeItem(at: url) }

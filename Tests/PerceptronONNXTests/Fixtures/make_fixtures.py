@@ -7,11 +7,15 @@ Fixtures (all small, seeded, committed):
                       nn.Sequential(Linear(4, 8), ReLU(), Linear(8, 6), Tanh(), Linear(6, 3), Softmax(dim=1))
   torch_mixed.onnx    torch.onnx.export, opset 17, of Flatten() on [N, 2, 3] inputs then
                       Linear, LeakyReLU, Linear, ELU, Linear(bias=False), Softplus, Linear(·, 1), Sigmoid
+  torch_dynamo_gelu.onnx  torch.onnx.export with the torch.export-based exporter (the default
+                      since PyTorch 2.9; needs onnxscript), opset 20, IR 10, of
+                      nn.Sequential(Linear(4, 5), GELU(), Linear(5, 3), Softmax(dim=1)): Gemm, Gelu, Softmax
   keras_style.onnx    the graph tf2onnx writes for a Keras Dense stack, built with onnx.helper:
                       MatMul + Add with Identity and Transpose of initializers, Relu, Softmax
   expected.json       for each fixture: the inputs and onnxruntime's outputs (float32 → float64 text)
 
-Versions used for the committed files: torch 2.x (CPU), onnx 1.23.2, onnxruntime 1.32.0, numpy 2.4.6.
+Versions used for the committed files: torch 2.15.0, onnxscript (latest on PyPI at the time),
+onnx 1.23.2, onnxruntime 1.32.0, numpy 2.4.6.
 """
 import json
 import os
@@ -41,6 +45,12 @@ def torch_fixtures():
     mixed.eval()
     torch.onnx.export(mixed, (torch.zeros(1, 2, 3),), os.path.join(HERE, "torch_mixed.onnx"), opset_version=17,
                       input_names=["x"], output_names=["p"], dynamic_axes={"x": {0: "N"}, "p": {0: "N"}}, dynamo=False)
+
+    torch.manual_seed(15)
+    gelu = nn.Sequential(nn.Linear(4, 5), nn.GELU(), nn.Linear(5, 3), nn.Softmax(dim=1)).eval()
+    torch.onnx.export(gelu, (torch.zeros(2, 4),), os.path.join(HERE, "torch_dynamo_gelu.onnx"), opset_version=20,
+                      input_names=["x"], output_names=["y"], dynamic_shapes=({0: torch.export.Dim("N")},), dynamo=True,
+                      external_data=False)
 
 
 def keras_style_fixture():
@@ -77,6 +87,7 @@ def expected():
         "torch_mlp.onnx": rng.normal(size=(6, 4)).astype(np.float32),
         "torch_mixed.onnx": rng.normal(size=(6, 2, 3)).astype(np.float32),
         "keras_style.onnx": rng.normal(size=(6, 5)).astype(np.float32),
+        "torch_dynamo_gelu.onnx": rng.normal(size=(6, 4)).astype(np.float32),
     }
     out = {}
     for name, x in inputs.items():
@@ -95,4 +106,4 @@ if __name__ == "__main__":
     torch_fixtures()
     keras_style_fixture()
     expected()
-    print("make_fixtures: wrote torch_mlp.onnx, torch_mixed.onnx, keras_style.onnx, expected.json")
+    print("make_fixtures: wrote torch_mlp.onnx, torch_mixed.onnx, torch_dynamo_gelu.onnx, keras_style.onnx, expected.json")
