@@ -37,6 +37,7 @@ struct ExportCommand: ParsableCommand {
     var networkOnly = false
 
     func run() throws {
+        try OutputCheck.check([("--output", output)])
         let saved = try SavedModel(path: modelPath)
         let options = ONNXExport.Options(categoricalEncoding: categorical, networkOnly: networkOnly)
         try ONNXExport.write(saved.model, preprocessor: saved.preprocessor, task: saved.task, classNames: saved.classNames,

@@ -23,6 +23,7 @@ struct ImportCommand: ParsableCommand {
     var output: String
 
     func run() throws {
+        try OutputCheck.check([("--output", output)])
         let imported = try ONNXImport.read(from: URL(fileURLWithPath: onnxPath))
         var info = ["source": "onnx", "onnx_file": URL(fileURLWithPath: onnxPath).lastPathComponent,
                     "onnx_producer": imported.producer, "task": imported.task.rawValue]

@@ -67,13 +67,16 @@ public enum ONNXExport {
         try modelProto(model, preprocessor: preprocessor, task: task, classNames: classNames, options: options).serializedData()
     }
 
-    /// Writes the model to `url` atomically (a temporary file renamed into place).
+    /// Writes the model to `url` atomically, through ``AtomicFile`` (a target that is not a
+    /// regular file is refused; a failed write leaves any old file intact).
     /// - Throws: ``ONNXError``.
     public static func write(_ model: Sequential, preprocessor: Preprocessor?, task: TaskKind, classNames: [String],
                              options: Options = Options(), to url: URL) throws {
         let data = try serializedModel(model, preprocessor: preprocessor, task: task, classNames: classNames, options: options)
         do {
-            try data.write(to: url, options: .atomic)
+            try AtomicFile.write(data, to: url)
+        } catch let error as OutputFileError {
+            throw ONNXError.writeFailed(file: url.path, reason: error.description)
         } catch {
             throw ONNXError.writeFailed(file: url.path, reason: error.localizedDescription)
         }
