@@ -23,7 +23,7 @@ import SwiftProtobuf
 ///
 /// Converters go layer by layer (``LayerConfiguration``) and activation by activation,
 /// so a new layer type (an int8 Dense as QuantizeLinear/DequantizeLinear or
-/// MatMulInteger, a normalization layer) adds one case in `emitLayer`.
+/// MatMulInteger) adds one case in `emitLayer`.
 public enum ONNXExport {
     /// The default-domain opset the graph is written for.
     public static let opsetVersion = 17
@@ -128,25 +128,40 @@ public enum ONNXExport {
     }
 
     /// One layer's nodes; returns the name of its output.
+    ///
+    /// ```
+    /// Dense               Gemm(a, W, b) (MatMul(a, W) without a bias), then the activation
+    /// Dropout             nothing (the identity at inference)
+    /// BatchNormalization  BatchNormalization(a, γ, β, moving_mean, moving_variance, ε)  (inference form)
+    /// LayerNormalization  LayerNormalization(a, γ, β, axis −1, ε)                       (opset 17)
+    /// ```
+    /// Any other layer type is refused, naming it.
     static func emitLayer(_ layer: any Layer, index i: Int, input a: String, into b: inout ONNXGraphBuilder) throws -> String {
-        switch layer.configuration {
-        case let .dense(_, activation, useBias, _, _, _):
-            let parameters = layer.parameters
-            let weight = parameters[0]
+        func vector(_ name: String, _ m: Matrix) -> String { b.constant("layers.\(i).\(name)", shape: [m.count], values: m.elements) }
+        switch layer {
+        case let dense as Dense:
+            let weight = dense.weight
             let w = b.constant("layers.\(i).weight", shape: [weight.rows, weight.columns], values: weight.elements)
             let z: String
-            if useBias {
-                let bias = parameters[1]
-                let c = b.constant("layers.\(i).bias", shape: [bias.columns], values: bias.elements)
-                z = b.node("Gemm", [a, w, c], output: "layers.\(i).z")
+            if dense.useBias {
+                z = b.node("Gemm", [a, w, vector("bias", dense.bias)], output: "layers.\(i).z")
             } else {
                 z = b.node("MatMul", [a, w], output: "layers.\(i).z")
             }
-            return emitActivation(activation, z, layer: i, into: &b)
-        case .dropout:
-            return a  // the identity at inference
-        case let .custom(typeName):
-            throw ONNXError.unsupportedModel(reason: "layer \(i) is a custom layer (\(typeName)) with no ONNX converter")
+            return emitActivation(dense.activation, z, layer: i, into: &b)
+        case is Dropout:
+            return a
+        case let norm as BatchNormalization:
+            return b.node("BatchNormalization",
+                          [a, vector("gamma", norm.gamma), vector("beta", norm.beta),
+                           vector("moving_mean", norm.movingMean), vector("moving_variance", norm.movingVariance)],
+                          output: "layers.\(i).normalized", attributes: [ONNXAttribute.float("epsilon", norm.epsilon)])
+        case let norm as LayerNormalization:
+            return b.node("LayerNormalization", [a, vector("gamma", norm.gamma), vector("beta", norm.beta)],
+                          output: "layers.\(i).normalized",
+                          attributes: [ONNXAttribute.int("axis", -1), ONNXAttribute.float("epsilon", norm.epsilon)])
+        default:
+            throw ONNXError.unsupportedModel(reason: "layer \(i) (\(layer.typeName)) has no ONNX converter")
         }
     }
 
@@ -233,7 +248,7 @@ public enum ONNXExport {
         if let preprocessor {
             entries.append(entry("perceptron.preprocessing", String(decoding: try encoder.encode(preprocessor), as: UTF8.self)))
         }
-        let layers = model.layers.map(\.configuration)
+        let layers = model.layers.map { AnyLayerConfiguration($0.configuration) }
         entries.append(entry("perceptron.layers", String(decoding: try encoder.encode(layers), as: UTF8.self)))
         return entries
     }
