@@ -11,10 +11,24 @@ struct ONNXChainReader {
         var activation: Activation
     }
 
+    /// A layer read from the graph.
+    enum ChainLayer {
+        case dense(DenseLayer)
+        /// Inference form: y = γ ⊙ (x − mean) / √(variance + ε) + β.
+        case batchNormalization(gamma: Matrix, beta: Matrix, mean: Matrix, variance: Matrix, epsilon: Float, momentum: Float)
+        /// Per row over the features: y = γ ⊙ (x − μ) / √(σ² + ε) + β.
+        case layerNormalization(gamma: Matrix, beta: Matrix, epsilon: Float)
+    }
+
     struct Chain {
         var inputSize: Int
-        var layers: [DenseLayer]
+        var layers: [ChainLayer]
     }
+
+    /// The most constant elements one import decodes in total (weights, and copies made by
+    /// Transpose): as the per-tensor limit, so that many nodes reading one large initializer
+    /// cannot multiply what the file makes the importer allocate.
+    static let maxTotalElements = ONNXTensorReader.maxElements
 
     let graph: Onnx_GraphProto
     let file: String
@@ -23,7 +37,9 @@ struct ONNXChainReader {
     private var current = ""
     private var width: Int?
     private var inputSize: Int?
-    private var layers: [DenseLayer] = []
+    private var layers: [ChainLayer] = []
+    /// Constant elements decoded so far (see ``maxTotalElements``).
+    private var decodedElements = 0
     /// The affine part read but not yet closed by an activation (or by the next layer).
     private var pending: DenseLayer?
     /// The opset of the default domain (Softmax's default axis changed at 13).
@@ -155,6 +171,26 @@ struct ONNXChainReader {
                     width = Int(values[1])
                 }
             }
+        case "BatchNormalization":
+            try closePending(with: .linear)
+            guard int(node, "training_mode", default: 0) == 0 else { throw use("training_mode = 1 is not supported") }
+            guard node.input.count == 5 else { throw use("expected 5 inputs (X, scale, B, input_mean, input_var)") }
+            let width = try normalizedWidth(node.input[1], op: op, name: name)
+            let values = try node.input[1...4].map { try vector($0, count: width, op: op, name: name) }
+            guard values[3].elements.allSatisfy({ $0 >= 0 }) else { throw use("a negative running variance") }
+            layers.append(.batchNormalization(gamma: values[0], beta: values[1], mean: values[2], variance: values[3],
+                                              epsilon: float(node, "epsilon", default: 1e-5),
+                                              momentum: float(node, "momentum", default: 0.9)))
+        case "LayerNormalization":
+            try closePending(with: .linear)
+            let axis = int(node, "axis", default: -1)
+            guard axis == -1 || axis == 1 else { throw use("axis \(axis); Perceptron normalizes each row over its features") }
+            guard node.input.count >= 2 else { throw use("no Scale input") }
+            let width = try normalizedWidth(node.input[1], op: op, name: name)
+            let gamma = try vector(node.input[1], count: width, op: op, name: name)
+            let beta = node.input.count > 2 && !node.input[2].isEmpty
+                ? try vector(node.input[2], count: width, op: op, name: name) : Matrix(rows: 1, columns: width)
+            layers.append(.layerNormalization(gamma: gamma, beta: beta, epsilon: float(node, "epsilon", default: 1e-5)))
         case "Identity", "Dropout":
             break
         default:
@@ -222,12 +258,49 @@ struct ONNXChainReader {
                                            reason: "an activation is read only right after a MatMul or Gemm (Perceptron has no activation-only layer)")
         }
         layer.activation = activation
-        layers.append(layer)
+        layers.append(.dense(layer))
         pending = nil
     }
 
+    /// Counts `count` more decoded elements against ``maxTotalElements``.
+    private mutating func charge(_ count: Int, tensor: String) throws {
+        guard count <= Self.maxTotalElements - decodedElements else {
+            throw ONNXError.invalidTensor(file: file, tensor: tensor,
+                                          reason: "the model's constants exceed \(Self.maxTotalElements) elements in total")
+        }
+        decodedElements += count
+    }
+
+    /// The width a normalization's per-feature constant gives, checked against the chain's.
+    private mutating func normalizedWidth(_ value: String, op: String, name: String) throws -> Int {
+        guard let tensor = constants[value] else {
+            throw ONNXError.unsupportedUse(file: file, op: op, node: name, reason: "\"\(value)\" must be a constant (an initializer)")
+        }
+        let count = try ONNXTensorReader.elementCount(tensor.dims, tensor: value, file: file)
+        if let width, width != count {
+            throw ONNXError.unsupportedUse(file: file, op: op, node: name, reason: "\(count) scale values for \(width) features")
+        }
+        guard count >= 1 else { throw ONNXError.invalidTensor(file: file, tensor: value, reason: "empty") }
+        if layers.isEmpty, inputSize == nil { inputSize = count }
+        width = count
+        return count
+    }
+
+    /// A per-feature constant of `count` values ([count] or [1, count]) as 1 × count.
+    private mutating func vector(_ value: String, count: Int, op: String, name: String) throws -> Matrix {
+        guard let tensor = constants[value] else {
+            throw ONNXError.unsupportedUse(file: file, op: op, node: name, reason: "\"\(value)\" must be a constant (an initializer)")
+        }
+        let shape = try ONNXTensorReader.shape(tensor, file: file)
+        guard shape == [count] || shape == [1, count] else {
+            throw ONNXError.invalidTensor(file: file, tensor: value, reason: "shape \(shape), expected [\(count)]")
+        }
+        try charge(count, tensor: value)
+        return Matrix(rows: 1, columns: count, elements: try ONNXTensorReader.floats(tensor, file: file))
+    }
+
     /// A 2-D float constant as a Matrix.
-    private func matrix(_ value: String, op: String, name: String) throws -> Matrix {
+    private mutating func matrix(_ value: String, op: String, name: String) throws -> Matrix {
         guard let tensor = constants[value] else {
             throw ONNXError.unsupportedUse(file: file, op: op, node: name, reason: "\"\(value)\" must be a constant (an initializer)")
         }
@@ -235,11 +308,12 @@ struct ONNXChainReader {
         guard shape.count == 2, shape[0] >= 1, shape[1] >= 1 else {
             throw ONNXError.invalidTensor(file: file, tensor: value, reason: "shape \(shape); a weight is 2-D and non-empty")
         }
+        try charge(shape[0] * shape[1], tensor: value)
         return Matrix(rows: shape[0], columns: shape[1], elements: try ONNXTensorReader.floats(tensor, file: file))
     }
 
     /// A bias constant of shape [], [1], [units] or [1, units], as 1 × units, times `scale`.
-    private func bias(_ value: String, units: Int, op: String, name: String, times scale: Float) throws -> Matrix {
+    private mutating func bias(_ value: String, units: Int, op: String, name: String, times scale: Float) throws -> Matrix {
         guard let tensor = constants[value] else {
             throw ONNXError.unsupportedUse(file: file, op: op, node: name, reason: "\"\(value)\" must be a constant (an initializer)")
         }
@@ -248,6 +322,7 @@ struct ONNXChainReader {
         guard shape.count <= 2, count == units || count == 1, shape.count < 2 || shape[0] == 1 else {
             throw ONNXError.invalidTensor(file: file, tensor: value, reason: "shape \(shape) is not a bias for \(units) units")
         }
+        try charge(units, tensor: value)
         let values = try ONNXTensorReader.floats(tensor, file: file).map { $0 * scale }
         return Matrix(rows: 1, columns: units, elements: count == units ? values : Array(repeating: values[0], count: units))
     }

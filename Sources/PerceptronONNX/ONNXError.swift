@@ -27,7 +27,7 @@ public enum ONNXError: Error, Equatable, Sendable, CustomStringConvertible, Loca
         case let .unreadable(file, reason):
             return "\(file): not a readable ONNX model: \(reason)"
         case let .unsupportedOperator(file, op, node):
-            return "\(file): unsupported ONNX operator \(op) (node \"\(node)\"); Perceptron imports Gemm, MatMul, Add and the activations Relu, Sigmoid, Tanh, Softmax, LeakyRelu, Elu, Softplus, Gelu, with Flatten, Reshape, Identity, Dropout and Transpose of constants"
+            return "\(file): unsupported ONNX operator \(op) (node \"\(node)\"); Perceptron imports Gemm, MatMul, Add, BatchNormalization, LayerNormalization and the activations Relu, Sigmoid, Tanh, Softmax, LeakyRelu, Elu, Softplus, Gelu, with Flatten, Reshape, Identity, Dropout and Transpose of constants"
         case let .unsupportedUse(file, op, node, reason):
             return "\(file): ONNX operator \(op) (node \"\(node)\"): \(reason)"
         case let .unsupportedGraph(file, reason):

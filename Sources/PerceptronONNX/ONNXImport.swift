@@ -13,6 +13,8 @@ import SwiftProtobuf
 ///                                                        times alpha), b = beta·C
 /// [Relu | Sigmoid | Tanh | Softmax(last axis) | LeakyRelu(α = 0.01) | Elu(α = 1)
 ///  | Softplus | Gelu(approximate = none)]             → that Dense layer's activation
+/// BatchNormalization (inference), LayerNormalization (last axis), with constant
+///   scale, bias and (batch) running mean and variance → those Perceptron layers
 /// Identity, Dropout                                   → nothing (inference)
 /// ```
 /// B and C are constants: initializers, Constant nodes, or Identity/Transpose of them.
@@ -88,24 +90,38 @@ public enum ONNXImport {
         let chain = try reader.read()
         var layers: [any Layer] = []
         var weights: [[Matrix]] = []
-        for dense in chain.layers {
-            layers.append(Dense(dense.weight.columns, activation: dense.activation, useBias: dense.bias != nil))
-            weights.append([dense.weight] + (dense.bias.map { [$0] } ?? []))
+        var buffers: [[Matrix]] = []
+        for layer in chain.layers {
+            switch layer {
+            case let .dense(dense):
+                layers.append(Dense(dense.weight.columns, activation: dense.activation, useBias: dense.bias != nil))
+                weights.append([dense.weight] + (dense.bias.map { [$0] } ?? []))
+                buffers.append([])
+            case let .batchNormalization(gamma, beta, mean, variance, epsilon, momentum):
+                layers.append(BatchNormalization(momentum: momentum, epsilon: epsilon))
+                weights.append([gamma, beta])
+                buffers.append([mean, variance])
+            case let .layerNormalization(gamma, beta, epsilon):
+                layers.append(LayerNormalization(epsilon: epsilon))
+                weights.append([gamma, beta])
+                buffers.append([])
+            }
         }
         let model: Sequential
         do {
             model = try Sequential(inputSize: chain.inputSize, layers: layers, seed: seed)
             try model.setWeights(weights)
+            try model.setBuffers(buffers)
         } catch {
             throw ONNXError.unsupportedGraph(file: file, reason: "\(error)")
         }
-        let last = chain.layers.last!
         let task: TaskKind
         let loss: Loss
-        switch last.activation {
-        case .softmax:
+        let last: ONNXChainReader.DenseLayer? = if case let .dense(dense) = chain.layers.last { dense } else { nil }
+        switch last?.activation {
+        case .softmax?:
             (task, loss) = (.classification, .sparseCategoricalCrossEntropy)
-        case .sigmoid where last.weight.columns == 1:
+        case .sigmoid? where last?.weight.columns == 1:
             (task, loss) = (.classification, .binaryCrossEntropy)
         default:
             (task, loss) = (.regression, .meanSquaredError)

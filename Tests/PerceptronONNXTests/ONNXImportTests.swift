@@ -56,6 +56,15 @@ final class ONNXImportTests: XCTestCase {
         XCTAssertEqual(model.layers.map { ($0 as? Dense)?.activation }, [.gelu, .softmax])
     }
 
+    func testPyTorchBatchNormAndLayerNorm() throws {
+        try checkFixture("torch_norm.onnx", layers: 5, task: .classification)
+        let model = try ONNXImport.read(from: fixture("torch_norm.onnx")).model
+        let batch = try XCTUnwrap(model.layers[1] as? BatchNormalization)
+        XCTAssertEqual(batch.epsilon, 1e-5, "PyTorch's default ε, kept")
+        XCTAssertNotEqual(batch.movingMean.elements, Array(repeating: 0, count: 6), "the running mean is read into the buffer")
+        XCTAssertTrue(model.layers[3] is LayerNormalization)
+    }
+
     func testKerasStyleMatMulAddWithIdentityAndTransposedInitializers() throws {
         try checkFixture("keras_style.onnx", layers: 2, task: .classification)
     }

@@ -58,4 +58,16 @@ final class ONNXNormalizationExportTests: XCTestCase {
         XCTAssertEqual(layerNode.attribute.first { $0.name == "epsilon" }?.f, layerNorm.epsilon)
         XCTAssertEqual(try ONNXTensorReader.floats(XCTUnwrap(initializers["layers.3.gamma"]), file: "t"), layerNorm.gamma.elements)
     }
+
+    func testNormalizationModelRoundTripsThroughONNX() throws {
+        let model = try ModelFile.load(from: fixtureURL()).model
+        let data = try ONNXExport.serializedModel(model, preprocessor: nil, task: .classification, classNames: ["0", "1", "2"],
+                                                  options: .init(networkOnly: true))
+        let imported = try ONNXImport.convert(data, file: "norm.onnx").model
+        XCTAssertEqual(imported.layers.map(\.typeName), model.layers.map(\.typeName))
+        XCTAssertEqual(imported.buffers, model.buffers)
+        var generator = SeededGenerator(seed: 23)
+        let x = Matrix(rows: 20, columns: 4, elements: (0..<80).map { _ in Float.random(in: -2...4, using: &generator) })
+        XCTAssertEqual(try imported.predict(x).elements, try model.predict(x).elements)
+    }
 }

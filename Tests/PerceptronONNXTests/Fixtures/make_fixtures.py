@@ -10,6 +10,9 @@ Fixtures (all small, seeded, committed):
   torch_dynamo_gelu.onnx  torch.onnx.export with the torch.export-based exporter (the default
                       since PyTorch 2.9; needs onnxscript), opset 20, IR 10, of
                       nn.Sequential(Linear(4, 5), GELU(), Linear(5, 3), Softmax(dim=1)): Gemm, Gelu, Softmax
+  torch_norm.onnx     torch.onnx.export (TorchScript exporter, opset 17) of
+                      nn.Sequential(Linear(4, 6), ReLU(), BatchNorm1d(6), Linear(6, 5), Tanh(), LayerNorm(5),
+                      Linear(5, 3), Softmax(dim=1)), its running statistics from 20 training-mode batches
   keras_style.onnx    the graph tf2onnx writes for a Keras Dense stack, built with onnx.helper:
                       MatMul + Add with Identity and Transpose of initializers, Relu, Softmax
   expected.json       for each fixture: the inputs and onnxruntime's outputs (float32 → float64 text)
@@ -52,6 +55,17 @@ def torch_fixtures():
                       input_names=["x"], output_names=["y"], dynamic_shapes=({0: torch.export.Dim("N")},), dynamo=True,
                       external_data=False)
 
+    torch.manual_seed(16)
+    norm = nn.Sequential(nn.Linear(4, 6), nn.ReLU(), nn.BatchNorm1d(6), nn.Linear(6, 5), nn.Tanh(), nn.LayerNorm(5),
+                         nn.Linear(5, 3), nn.Softmax(dim=1))
+    norm.train()
+    with torch.no_grad():
+        for _ in range(20):
+            norm(torch.randn(32, 4) * 2 + 1)
+    norm.eval()
+    torch.onnx.export(norm, (torch.zeros(1, 4),), os.path.join(HERE, "torch_norm.onnx"), opset_version=17,
+                      input_names=["x"], output_names=["p"], dynamic_axes={"x": {0: "N"}, "p": {0: "N"}}, dynamo=False)
+
 
 def keras_style_fixture():
     rng = np.random.default_rng(13)
@@ -88,6 +102,7 @@ def expected():
         "torch_mixed.onnx": rng.normal(size=(6, 2, 3)).astype(np.float32),
         "keras_style.onnx": rng.normal(size=(6, 5)).astype(np.float32),
         "torch_dynamo_gelu.onnx": rng.normal(size=(6, 4)).astype(np.float32),
+        "torch_norm.onnx": (rng.normal(size=(6, 4)) * 2 + 1).astype(np.float32),
     }
     out = {}
     for name, x in inputs.items():
@@ -106,4 +121,4 @@ if __name__ == "__main__":
     torch_fixtures()
     keras_style_fixture()
     expected()
-    print("make_fixtures: wrote torch_mlp.onnx, torch_mixed.onnx, torch_dynamo_gelu.onnx, keras_style.onnx, expected.json")
+    print("make_fixtures: wrote torch_mlp.onnx, torch_mixed.onnx, torch_dynamo_gelu.onnx, torch_norm.onnx, keras_style.onnx, expected.json")
