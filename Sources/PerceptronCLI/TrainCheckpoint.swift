@@ -15,8 +15,10 @@ import Perceptron
 /// Arguments given with --resume are added to the recorded ones. Those that change the run
 /// (data set, split, seed, network, optimizer, batch size, …) must agree with the recorded
 /// ones: a resume that differs is refused, naming the option. These may differ: --epochs
-/// (the new total), --output, --checkpoint, --checkpoint-every, --json, and the paths --csv
-/// and --data-dir (the data itself is compared by fingerprint).
+/// (the new total), the outputs (--output, --checkpoint, --checkpoint-every, --json,
+/// --history-csv, --report, --save-optimizer-state), --threads when it names the
+/// checkpoint's count, and the paths --csv and --data-dir (the data itself is compared by
+/// fingerprint).
 struct CheckpointOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Save a checkpoint (model, optimizer state, random state, epoch, history) to this file, atomically, during training.",
                                             valueName: "file"))
@@ -40,9 +42,9 @@ enum CheckpointNotes {
     static let threads = "threads"
     /// Options that a resume may change; all others must agree with the checkpoint's.
     static let mayDiffer: Set<String> = ["epochs", "output", "checkpoint", "checkpointEvery", "resume", "json", "csv", "dataDir",
-                                         "threads"]
+                                         "threads", "historyCSV", "report", "saveOptimizerState"]
     /// Options whose value is a path, recorded absolute.
-    static let pathOptions: Set<String> = ["--csv", "--data-dir", "--checkpoint", "--output", "-o"]
+    static let pathOptions: Set<String> = ["--csv", "--data-dir", "--checkpoint", "--output", "-o", "--history-csv", "--report"]
 
     /// The `train` arguments of this process (after the subcommand), without --resume, paths absolute.
     static func recordedArguments() -> [String] {
