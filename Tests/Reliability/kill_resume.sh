@@ -3,7 +3,7 @@
 # checkpoint, and check that
 #   - the final weights equal an uninterrupted run's, bit for bit (`summary --weight-bits`, cmp);
 #   - no checkpoint was torn: after every kill the checkpoint still loads (`train --resume` reads it);
-#     kills fall after the first checkpoint, anywhere in training (mid-epoch or mid-save);
+#     kills fall after a random checkpoint, anywhere in the epoch that follows (mid-save too);
 #   - nothing was left behind: no temporary file beside the checkpoint, after the kill and
 #     after the resumed run.
 #
@@ -34,23 +34,37 @@ now() { date +%s.%N; }
 start=$(now)
 "$bin" train "${args[@]}" -o "$work/reference.safetensors" --json > "$work/reference.json" 2> /dev/null
 seconds=$(echo "$(now) - $start" | bc)
-training=$(grep -o '"seconds" *: *[0-9.e-]*' "$work/reference.json" | grep -o '[0-9.e-]*$')
+training=$(grep -o '"seconds" *: *[0-9.e-]*' "$work/reference.json" | head -1 | grep -o '[0-9.e-]*$')
 "$bin" summary "$work/reference.safetensors" --weight-bits > "$work/reference.bits"
 echo "uninterrupted run: ${seconds}s (training ${training}s), $(grep -o '"stop_reason" *: *"[^"]*"' "$work/reference.json")" >&2
+epochs=$(grep -o '"epochs" *: *[0-9]*' "$work/reference.json" | head -1 | grep -o '[0-9]*$')
+epoch_seconds=$(echo "scale=4; $training / $epochs" | bc)
 
 # Files a folder should hold besides the checkpoint, the final model and the logs: none.
 litter() { find "$1" -mindepth 1 -maxdepth 1 ! -name ck.safetensors ! -name final.safetensors ! -name '*.log' ! -name '*.bits' | wc -l; }
 
 killed=0 before_first=0 finished_first=0 resumed=0 identical=0 torn=0 litter_after_kill=0 litter_after_resume=0
-for ((i = 1; i <= kills; i++)); do
+for ((i = 1; killed < kills; i++)); do
     dir="$work/run$i"
     mkdir "$dir"
     "$bin" train "${args[@]}" --checkpoint "$dir/ck.safetensors" -o "$dir/final.safetensors" > "$dir/first.log" 2>&1 &
     pid=$!
-    # Once the first checkpoint exists (loading the data takes a varying time on a busy
-    # machine), a moment uniformly within the uninterrupted run's training time.
-    while [[ ! -f "$dir/ck.safetensors" ]] && kill -0 "$pid" 2> /dev/null; do sleep 0.01; done
-    delay=$(echo "scale=3; $training * $RANDOM / 32767" | bc)
+    # The moment is set by the run's own progress, as a busy machine changes its speed:
+    # after checkpoint k (each save is a new file, so a new inode), k uniform in
+    # 1..epochs−1, then a uniform fraction of the last epoch's duration, so kills land
+    # anywhere in an epoch, saves included.
+    k=$((RANDOM % (epochs - 1) + 1)) seen=0 inode="" last_change="" interval=$epoch_seconds
+    while kill -0 "$pid" 2> /dev/null; do
+        current=$(stat -c %i "$dir/ck.safetensors" 2> /dev/null || true)
+        if [[ -n "$current" && "$current" != "$inode" ]]; then
+            t=$(now)
+            if [[ -n "$last_change" ]]; then interval=$(echo "$t - $last_change" | bc); fi
+            inode=$current last_change=$t seen=$((seen + 1))
+            if ((seen >= k)); then break; fi
+        fi
+        sleep 0.005
+    done
+    delay=$(echo "scale=4; $interval * $RANDOM / 32767" | bc)
     sleep "$delay"
     if kill -9 "$pid" 2> /dev/null; then
         wait "$pid" 2> /dev/null || true
