@@ -43,4 +43,4 @@ do {
 let cpu = cpuSeconds() - cpuStart
 let elapsed = ContinuousClock.now - start
 let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
-print("{\"reader\": \"perceptron-\(mode)\", \"seconds\": \(seconds), \"rows\": \(rows), \"columns\": \(columns), \"bytes\": \(bytes)}")
+print("{\"reader\": \"perceptron-\(mode)\", \"seconds\": \(seconds), \"cpu_seconds\": \(cpu), \"rows\": \(rows), \"columns\": \(columns), \"bytes\": \(bytes)}")
