@@ -4,9 +4,22 @@ import Foundation
 /// Gzip decompression through zlib's `inflate`, in one call over the whole input into
 /// a buffer preallocated from the size recorded in the gzip trailer.
 enum Gzip {
+    /// The most a deflate stream can expand (zlib's documented bound, about 1032:1).
+    static let maxDeflateRatio = 1032
+
     /// Whether `data` starts with gzip's magic bytes 1f 8b.
     static func isGzip(_ data: Data) -> Bool {
         data.count >= 2 && data[data.startIndex] == 0x1f && data[data.startIndex + 1] == 0x8b
+    }
+
+    /// The first output buffer's size: the gzip trailer's ISIZE (the last 4 bytes,
+    /// little-endian: the last member's uncompressed size mod 2³²), at least 64 bytes.
+    /// ISIZE is only a claim read from the file: deflate expands at most 1032:1, so a
+    /// larger claim is false and must not decide the allocation; the buffer grows if needed.
+    static func initialCapacity(_ data: Data) -> Int {
+        let tail = data.suffix(4).map(UInt32.init) + [0, 0, 0, 0]
+        let isize = Int(tail[0] | tail[1] << 8 | tail[2] << 16 | tail[3] << 24)
+        return max(min(isize, data.count * maxDeflateRatio), 64)
     }
 
     /// Inflates a gzip stream (several concatenated members are allowed).
@@ -22,10 +35,7 @@ enum Gzip {
         guard data.count >= 18 else {
             throw DataError.decompressionFailed(file: source, reason: "only \(data.count) bytes, shorter than a gzip header and trailer")
         }
-        // ISIZE, the last 4 bytes little-endian, is the uncompressed size mod 2³².
-        let tail = data.suffix(4).map(UInt32.init)
-        let isize = Int(tail[0] | tail[1] << 8 | tail[2] << 16 | tail[3] << 24)
-        var capacity = max(isize, 64)
+        var capacity = initialCapacity(data)
         guard var output = malloc(capacity)?.assumingMemoryBound(to: UInt8.self) else {
             throw DataError.decompressionFailed(file: source, reason: "cannot allocate \(capacity) bytes")
         }
