@@ -120,6 +120,15 @@ public enum ModelFile {
         try load(try SafeTensors.read(from: url), file: url.path)
     }
 
+    /// Reads, validates and rebuilds a model from a model file's bytes, as
+    /// ``load(from:)`` does from a file (for bytes that did not come from disk, and for
+    /// the fuzz targets, which must not touch the disk on every input).
+    /// - Parameter file: names the bytes in errors.
+    /// - Throws: as ``load(from:)``.
+    public static func load(from data: Data, file: String = "<data>") throws -> LoadedModel {
+        try load(try SafeTensors.parse(data, file: file), file: file)
+    }
+
     /// Validates and rebuilds the model a container read from `file` holds.
     static func load(_ container: SafeTensors, file: String) throws -> LoadedModel {
         let metadata = try ModelFileMetadata.decode(container.metadata, file: file)
