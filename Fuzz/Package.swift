@@ -1,0 +1,20 @@
+// swift-tools-version: 6.0
+// libFuzzer targets for Perceptron's parsers, in a package of their own so that the
+// main package's plain `swift build` / `swift test` never need a fuzzing toolchain.
+// Build and run them with Fuzz/run.sh (it adds the sanitizer and coverage flags);
+// a plain `swift build` here fails to link, since libFuzzer supplies `main`.
+import PackageDescription
+
+let package = Package(
+    name: "PerceptronFuzz",
+    platforms: [.macOS(.v15)],
+    dependencies: [.package(name: "Perceptron", path: "..")],
+    targets: [
+        // ModelFile.load(from: Data): safetensors header, JSON metadata, tensors, then a prediction.
+        .executableTarget(name: "FuzzModelFile", dependencies: [.product(name: "Perceptron", package: "Perceptron")]),
+        // CSVTable.read (the CLI's entry), then Preprocessor fit + transform on the table.
+        .executableTarget(name: "FuzzCSV", dependencies: [.product(name: "Perceptron", package: "Perceptron")]),
+        // MNIST.loadImages / loadLabels: IDX headers and payloads, raw or gzip.
+        .executableTarget(name: "FuzzIDX", dependencies: [.product(name: "Perceptron", package: "Perceptron")]),
+    ]
+)

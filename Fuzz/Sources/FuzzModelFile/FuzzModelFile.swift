@@ -1,0 +1,32 @@
+import Foundation
+import Perceptron
+
+/// libFuzzer entry: the bytes are a model file. Loading must either throw or give a
+/// model that predicts; a trap, an out-of-bounds access, a leak, an allocation the
+/// input decides, or a hang is a finding.
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzModelFile(_ start: UnsafeRawPointer?, _ count: Int) -> CInt {
+    let data = start.map { Data(bytes: $0, count: count) } ?? Data()
+    guard let loaded = try? ModelFile.load(from: data, file: "<fuzz>") else { return 0 }
+    predictOneRow(loaded)
+    return 0
+}
+
+/// Replays the saved preprocessing on one row (every used column "1") and predicts it,
+/// as `perceptron predict` does with a model file it was given.
+func predictOneRow(_ loaded: ModelFile.LoadedModel) {
+    let model = loaded.model
+    let x: Matrix
+    if let preprocessor = loaded.preprocessor {
+        let names = preprocessor.usedColumns
+        let table = CSVTable(source: "<fuzz>", columnNames: names, columns: names.map { _ in ["1"] })
+        guard let features = try? preprocessor.transformFeatures(table) else { return }
+        x = features
+    } else {
+        x = Matrix(rows: 1, columns: model.inputSize)
+    }
+    guard let outputs = try? model.predict(x) else { return }
+    _ = loaded.preprocessor?.inverseTransformTarget(outputs)
+    // What `summary` prints: the preprocessing read back as JSON.
+    _ = try? loaded.metadata.preprocessor?.jsonString()
+}
