@@ -19,4 +19,7 @@ train multiclass-categorical --csv "$csv/flowers.csv" --target species --layers 
 train regression-optimizer-state --csv "$csv/regression.gz" --target target --layers 2 --save-optimizer-state
 # No hidden layer: one dense layer straight to the output.
 train no-hidden --csv "$csv/categorical-missing.csv" --target survived --layers none
+# A checkpoint (training state, history and early-stopping state beside the model).
+"$bin" train --csv "$csv/flowers.csv" --target species --layers 3 --epochs 2 --seed 7 --test-split 0 \
+    --early-stopping 3 --checkpoint "$out/checkpoint.safetensors" > /dev/null
 ls -l "$out"

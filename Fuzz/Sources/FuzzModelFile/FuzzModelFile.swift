@@ -1,7 +1,7 @@
 import Foundation
 import Perceptron
 
-/// libFuzzer entry: the bytes are a model file. Loading must either throw or give a
+/// libFuzzer entry: the bytes are a model file (or a checkpoint). Loading must either throw or give a
 /// model that predicts; a trap, an out-of-bounds access, a leak, an allocation the
 /// input decides, or a hang is a finding.
 @_cdecl("LLVMFuzzerTestOneInput")
@@ -9,6 +9,10 @@ public func fuzzModelFile(_ start: UnsafeRawPointer?, _ count: Int) -> CInt {
     let data = start.map { Data(bytes: $0, count: count) } ?? Data()
     guard let loaded = try? ModelFile.load(from: data, file: "<fuzz>") else { return 0 }
     predictOneRow(loaded)
+    // A checkpoint is a model file with a training state: its reader runs only on a valid model.
+    if let checkpoint = try? ModelFile.loadCheckpoint(from: data, file: "<fuzz>") {
+        _ = checkpoint.state.history.epochs.count
+    }
     return 0
 }
 

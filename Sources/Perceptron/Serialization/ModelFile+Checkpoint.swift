@@ -71,8 +71,16 @@ extension ModelFile {
     ///   file that is not a checkpoint (no training state or optimizer state) or whose state
     ///   does not match its tensors.
     public static func loadCheckpoint(from url: URL) throws -> LoadedCheckpoint {
-        let file = url.path
-        let container = try SafeTensors.read(from: url)
+        try loadCheckpoint(try SafeTensors.read(from: url), file: url.path)
+    }
+
+    /// Reads a checkpoint from a file's bytes, as ``loadCheckpoint(from:)`` does from the file.
+    /// - Parameter file: names the bytes in errors.
+    public static func loadCheckpoint(from data: Data, file: String = "<data>") throws -> LoadedCheckpoint {
+        try loadCheckpoint(try SafeTensors.parse(data, file: file), file: file)
+    }
+
+    static func loadCheckpoint(_ container: SafeTensors, file: String) throws -> LoadedCheckpoint {
         let loaded = try load(container, file: file)
         guard let text = container.metadata[trainingStateKey] else {
             throw ModelFileError.invalidMetadata(file: file, key: trainingStateKey,
