@@ -47,26 +47,40 @@ build() {
 
 binary() { echo "$(swift build "${build_flags[@]}" --show-bin-path)/$(product "$1")"; }
 
+# The CSV and IDX targets write each input to a scratch file under TMPDIR: in memory
+# (/dev/shm) where there is one, else under Fuzz/.work/TARGET/tmp.
+scratch_dir() {
+    local dir="$FUZZ_DIR/.work/$1/tmp"
+    if [ -d /dev/shm ] && [ -w /dev/shm ]; then dir="/dev/shm/perceptron-fuzz-$1-$$"; fi
+    mkdir -p "$dir"
+    echo "$dir"
+}
+
 # Runs libFuzzer on TARGET; extra arguments go to libFuzzer.
 fuzz() {
     local target=$1; shift
     local work="$FUZZ_DIR/.work/$target"
-    mkdir -p "$work/corpus" "$work/tmp" "regressions/$target"
-    # The CSV and IDX targets write each input to a scratch file under TMPDIR.
-    TMPDIR="$work/tmp" ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1}" "$(binary "$target")" \
+    mkdir -p "$work/corpus" "regressions/$target"
+    local tmp
+    tmp=$(scratch_dir "$target")
+    TMPDIR="$tmp" ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1}" "$(binary "$target")" \
         -max_len="$(max_len "$target")" -rss_limit_mb=2048 -malloc_limit_mb=1024 -timeout=10 \
         -detect_leaks=1 -print_final_stats=1 -artifact_prefix="$work/" "$@" \
-        "$work/corpus" "corpus/$target" "regressions/$target"
+        "$work/corpus" "corpus/$target" "regressions/$target" || { local rc=$?; rm -rf "$tmp"; return $rc; }
+    rm -rf "$tmp"
 }
 
 # Replays the checked-in inputs once each (no mutation).
 regress() {
     local target=$1
     local work="$FUZZ_DIR/.work/$target"
-    mkdir -p "$work/tmp" "regressions/$target"
-    TMPDIR="$work/tmp" "$(binary "$target")" -runs=0 -max_len="$(max_len "$target")" -rss_limit_mb=2048 \
+    mkdir -p "$work" "regressions/$target"
+    local tmp
+    tmp=$(scratch_dir "$target")
+    TMPDIR="$tmp" "$(binary "$target")" -runs=0 -max_len="$(max_len "$target")" -rss_limit_mb=2048 \
         -malloc_limit_mb=1024 -timeout=10 -detect_leaks=1 -artifact_prefix="$work/" \
-        "corpus/$target" "regressions/$target"
+        "corpus/$target" "regressions/$target" || { local rc=$?; rm -rf "$tmp"; return $rc; }
+    rm -rf "$tmp"
 }
 
 # Whether swiftc can build and link a libFuzzer target at all.
