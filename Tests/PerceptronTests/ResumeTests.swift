@@ -33,13 +33,16 @@ final class ResumeTests: XCTestCase {
         var optimizer: () -> any Optimizer
         var callbacks: () throws -> [any Callback]
         var epochs: Int
+        /// Adds a BatchNormalization layer, whose running statistics (buffers) must resume too.
+        var batchNormalization = false
     }
 
     let data = try! Generators.makeClassification(samples: 120, features: 5, informative: 3, classes: 3, seed: 4)
 
     func makeModel(_ scenario: Scenario) throws -> Sequential {
-        let model = try Sequential(inputSize: 5, layers: [Dense(12, activation: .relu), Dropout(0.2), Dense(3, activation: .softmax)],
-                                   seed: 11)
+        let hidden: [any Layer] = scenario.batchNormalization
+            ? [Dense(12, activation: .relu), BatchNormalization(momentum: 0.9)] : [Dense(12, activation: .relu)]
+        let model = try Sequential(inputSize: 5, layers: hidden + [Dropout(0.2), Dense(3, activation: .softmax)], seed: 11)
         try model.compile(loss: .sparseCategoricalCrossEntropy, optimizer: scenario.optimizer(), metrics: [.accuracy],
                           learningRateSchedule: scenario.schedule)
         return model
@@ -73,6 +76,8 @@ final class ResumeTests: XCTestCase {
             let resumed = try fit(checkpoint.model, scenario, extra: [], state: checkpoint.state)
             XCTAssertEqual(Self.bits(checkpoint.model.weights), Self.bits(whole.weights),
                            "\(scenario.name): resumed after epoch \(k)", file: file, line: line)
+            XCTAssertEqual(Self.bits(checkpoint.model.layers.map(\.buffers)), Self.bits(whole.layers.map(\.buffers)),
+                           "\(scenario.name): buffers resumed after epoch \(k)", file: file, line: line)
             XCTAssertEqual(Self.comparable(resumed), Self.comparable(reference), "\(scenario.name): history after epoch \(k)",
                            file: file, line: line)
             XCTAssertEqual(resumed.stopReason, reference.stopReason, file: file, line: line)
@@ -96,6 +101,24 @@ final class ResumeTests: XCTestCase {
         let reference = try fit(try makeModel(scenario), scenario, extra: [])
         XCTAssertLessThan(reference["lr"].last!, 0.2, "reduce-on-plateau should have fired for the test to mean anything")
         try checkResumesAreExact(scenario)
+    }
+
+    func testBatchNormalizationResumesBitForBit() throws {
+        var scenario = Scenario(name: "batchnorm", schedule: .exponential(factor: 0.9), optimizer: { Adam(learningRate: 0.02) },
+                                callbacks: { [try EarlyStopping(monitor: "val_loss", patience: 3)] }, epochs: 6)
+        scenario.batchNormalization = true
+        try checkResumesAreExact(scenario)
+        let model = try makeModel(scenario)
+        _ = try fit(model, scenario, extra: [])
+        XCTAssertEqual(try ModelFile.load(from: try save(model)).model.layers[1].buffers.map(\.elements),
+                       model.layers[1].buffers.map(\.elements), "the running statistics are part of the checkpoint")
+    }
+
+    func save(_ model: Sequential) throws -> URL {
+        let url = folder.appendingPathComponent("bn.safetensors")
+        try ModelFile.saveCheckpoint(model, state: TrainingState(completedEpochs: 0, history: History(), baseLearningRate: 0.02,
+                                                                 learningRate: 0.02), to: url)
+        return url
     }
 
     func testCosineScheduleResumesBitForBit() throws {
