@@ -20,13 +20,12 @@ struct CrossValidate: ParsableCommand {
         if folds < 2 { throw ValidationError("--folds must be at least 2, got \(folds).") }
     }
 
-    func run() throws {
-        try common.applyThreads()
+    /// The data and each fold's test report, in fold order.
+    func scores() throws -> (source: DataSource, reports: [TestReport]) {
         let isTitanicDefault = data.csv == nil && (data.dataset ?? "titanic").lowercased() == "titanic"
         var source = try DataSource.load(data, seed: common.seed)
-        if let official = source.officialTest, case .matrices(let train) = source.content {
+        if source.officialTest != nil, case .matrices(let train) = source.content {
             // MNIST: cross-validate over its training set only.
-            _ = official
             source.officialTest = nil
             source.labels = train.classIndices
         }
@@ -36,19 +35,13 @@ struct CrossValidate: ParsableCommand {
         let splits = source.task == .classification
             ? try Splits.stratifiedKFold(labels: source.labels ?? [], folds: folds, seed: common.seed)
             : try Splits.kFold(count: source.rowCount, folds: folds, seed: common.seed)
-        let epochs = network.epochs ?? (source.name == "mnist" ? 10 : 100)
         var reports: [TestReport] = []
         for (i, fold) in splits.enumerated() {
             let prepared = try source.prepare(train: fold.train, test: fold.test)
-            let net = try Network.make(network, data: prepared, seed: common.seed &+ UInt64(i),
-                                       defaultLearningRate: isTitanicDefault ? 0.02 : nil)
-            let y = Network.targets(prepared.train.y, loss: net.loss, classCount: net.classCount)
-            var callbacks: [any Callback] = []
-            if let patience = network.earlyStopping {
-                callbacks.append(try EarlyStopping(monitor: network.validationSplit > 0 ? "val_loss" : "loss", patience: patience))
-            }
-            try net.model.fit(prepared.train.x, y, epochs: epochs, batchSize: network.batchSize,
-                              validationSplit: Float(network.validationSplit), callbacks: callbacks)
+            let plan = FitPlan(network, sourceName: source.name, trainingRows: prepared.train.x.rows,
+                               seedNetwork: isTitanicDefault)
+            let net = try Network.make(network, data: prepared, seed: common.seed &+ UInt64(i), plan: plan)
+            try Fitting.run(net, data: prepared, options: network, plan: plan, reader: data.csvReading)
             let test = prepared.test!
             let report = try TestReport.evaluate(net.model, x: test.x, y: test.y, task: prepared.task,
                                                  classNames: prepared.classNames, preprocessor: prepared.preprocessor)
@@ -58,6 +51,12 @@ struct CrossValidate: ParsableCommand {
                     .joined(separator: "  "))
             }
         }
+        return (source, reports)
+    }
+
+    func run() throws {
+        try common.applyThreads()
+        let (source, reports) = try scores()
         let names = reports[0].metrics.map(\.name).filter { name in reports.allSatisfy { $0[name] != nil } }
         let stats = names.map { name in (name, Metrics.meanAndStd(reports.map { $0[name]! })) }
         if common.json {

@@ -32,7 +32,8 @@ struct DataSource {
         if let csv = options.csv {
             let table = try options.csvReading.read(csv, hasHeader: !options.noHeader)
             return try fromTable(name: csv, table: table,
-                                 options: Preprocessor.Options(target: options.target, task: options.task))
+                                 options: Preprocessor.Options(target: options.target, task: options.task)
+                                    .adding(roles: options.columnRoles(), for: table))
         }
         let name = (options.dataset ?? "titanic").lowercased()
         if name == "mnist" {
@@ -42,10 +43,10 @@ struct DataSource {
             return DataSource(name: name, content: .matrices(train), officialTest: test, task: .classification, labels: nil)
         }
         if Generators.names.contains(name) || name == "red-blue" {
-            let data = try Generators.named(name, seed: seed)
-            let task = options.task ?? data.task
-            return DataSource(name: name, content: .matrices(data), officialTest: nil, task: task,
-                              labels: task == .classification ? data.classIndices : nil)
+            // Through the preprocessor like a CSV file, so every feature is standardized.
+            let (table, roles) = try Generators.named(name, seed: seed).asTable(source: name)
+            let generated = try Preprocessor.Options(target: "target", roles: roles, task: options.task)
+            return try fromTable(name: name, table: table, options: generated.adding(roles: options.columnRoles(), for: table))
         }
         let info = try Datasets.info(name)
         guard info.bundled else { throw CLIError("dataset \(name) is not bundled") }
@@ -53,7 +54,7 @@ struct DataSource {
         if name == "titanic" {
             var titanic = Preprocessor.Options.titanic
             if let task = options.task { titanic.task = task }
-            return try fromTable(name: name, table: table, options: titanic)
+            return try fromTable(name: name, table: table, options: titanic.adding(roles: options.columnRoles(), for: table))
         }
         let target = Datasets.targetColumn(name)
         if info.task == .classification, let t = table.columnNames.firstIndex(of: target) {
@@ -63,7 +64,8 @@ struct DataSource {
             }
         }
         return try fromTable(name: name, table: table,
-                             options: Preprocessor.Options(target: target, task: options.task ?? info.task))
+                             options: Preprocessor.Options(target: target, task: options.task ?? info.task)
+                                .adding(roles: options.columnRoles(), for: table))
     }
 
     /// A table source; the task and stratification labels come from the target over all rows

@@ -10,7 +10,7 @@ struct ModelDataOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("The target column of --csv, for a model trained without preprocessing (MNIST, generators).", valueName: "column"))
     var target: String?
 
-    @Flag(name: .long, help: "The CSV file has no header row.")
+    @Flag(name: .long, help: "The CSV file has no header row (for a model trained with one: its columns are taken by position when the count matches).")
     var noHeader = false
 
     @OptionGroup var csvReading: CSVReadOptions
@@ -42,7 +42,7 @@ struct ModelRows {
     static func load(_ saved: SavedModel, _ options: ModelDataOptions, part: Part = .heldOut) throws -> ModelRows {
         let modelPath = saved.path
         if let csv = options.csv {
-            let table = try options.csvReading.read(csv, hasHeader: !options.noHeader)
+            let table = try PredictionInput.read(csv, noHeader: options.noHeader, model: saved, reader: options.csvReading)
             let (x, y) = try saved.features(of: table, target: options.target)
             return ModelRows(x: x, y: y, description: csv, table: table)
         }

@@ -5,9 +5,9 @@ import Perceptron
 /// layer and loss that suit the target.
 ///
 /// ```
-/// 2 classes        Dense(1, sigmoid)   binaryCrossEntropy
-/// k > 2 classes    Dense(k, softmax)   sparseCategoricalCrossEntropy (class-index targets)
-/// regression       Dense(1, linear)    meanSquaredError
+/// 2 classes        Dense(1, sigmoid)   binary_crossentropy
+/// k > 2 classes    Dense(k, softmax)   sparse_categorical_crossentropy (class-index targets)
+/// regression       Dense(1, linear)    mean_squared_error
 /// ```
 struct Network {
     var model: Sequential
@@ -15,7 +15,7 @@ struct Network {
     var classCount: Int
 
     /// Builds and compiles the network for `data`.
-    static func make(_ options: ModelOptions, data: PreparedData, seed: UInt64, defaultLearningRate: Float?) throws -> Network {
+    static func make(_ options: ModelOptions, data: PreparedData, seed: UInt64, plan: FitPlan) throws -> Network {
         let classCount = data.task == .classification ? data.classNames.count : 0
         let loss: Loss
         let output: Dense
@@ -28,27 +28,29 @@ struct Network {
             switch loss {
             case .binaryCrossEntropy, .binaryCrossEntropyFromLogits:
                 guard classCount == 2 else {
-                    throw CLIError("--loss \(loss.rawValue) needs 2 classes, the target has \(classCount); use sparseCategoricalCrossEntropy")
+                    throw CLIError("--loss \(loss.kerasName) needs 2 classes, the target has \(classCount); use sparse_categorical_crossentropy")
                 }
                 output = Dense(1, activation: loss == .binaryCrossEntropy ? .sigmoid : .linear)
             case .categoricalCrossEntropy, .sparseCategoricalCrossEntropy:
                 output = Dense(classCount, activation: .softmax)
             case .meanSquaredError, .meanAbsoluteError, .huber:
-                throw CLIError("--loss \(loss.rawValue) is a regression loss; the target is classification (override with --task regression)")
+                throw CLIError("--loss \(loss.kerasName) is a regression loss; the target is classification (override with --task regression)")
             }
         case .regression:
             loss = options.loss ?? .meanSquaredError
             guard [.meanSquaredError, .meanAbsoluteError, .huber].contains(loss) else {
-                throw CLIError("--loss \(loss.rawValue) is a classification loss; the target is regression (override with --task classification)")
+                throw CLIError("--loss \(loss.kerasName) is a classification loss; the target is regression (override with --task classification)")
             }
             output = Dense(1, activation: .linear)
         }
-        let hidden = try options.hiddenWidths().map { Dense($0, activation: options.activation) as any Layer }
-        try MemoryBudget.check(layers: hidden + [output], data: data, batchSize: options.batchSize, optimizer: options.optimizer)
-        let model = try Sequential(inputSize: data.train.x.columns, layers: hidden + [output], seed: seed)
+        let hidden = try options.libraryHiddenLayers(defaultUnits: plan.hiddenUnits)
+        let outputLayer = Dense(output.units, activation: output.activationFunction, kernelRegularizer: options.controls.regularizer)
+        try MemoryBudget.check(layers: hidden + [outputLayer], data: data, batchSize: plan.batchSize, optimizer: options.optimizer)
+        let model = try Sequential(inputSize: data.train.x.columns, layers: hidden + [outputLayer], seed: seed)
         let metrics: [Metric] = data.task == .classification ? [.accuracy] : [.meanSquaredError, .meanAbsoluteError]
-        try model.compile(loss: loss, optimizer: options.optimizer.make(learningRate: options.lr ?? defaultLearningRate),
-                          metrics: metrics)
+        try model.compile(loss: loss, optimizer: options.optimizer.make(learningRate: plan.learningRate),
+                          metrics: metrics, gradientClipping: options.controls.clipping,
+                          learningRateSchedule: options.controls.schedule?.schedule(epochs: plan.epochs) ?? .constant)
         return Network(model: model, loss: loss, classCount: classCount)
     }
 

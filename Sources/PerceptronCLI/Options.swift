@@ -2,10 +2,6 @@ import ArgumentParser
 import Foundation
 import Perceptron
 
-extension Activation: ExpressibleByArgument {}
-extension Loss: ExpressibleByArgument {}
-extension TaskKind: ExpressibleByArgument {}
-
 /// The optimizers the command line offers.
 enum OptimizerName: String, CaseIterable, ExpressibleByArgument {
     case sgd, momentum, nesterov, adagrad, rmsprop, adam, amsgrad, adamw
@@ -48,6 +44,9 @@ struct DataOptions: ParsableArguments {
     @Option(name: .long, help: "Classification or regression (default: chosen from the target).")
     var task: TaskKind?
 
+    @Option(name: .long, parsing: .singleValue, help: ArgumentHelp("Set a column's role: NAME=numeric|categorical|ignore (repeatable; default: guessed from the values).", valueName: "name=role"))
+    var columnRole: [String] = []
+
     func validate() throws {
         if csv != nil && dataset != nil { throw ValidationError("Give either --dataset or --csv, not both.") }
         if csv != nil && target == nil { throw ValidationError("--csv needs --target COLUMN (a name or a 1-based index).") }
@@ -55,6 +54,7 @@ struct DataOptions: ParsableArguments {
         if dataset?.lowercased() == "mnist" && dataDir == nil {
             throw ValidationError("--dataset mnist needs --data-dir DIR (fetch it with `perceptron datasets fetch mnist`).")
         }
+        _ = try columnRoles()
     }
 
     /// The source as described in reports and saved in the model file.
@@ -63,27 +63,27 @@ struct DataOptions: ParsableArguments {
 
 /// The network and how to train it.
 struct ModelOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("Hidden layer widths, comma-separated (default: 15, seed 001's network).",
-                                            valueName: "n,n,…"))
+    @Option(name: .long, help: ArgumentHelp("Hidden layers, comma-separated: N, N:activation or dropout:RATE, e.g. 64:relu,dropout:0.2,32:tanh or 16,8 (default: 100 units as scikit-learn; 15 for seed 001's Titanic network).",
+                                            valueName: "layers"))
     var layers: String?
 
-    @Option(name: .long, help: "The hidden layers' activation.")
+    @Option(name: .long, help: "The activation of hidden layers that name none in --layers.")
     var activation: Activation = .relu
 
-    @Option(name: .long, help: "The loss (default: binaryCrossEntropy for 2 classes, sparseCategoricalCrossEntropy for more, meanSquaredError for regression).")
+    @Option(name: .long, help: "The loss (default: binary_crossentropy for 2 classes, sparse_categorical_crossentropy for more, mean_squared_error for regression).")
     var loss: Loss?
 
     @Option(name: .long, help: "The optimizer.")
     var optimizer: OptimizerName = .adam
 
-    @Option(name: .long, help: "The learning rate (default: 0.02 on Titanic as in seed 001, else the optimizer's default).")
+    @Option(name: .long, help: "The learning rate (default: 0.01; 0.02 for seed 001's Titanic network; the optimizer's default on MNIST).")
     var lr: Float?
 
-    @Option(name: .long, help: "Passes over the training rows (default: 100; 10 for MNIST).")
+    @Option(name: .long, help: "Passes over the training rows (default: until the training loss improves by less than 1e-4 for 11 epochs, at most 200; 10 for MNIST).")
     var epochs: Int?
 
-    @Option(name: .long, help: "Rows per gradient step.")
-    var batchSize: Int = 100
+    @Option(name: .long, help: "Rows per gradient step (default: min(200, rows); 100 for seed 001's Titanic network).")
+    var batchSize: Int?
 
     @Option(name: .long, help: "Share of the training rows held out to report val_ metrics after each epoch.")
     var validationSplit: Double = 0
@@ -92,28 +92,27 @@ struct ModelOptions: ParsableArguments {
                                             valueName: "patience"))
     var earlyStopping: Int?
 
+    @OptionGroup var controls: TrainingControls
+
     func validate() throws {
-        _ = try hiddenWidths()
+        try validateLayers()
         if let lr, !(lr > 0 && lr.isFinite) { throw ValidationError("--lr must be a positive number, got \(lr).") }
         if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1, got \(epochs).") }
-        if batchSize < 1 { throw ValidationError("--batch-size must be at least 1, got \(batchSize).") }
+        if let batchSize, batchSize < 1 { throw ValidationError("--batch-size must be at least 1, got \(batchSize).") }
         if !(validationSplit >= 0 && validationSplit < 1) {
             throw ValidationError("--validation-split must be in [0, 1), got \(validationSplit).")
         }
         if let p = earlyStopping, p < 0 { throw ValidationError("--early-stopping must be ≥ 0, got \(p).") }
     }
 
-    /// The hidden layer widths from `--layers` (default [15]).
-    func hiddenWidths() throws -> [Int] {
-        guard let layers else { return [15] }
-        let trimmed = layers.trimmingCharacters(in: .whitespaces)
-        if trimmed.isEmpty || trimmed == "none" { return [] }
-        return try trimmed.split(separator: ",", omittingEmptySubsequences: false).map { part in
-            guard let n = Int(part.trimmingCharacters(in: .whitespaces)), n >= 1 else {
-                throw ValidationError("--layers takes positive integers separated by commas (e.g. 64,32), got \"\(layers)\".")
-            }
-            return n
-        }
+    /// The hidden layers from `--layers` (default: one of `defaultUnits` units); see ``LayerSpec``.
+    func hiddenLayers(defaultUnits: Int = 15) throws -> [LayerSpec] {
+        try layers.map(LayerSpec.parse) ?? [.dense(units: defaultUnits, activation: nil)]
+    }
+
+    /// The hidden Dense layers' widths.
+    func hiddenWidths(defaultUnits: Int = 15) throws -> [Int] {
+        try hiddenLayers(defaultUnits: defaultUnits).compactMap { if case let .dense(units, _) = $0 { return units } else { return nil } }
     }
 }
 

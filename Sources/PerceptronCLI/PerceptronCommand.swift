@@ -30,6 +30,10 @@ struct PerceptronCommand: ParsableCommand {
     /// Parses and runs `arguments`; returns the exit status.
     static func run(_ arguments: [String]) -> Int32 {
         invocation = arguments
+        if let message = unknownCommandMessage(arguments) {
+            printError(message)
+            return ExitCode.validationFailure.rawValue
+        }
         let command: ParsableCommand
         do {
             command = try parseAsRoot(arguments)

@@ -16,13 +16,17 @@ struct Predict: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("The rows to predict (the target column, if present, is ignored).", valueName: "file"))
     var csv: String
 
-    @Flag(name: .long, help: "The CSV file has no header row.")
+    @Flag(name: .long, help: "The CSV file has no header row (for a model trained with one: its columns are taken by position when the count matches).")
     var noHeader = false
 
     @OptionGroup var csvReading: CSVReadOptions
 
     @Option(name: .long, help: ArgumentHelp("A column to leave out, for a model trained without preprocessing.", valueName: "column"))
     var target: String?
+
+    @Option(name: .long, help: ArgumentHelp("Input columns to copy to the output, before the predictions (names or 1-based positions, comma-separated). Default: none.",
+                                            valueName: "col,…"))
+    var keepColumns: String?
 
     @Option(name: [.short, .long], help: ArgumentHelp("Where to write the predictions (default: standard output).", valueName: "file"))
     var output: String?
@@ -37,7 +41,8 @@ struct Predict: ParsableCommand {
     func run() throws {
         try OutputCheck.check([("--output", output)])
         let saved = try SavedModel(path: modelPath)
-        let table = try csvReading.read(csv, hasHeader: !noHeader)
+        let table = try PredictionInput.read(csv, noHeader: noHeader, model: saved, reader: csvReading)
+        let kept = try KeptColumns(keepColumns, table: table)
         let x = try saved.preprocessor?.transformFeatures(table) ?? saved.features(of: table, target: target).x
         let outputs = try saved.model.predict(x)
         if let bad = outputs.firstNonFinite() {
@@ -52,17 +57,17 @@ struct Predict: ParsableCommand {
             let names = saved.classNames
             let p = TestReport.probabilities(outputs, loss: saved.model.loss ?? .categoricalCrossEntropy)
             let classes = Metrics.classIndices(from: p)
-            lines.append((names.map { Self.field("prob_\($0)") } + ["predicted"]).joined(separator: ","))
+            lines.append((kept.header + names.map { Self.field("prob_\($0)") } + ["predicted"]).joined(separator: ","))
             for i in 0..<x.rows {
                 let probs: [Float] = p.columns == 1 ? [1 - p[i, 0], p[i, 0]] : p.row(i)
                 let name = classes[i] < names.count ? names[classes[i]] : String(classes[i])
                 counts[name, default: 0] += 1
-                lines.append((probs.map { Self.number($0) as String } + [Self.field(name)]).joined(separator: ","))
+                lines.append((kept.fields(i) + probs.map { Self.number($0) as String } + [Self.field(name)]).joined(separator: ","))
             }
         case .regression:
             let values = saved.preprocessor?.inverseTransformTarget(outputs) ?? outputs
-            lines.append("predicted")
-            for i in 0..<values.rows { lines.append(Self.number(values[i, 0])) }
+            lines.append((kept.header + ["predicted"]).joined(separator: ","))
+            for i in 0..<values.rows { lines.append((kept.fields(i) + [Self.number(values[i, 0])]).joined(separator: ",")) }
         }
         let text = lines.joined(separator: "\n") + "\n"
         guard let path = output else {

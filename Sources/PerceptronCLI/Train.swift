@@ -50,28 +50,21 @@ struct Train: ParsableCommand {
         let fold = try source.split(testFraction: testSplit, seed: common.seed)
         let prepared = try source.prepare(train: fold?.train, test: fold?.test)
         if !common.json, let preprocessor = prepared.preprocessor { printError(preprocessor.rolesTable()) }
-        var net = try Network.make(network, data: prepared, seed: common.seed,
-                                   defaultLearningRate: isTitanicDefault ? 0.02 : nil)
+        let plan = FitPlan(network, sourceName: source.name, trainingRows: prepared.train.x.rows,
+                           seedNetwork: isTitanicDefault)
+        var net = try Network.make(network, data: prepared, seed: common.seed, plan: plan)
         if let resumed { net.model = try Self.adopt(resumed.checkpoint, from: resumed.path, built: net, prepared: prepared) }
-        let epochs = network.epochs ?? (source.name == "mnist" ? 10 : 100)
-
-        let y = Network.targets(prepared.train.y, loss: net.loss, classCount: net.classCount)
-        var callbacks: [any Callback] = [ProgressBar().callback()]
-        if let patience = network.earlyStopping {
-            callbacks.append(try EarlyStopping(monitor: network.validationSplit > 0 ? "val_loss" : "loss", patience: patience))
-        }
-        if let writer = try checkpointWriter(source: source, prepared: prepared, epochs: epochs, arguments: resumed?.arguments) {
-            callbacks.append(writer)
-        }
+        let writer = try checkpointWriter(source: source, prepared: prepared, epochs: plan.epochs, arguments: resumed?.arguments)
         if !common.json {
             print("Training on \(source.name): \(prepared.train.x.rows) rows × \(prepared.train.x.columns) features, "
                 + "\(prepared.task == .classification ? "\(net.classCount) classes" : "regression")"
                 + (prepared.test.map { ", \($0.x.rows) held out" } ?? ""))
         }
         let start = ContinuousClock.now
-        let history = try net.model.fit(prepared.train.x, y, epochs: epochs, batchSize: network.batchSize,
-                                        validationSplit: Float(network.validationSplit), callbacks: callbacks,
-                                        resumeFrom: resumed?.checkpoint.state)
+        let fitted = try Fitting.run(net, data: prepared, options: network, plan: plan, display: [ProgressBar().callback()],
+                                     callbacks: writer.map { [$0] } ?? [], resumeFrom: resumed?.checkpoint.state,
+                                     reader: data.csvReading)
+        let history = fitted.history
         let seconds = Self.seconds(since: start)
         try TrainedModelCheck.check(history, model: net.model, trainingRows: prepared.train.x, output: output)
 
@@ -83,24 +76,25 @@ struct Train: ParsableCommand {
         if let output {
             var info = ["data": source.name, "task": prepared.task.rawValue, "test_split": String(testSplit),
                         "split_seed": String(common.seed), "command": ReportSettings.commandLine]
+                .merging(PredictionInput.info(for: source)) { $1 }
             if prepared.preprocessor == nil && prepared.task == .classification {
                 info["class_names"] = SavedModel.encodeClassNames(prepared.classNames)
             }
-            let training = ModelFileMetadata.Training(epochs: epochs, batchSize: network.batchSize, seed: common.seed,
+            let training = ModelFileMetadata.Training(epochs: plan.epochs, batchSize: plan.batchSize, seed: common.seed,
                                                       completedEpochs: history.epochs.count, info: info)
             try ModelFile.save(net.model, preprocessor: prepared.preprocessor, training: training,
                                to: URL(fileURLWithPath: output), includeOptimizerState: saveOptimizerState)
         }
 
-        try outputs.write(TrainedRun(command: self, source: source, prepared: prepared, fold: fold, network: net, epochs: epochs,
+        try outputs.write(TrainedRun(command: self, source: source, prepared: prepared, fold: fold, network: net, epochs: plan.epochs,
                                      history: history, testReport: report, seconds: seconds))
-        let final = history.epochs.last?.values ?? [:]
+        let final = fitted.final
         if common.json {
             var object: [String: Any] = [
                 "command": "train", "data": source.name, "task": prepared.task.rawValue,
                 "train_samples": prepared.train.x.rows, "features": prepared.train.x.columns,
-                "layers": net.model.layers.map(\.outputSize), "loss_function": net.loss.rawValue,
-                "epochs": history.epochs.count, "stop_reason": Self.describe(history.stopReason),
+                "layers": net.model.layers.map(\.outputSize), "loss_function": net.loss.kerasName,
+                "epochs": history.epochs.count, "stop_reason": fitted.reason,
                 "seconds": seconds, "output": output.map { $0 as Any } ?? NSNull(),
                 "final": final.mapValues { JSONOutput.number($0) },
                 "history": TrainOutputOptions.json(history), "restored_epoch": history.restoredEpoch.map { $0 as Any } ?? NSNull(),
@@ -119,7 +113,7 @@ struct Train: ParsableCommand {
         print(net.model.summary())
         print("")
         print("Trained \(history.epochs.count) epochs in \(String(format: "%.2f", seconds)) s "
-            + "(\(Self.describe(history.stopReason))): \(ProgressBar.format(final))")
+            + "(\(fitted.reason)): \(ProgressBar.format(final))")
         if let line = TrainOutputOptions.sparkline(history) { print(line) }
         if let report {
             print("")
