@@ -17,7 +17,7 @@ struct PerceptronCommand: ParsableCommand {
             reports its accuracy on a held-out 20%.
             """,
         subcommands: [Train.self, Evaluate.self, Predict.self, Summary.self, DatasetsCommand.self, CrossValidate.self,
-                      Plot.self, ReportCommand.self, ExportCommand.self, ImportCommand.self],
+                      Tune.self, Plot.self, ReportCommand.self, ExportCommand.self, ImportCommand.self],
         defaultSubcommand: nil)
 
     static func main() {

@@ -90,7 +90,7 @@ final class TrainingControlsTests: XCTestCase {
     }
 
     func testValidationSplitThatHoldsOutNoRowIsAnError() {
-        // blobs: 40 training rows; 1% of them rounds down to 0.
+        // blobs: 80 training rows; 1% of them rounds down to 0.
         XCTAssertThrowsError(try TrainingRun(["--dataset", "blobs", "--validation-split", "0.01", "--early-stopping", "3"])) { error in
             XCTAssertTrue("\(error)".contains("holds out no row"), "\(error)")
         }
