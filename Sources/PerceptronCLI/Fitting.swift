@@ -100,10 +100,8 @@ enum Fitting {
                                         resumeFrom: state)
         var reason = Train.describe(history.stopReason)
         if case .stoppedByCallback = history.stopReason {
-            if let convergence, convergence.stoppedEpoch != nil {
+            if let convergence, convergence.stoppedEpoch != nil, early?.stoppedEpoch == nil {
                 reason = convergence.reason
-            } else if let early, early.stoppedEpoch != nil {
-                reason = "early stopping: \(monitor) did not improve for \(early.patience) epochs"
             }
         } else if history.stopReason == .completed && plan.untilConverged {
             reason = "stopped at the \(plan.epochs)-epoch limit before the loss settled (give --epochs to train longer)"
