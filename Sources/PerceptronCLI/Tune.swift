@@ -154,6 +154,7 @@ struct Tune: ParsableCommand {
     }
 
     func run() throws {
+        try OutputCheck.check([("--output", output)])
         let outcome = try search()
         try common.applyThreads()
         let best = outcome.candidates[0]
