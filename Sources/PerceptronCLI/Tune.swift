@@ -87,6 +87,9 @@ struct Tune: ParsableCommand {
         source.officialTest = nil  // MNIST: search on its training set
         let outer = try source.split(testFraction: testSplit, seed: common.seed)
         let trainRows = outer?.train ?? Array(0..<source.rowCount)
+        guard folds <= trainRows.count else {
+            throw CLIError("\(source.name): \(trainRows.count) training rows are too few for --folds \(folds) (each fold needs at least one row)")
+        }
         let labels = source.labels.map { all in trainRows.map { all[$0] } }
         let splits = source.task == .classification
             ? try Splits.stratifiedKFold(labels: labels ?? [], folds: folds, seed: common.seed)
