@@ -6,7 +6,10 @@ import XCTest
 /// a damaged ONNX file is one error line and exit status 1.
 extension EndToEndTests {
     func testExportThenImportPredictsTheSameRows() throws {
+        // Generated data is standardized by the saved preprocessing, which a --network-only
+        // export leaves out; unscaled columns make the bare network the whole model.
         let train = try perceptron(["train", "--dataset", "moons", "--layers", "8,6", "--activation", "tanh", "--epochs", "5",
+                                    "--column-role", "x=numeric:none", "--column-role", "y=numeric:none",
                                     "-o", "moons.safetensors"])
         XCTAssertEqual(train.status, 0, train.stderr)
         let full = try perceptron(["export", "moons.safetensors", "--format", "onnx", "-o", "moons.onnx"])
@@ -16,7 +19,7 @@ extension EndToEndTests {
         XCTAssertEqual(bare.status, 0, bare.stderr)
         let imported = try perceptron(["import", "bare.onnx", "-o", "imported.safetensors"])
         XCTAssertEqual(imported.status, 0, imported.stderr)
-        let rows = try write("rows.csv", "x1,x2\n0.1,0.2\n-1.5,0.75\n2,-0.5\n0.5,0.25\n")
+        let rows = try write("rows.csv", "x,y\n0.1,0.2\n-1.5,0.75\n2,-0.5\n0.5,0.25\n")
         let original = try perceptron(["predict", "moons.safetensors", "--csv", rows])
         let again = try perceptron(["predict", "imported.safetensors", "--csv", rows])
         XCTAssertEqual(original.status, 0, original.stderr)
