@@ -30,6 +30,22 @@ final class FigureTests: XCTestCase {
         XCTAssertFalse(svg.contains("projection-note"))
     }
 
+    func testClassesPastThePalettesEightAreSquares() throws {
+        let points = Matrix((0..<10).map { [Float($0), Float($0 % 3)] })
+        let figure = try DecisionBoundaryFigure(points: points, labels: Array(0..<10)) { grid in
+            (0..<grid.rows).map { max(0, min(Int(grid[$0, 0].rounded()), 9)) }
+        }
+        let svg = figure.svg()
+        // Classes 8 and 9 repeat blue and vermillion: their points are squares, the others dots.
+        let lines = svg.components(separatedBy: "\n")
+        for c in 0..<10 {
+            let dot = lines.contains { $0.hasPrefix("<circle") && $0.contains("data-class=\"\(c)\"") }
+            let square = lines.contains { $0.hasPrefix("<rect") && $0.contains("stroke-width=\"1\" data-class=\"\(c)\"") }
+            XCTAssertEqual(dot, c < 8, "class \(c)")
+            XCTAssertEqual(square, c >= 8, "class \(c)")
+        }
+    }
+
     func testWiderInputsAreDrawnOverTwoPrincipalComponentsWithANote() throws {
         // Points spread along (1, 1, 0) and (0, 0, 1): the components span that plane.
         let points = Matrix((0..<40).map { i -> [Float] in

@@ -9,7 +9,8 @@ import Foundation
 /// overlap and none leaves the figure.
 struct Chart {
     /// What a legend entry shows beside its label.
-    enum Mark { case line, dashed, point, box }
+    /// `square` is a point drawn as a square (the classes past the palette's eight).
+    enum Mark { case line, dashed, point, square, box }
     struct LegendEntry {
         var label: String
         var color: String
@@ -53,6 +54,7 @@ struct Chart {
             case .line: canvas.line(x1: lx, y1: cy, x2: lx + 20, y2: cy, stroke: entry.color, width: 2.5)
             case .dashed: canvas.line(x1: lx, y1: cy, x2: lx + 20, y2: cy, stroke: entry.color, width: 2, dash: "5 3")
             case .point: canvas.circle(cx: lx + 10, cy: cy, r: 4.5, fill: entry.color, stroke: "#fff")
+            case .square: canvas.rect(x: lx + 5.5, y: cy - 4.5, width: 9, height: 9, fill: entry.color, stroke: "#fff")
             case .box: canvas.rect(x: lx + 3, y: cy - 6, width: 14, height: 12, fill: entry.color, stroke: "#666")
             }
             canvas.text(entry.label, x: lx + 26, y: cy + 4, size: Self.labelSize)

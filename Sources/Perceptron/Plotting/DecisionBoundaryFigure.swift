@@ -95,7 +95,11 @@ public struct DecisionBoundaryFigure: Figure {
     }
 
     public func svg() -> String {
-        var legend = classNames.indices.map { Chart.LegendEntry(label: classNames[$0], color: Palette.color($0), mark: .point) }
+        // Past the palette's eight colours, classes repeat a colour as squares instead of dots.
+        func squared(_ c: Int) -> Bool { c >= Palette.series.count }
+        var legend = classNames.indices.map {
+            Chart.LegendEntry(label: classNames[$0], color: Palette.color($0), mark: squared($0) ? .square : .point)
+        }
         if classNames.count <= 4 {
             legend += classNames.indices.map {
                 Chart.LegendEntry(label: "predicted \(classNames[$0])", color: Palette.tint(Palette.color($0), 0.28), mark: .box)
@@ -125,8 +129,14 @@ public struct DecisionBoundaryFigure: Figure {
         chart.canvas.raw("<g class=\"points\">")
         for p in points {
             guard p.0.isFinite, p.1.isFinite, xRange.contains(p.0), yRange.contains(p.1) else { continue }
-            chart.canvas.circle(cx: chart.x(p.0), cy: chart.y(p.1), r: points.count > 500 ? 2 : 4.5, fill: Palette.color(p.2),
-                                stroke: "#fff", extra: [("data-class", "\(p.2)")])
+            let r = points.count > 500 ? 2.0 : 4.5
+            if squared(p.2) {
+                chart.canvas.rect(x: chart.x(p.0) - r, y: chart.y(p.1) - r, width: 2 * r, height: 2 * r, fill: Palette.color(p.2),
+                                  stroke: "#fff", extra: [("stroke-width", "1"), ("data-class", "\(p.2)")])
+            } else {
+                chart.canvas.circle(cx: chart.x(p.0), cy: chart.y(p.1), r: r, fill: Palette.color(p.2),
+                                    stroke: "#fff", extra: [("data-class", "\(p.2)")])
+            }
         }
         chart.canvas.raw("</g>")
         if let note {
