@@ -7,6 +7,8 @@ import Perceptron
 /// N             a Dense layer of N units with --activation
 /// N:act         a Dense layer of N units with activation act (relu, tanh, leaky_relu, …)
 /// dropout:R     a Dropout layer dropping a share R ∈ [0, 1) of its inputs while training
+/// batchnorm     a BatchNormalization layer (Keras' defaults: momentum 0.99, ε 1e-3)
+/// layernorm     a LayerNormalization layer (ε 1e-3)
 /// ```
 ///
 /// so `64:relu,dropout:0.2,32:tanh` and plain `16,8` are both valid; `none` (or an empty
@@ -16,6 +18,8 @@ import Perceptron
 enum LayerSpec: Equatable {
     case dense(units: Int, activation: Activation?)
     case dropout(rate: Float)
+    case batchNormalization
+    case layerNormalization
 
     /// Parses a `--layers` value.
     /// - Throws: `ValidationError` naming the part that is wrong.
@@ -29,8 +33,13 @@ enum LayerSpec: Equatable {
 
     private static func parseOne(_ part: String, whole: String) throws -> LayerSpec {
         let pieces = part.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
-        let usage = "--layers takes layers separated by commas, each N (units), N:activation or dropout:RATE "
+        let usage = "--layers takes layers separated by commas, each N (units), N:activation, dropout:RATE, batchnorm or layernorm "
             + "(e.g. 64:relu,dropout:0.2,32:tanh or 64,32)"
+        switch OptionName.folded(part) {
+        case "batchnorm", "batchnormalization": return .batchNormalization
+        case "layernorm", "layernormalization": return .layerNormalization
+        default: break
+        }
         if pieces[0].lowercased() == "dropout" {
             guard pieces.count == 2, let rate = Float(pieces[1]), rate >= 0, rate < 1 else {
                 throw ValidationError("\(usage); \"\(part)\" needs a rate in [0, 1), e.g. dropout:0.2.")
@@ -67,6 +76,10 @@ enum LayerSpec: Equatable {
                 return Dense(units, activation: activation ?? defaultActivation, kernelRegularizer: regularizer)
             case let .dropout(rate):
                 return Dropout(rate)
+            case .batchNormalization:
+                return BatchNormalization()
+            case .layerNormalization:
+                return LayerNormalization()
             }
         }
     }

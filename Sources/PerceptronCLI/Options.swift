@@ -63,7 +63,7 @@ struct DataOptions: ParsableArguments {
 
 /// The network and how to train it.
 struct ModelOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("Hidden layers, comma-separated: N, N:activation or dropout:RATE, e.g. 64:relu,dropout:0.2,32:tanh or 16,8 (default: 100 units as scikit-learn; 15 for seed 001's Titanic network).",
+    @Option(name: .long, help: ArgumentHelp("Hidden layers, comma-separated: N, N:activation, dropout:RATE, batchnorm or layernorm, e.g. 64:relu,dropout:0.2,32:tanh or 16,8 (default: 100 units as scikit-learn; 15 for seed 001's Titanic network).",
                                             valueName: "layers"))
     var layers: String?
 

@@ -15,6 +15,10 @@ final class LayerSpecTests: XCTestCase {
         XCTAssertEqual(try LayerSpec.parse("16, 8"), [.dense(units: 16, activation: nil), .dense(units: 8, activation: nil)])
         XCTAssertEqual(try LayerSpec.parse("8:leaky-relu"), [.dense(units: 8, activation: .leakyReLU)])
         XCTAssertEqual(try LayerSpec.parse("none"), [])
+        XCTAssertEqual(try LayerSpec.parse("32,batchnorm,16:tanh,layer_normalization"),
+                       [.dense(units: 32, activation: nil), .batchNormalization, .dense(units: 16, activation: .tanh), .layerNormalization])
+        let layers = LayerSpec.layers(try LayerSpec.parse("8,batchnorm,layernorm"), defaultActivation: .relu, regularizer: nil)
+        XCTAssertEqual(layers.map(\.typeName), ["Dense", "BatchNormalization", "LayerNormalization"])
         for bad in ["64,x", "64,0", "dropout:1", "dropout", "8:swish", "8:relu:2"] {
             XCTAssertThrowsError(try LayerSpec.parse(bad), bad)
         }
