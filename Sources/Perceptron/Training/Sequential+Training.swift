@@ -1,6 +1,14 @@
 import Foundation
 
 /// Buffers reused across training steps, so a step allocates nothing in steady state.
+///
+/// Training runs in four stages, each a function:
+/// ```
+/// fit        checks, validation split, callbacks, resume; for each epoch:    (this file)
+///   epoch    learning-rate schedule, shuffle, metrics, validation, logs     (Sequential+Epoch)
+///     batch  gather the rows, step, accumulate metrics, batch callbacks     (Sequential+Epoch)
+///       step forward → loss → backward → gradient transforms → update      (Sequential+Step)
+/// ```
 struct TrainingWorkspace {
     var xBatch = Matrix(rows: 0, columns: 0)
     var yBatch = Matrix(rows: 0, columns: 0)
@@ -89,88 +97,29 @@ extension Sequential {
         if let state { try checkResume(state, signature: signature) }
 
         stopTraining = false
-        var history = state?.history ?? History()
+        var run = FitRun(x: x, y: y, loss: loss, batchSize: batchSize, trainingCount: trainingCount, shuffle: shuffle,
+                         rowWeights: rowWeights, validation: validation, callbacks: callbacks,
+                         history: state?.history ?? History(), metrics: MetricAccumulator(metrics: metrics, loss: loss))
         // A run that early stopping had ended stays ended.
-        let remainingEpochs = history.stopReason == .completed ? firstEpoch..<epochs : epochs..<epochs
-        let batchCount = (trainingCount + batchSize - 1) / batchSize
-        let plan = TrainingPlan(epochs: epochs, batchesPerEpoch: batchCount, trainingSamples: trainingCount,
+        let remainingEpochs = run.history.stopReason == .completed ? firstEpoch..<epochs : epochs..<epochs
+        let plan = TrainingPlan(epochs: epochs, batchesPerEpoch: run.batchCount, trainingSamples: trainingCount,
                                 validationSamples: validation?.x.rows ?? 0, batchSize: batchSize, initialEpoch: firstEpoch)
         for callback in callbacks { callback.trainingWillBegin(model: self, plan: plan) }
         if let state { try restoreTraining(state, callbacks: callbacks) }
-        let start = ContinuousClock.now
-        let earlierSeconds = history.epochs.last?.elapsed ?? 0
-        func elapsed() -> Double {
-            let d = ContinuousClock.now - start
-            return earlierSeconds + Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
-        }
         workspace.order.reserveCapacity(trainingCount)
-        var accumulator = MetricAccumulator(metrics: metrics, loss: loss)
 
-        epochLoop: for epoch in remainingEpochs {
-            if learningRateSchedule != .constant {
-                optimizer.learningRate = learningRateSchedule.learningRate(base: baseLearningRate, epoch: epoch)
-            }
-            for callback in callbacks { callback.epochWillBegin(epoch, model: self) }
-            // Shares storage until the first update of the epoch: one copy per epoch, kept in
-            // case an update overflows the weights themselves.
-            let epochStartWeights = weights
-            let epochStartBuffers = buffers
-            // Each epoch's order depends only on the generator's state, so consecutive fits
-            // (or a fit resumed from a saved generator) continue one stream: fit 2 epochs +
-            // fit 2 epochs equals fit 4 epochs from the same seed.
-            workspace.order.removeAll(keepingCapacity: true)
-            workspace.order.append(contentsOf: 0..<trainingCount)
-            if shuffle { workspace.order.shuffle(using: &generator) }
-            accumulator.reset()
-            var lossSum: Double = 0
-            for batch in 0..<batchCount {
-                let range = (batch * batchSize)..<min((batch + 1) * batchSize, trainingCount)
-                let indices = workspace.order[range]
-                x.gatherRows(indices, into: &workspace.xBatch)
-                y.gatherRows(indices, into: &workspace.yBatch)
-                if let rowWeights {
-                    workspace.sampleWeights.removeAll(keepingCapacity: true)
-                    for i in indices { workspace.sampleWeights.append(rowWeights[i]) }
-                }
-                let stepLoss = trainStep(loss: loss, useSampleWeights: rowWeights != nil)
-                guard let stepLoss else {
-                    history.stopReason = .nonFiniteLoss(epoch: epoch, batch: batch, loss: lastStepLoss)
-                    if !weights.allSatisfy({ $0.allSatisfy(\.isFinite) }) {
-                        // A finite gradient times a huge learning rate overflowed an earlier
-                        // update: fall back to the weights this epoch began with.
-                        try setWeights(epochStartWeights)
-                        try setBuffers(epochStartBuffers)
-                    }
-                    break epochLoop
-                }
-                lossSum += Double(stepLoss) * Double(range.count)
-                accumulator.add(output: layers[layers.count - 1].output, targets: workspace.yBatch)
-                if !callbacks.isEmpty {
-                    var values = accumulator.values()
-                    values["loss"] = Float(lossSum / Double(range.upperBound))
-                    let logs = BatchLogs(epoch: epoch, batch: batch, batchCount: batchCount, values: values, elapsed: elapsed())
-                    for callback in callbacks { callback.batchDidEnd(logs, model: self) }
-                }
-            }
-            var values = accumulator.values()
-            values["loss"] = Float(lossSum / Double(max(trainingCount, 1)))
-            values["lr"] = optimizer.learningRate
-            if let validation {
-                for (key, value) in try evaluate(validation.x, validation.y) { values["val_" + key] = value }
-            }
-            let logs = EpochLogs(epoch: epoch, values: values, elapsed: elapsed())
-            history.epochs.append(logs)
-            for callback in callbacks { callback.epochDidEnd(logs, model: self) }
-            if stopTraining { history.stopReason = .stoppedByCallback(epoch: epoch) }
+        for epoch in remainingEpochs {
+            guard try trainEpoch(epoch, &run) else { break }
+            if stopTraining { run.history.stopReason = .stoppedByCallback(epoch: epoch) }
             if !checkpointWriters.isEmpty {
-                let state = try trainingState(completedEpochs: epoch + 1, history: history, callbacks: callbacks, signature: signature)
+                let state = try trainingState(completedEpochs: epoch + 1, history: run.history, callbacks: callbacks, signature: signature)
                 for writer in checkpointWriters { try writer.epochDidComplete(state, model: self) }
             }
             if stopTraining { break }
         }
-        for callback in callbacks { callback.trainingDidEnd(model: self, history: history) }
-        history.restoredEpoch = callbacks.compactMap { ($0 as? EarlyStopping)?.restoredEpoch }.last
-        return history
+        for callback in callbacks { callback.trainingDidEnd(model: self, history: run.history) }
+        run.history.restoredEpoch = callbacks.compactMap { ($0 as? EarlyStopping)?.restoredEpoch }.last
+        return run.history
     }
 
     /// One gradient step on one batch (Keras's `train_on_batch`).
@@ -211,98 +160,9 @@ extension Sequential {
         return (value, gradients)
     }
 
-    // MARK: - The step
-
-    /// Forward, backward, clip, update. Returns nil (and applies nothing) when the loss or
-    /// a gradient is not finite.
-    func trainStep(loss: Loss, useSampleWeights: Bool) -> Float? {
-        let value = forwardBackward(loss: loss, useSampleWeights: useSampleWeights, training: true)
-        lastStepLoss = value
-        guard value.isFinite else { return nil }
-        if let clipping = gradientClipping {
-            var squares: Double = 0
-            for i in layers.indices { layers[i].visitParameters { _, _, g in squares += sumOfSquares(g) } }
-            guard squares.isFinite else { return nil }
-            clip(clipping, globalNorm: squares.squareRoot())
-        } else {
-            var finite = true
-            for i in layers.indices { layers[i].visitParameters { _, _, g in finite = finite && g.isFinite } }
-            guard finite else { return nil }
-        }
-        optimizer.beginStep()
-        var slot = 0
-        for i in layers.indices {
-            layers[i].visitParameters { _, parameter, gradient in
-                optimizer.update(&parameter, gradient: gradient, slot: slot)
-                slot += 1
-            }
-        }
-        return value
-    }
-
-    /// Runs the batch in `workspace` forward and backward; returns the loss.
-    func forwardBackward(loss: Loss, useSampleWeights: Bool, training: Bool) -> Float {
-        let x = workspace.xBatch
-        let y = workspace.yBatch
-        let weights = useSampleWeights ? workspace.sampleWeights : nil
-        forward(x, training: training)
-        let last = layers.count - 1
-        let pairing = outputPairing(for: loss)
-        var value = pairing.value(layers[last], targets: y, sampleWeights: weights)
-        pairing.gradient(layers[last], targets: y, sampleWeights: weights, into: &workspace.lossGradient)
-        value += regularizationPenalty()
-        for i in stride(from: last, through: 0, by: -1) {
-            let input = i == 0 ? x : layers[i - 1].output
-            if i == last {
-                pairing.backward(&layers[i], input: input, gradient: workspace.lossGradient, needsInputGradient: i > 0)
-            } else {
-                layers[i].backward(input: input, outputGradient: layers[i + 1].inputGradient, needsInputGradient: i > 0)
-            }
-        }
-        return value
-    }
-
-    /// Runs `x` through every layer; the result is the last layer's `output`.
-    func forward(_ x: Matrix, training: Bool) {
-        for i in layers.indices {
-            let input = i == 0 ? x : layers[i - 1].output
-            layers[i].forward(input, training: training, generator: &generator)
-        }
-    }
-
-    /// How the output layer and `loss` meet (fused or not): the compiled pairing when it is for `loss`.
-    func outputPairing(for loss: Loss) -> OutputLossPairing {
-        if let pairing = compiledPairing, pairing.loss == loss { return pairing }
-        return OutputLossPairing(loss: loss, outputLayer: layers[layers.count - 1])
-    }
-
-    /// The data loss of the last forward pass against `y` (no regularization).
-    func outputLoss(_ loss: Loss, targets y: Matrix, sampleWeights: [Float]? = nil) -> Float {
-        outputPairing(for: loss).value(layers[layers.count - 1], targets: y, sampleWeights: sampleWeights)
-    }
-
     /// Σ over layers of the regularization penalty.
     func regularizationPenalty() -> Float {
         layers.reduce(0) { $0 + $1.regularizationPenalty() }
-    }
-
-    private func clip(_ clipping: GradientClipping, globalNorm: Double) {
-        switch clipping {
-        case .byNorm(let maximum):
-            guard globalNorm > Double(maximum) else { return }
-            let scale = Float(Double(maximum) / (globalNorm + 1e-6))
-            for i in layers.indices {
-                layers[i].visitParameters { _, _, g in
-                    g.withUnsafeMutableBufferPointer { p in for j in p.indices { p[j] *= scale } }
-                }
-            }
-        case .byValue(let c):
-            for i in layers.indices {
-                layers[i].visitParameters { _, _, g in
-                    g.withUnsafeMutableBufferPointer { p in for j in p.indices { p[j] = Swift.min(Swift.max(p[j], -c), c) } }
-                }
-            }
-        }
     }
 
     // MARK: - Checks

@@ -24,7 +24,11 @@ public final class Sequential {
     public var optimizer: any Optimizer = Adam()
     /// The metrics reported beside the loss.
     public private(set) var metrics: [Metric] = []
+    /// Clipping, the first gradient transform of each step (set by compile).
     public private(set) var gradientClipping: GradientClipping?
+    /// Gradient transforms run after clipping, in order, between backward and the update
+    /// (see ``GradientTransform``): accumulation, an allreduce, your own.
+    public var gradientTransforms: [any GradientTransform] = []
     public private(set) var learningRateSchedule: LearningRateSchedule = .constant
     /// The optimizer's learning rate when compiled: the base of ``learningRateSchedule``.
     public internal(set) var baseLearningRate: Float = 0.001
