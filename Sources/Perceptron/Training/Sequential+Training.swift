@@ -143,14 +143,18 @@ extension Sequential {
     }
 
     /// The loss (with regularization) at the current weights, and its gradient with respect
-    /// to every parameter (for Dense: `[∂L/∂W, ∂L/∂b]`), by backpropagation. Layers run in
-    /// inference mode (dropout off), so this is the gradient of what ``evaluate(_:_:batchSize:)`` reports.
-    public func lossAndGradients(_ x: Matrix, _ y: Matrix) throws -> (loss: Float, gradients: [[Matrix]]) {
+    /// to every parameter (for Dense: `[∂L/∂W, ∂L/∂b]`), by backpropagation. By default
+    /// layers run in inference mode (dropout off, BatchNormalization on its running
+    /// statistics), so this is the gradient of what ``evaluate(_:_:batchSize:)`` reports.
+    /// - Parameter training: run the layers as a training step does instead (dropout draws
+    ///   masks from the model's generator; BatchNormalization uses the batch's statistics
+    ///   and moves its running ones); no parameter is updated.
+    public func lossAndGradients(_ x: Matrix, _ y: Matrix, training: Bool = false) throws -> (loss: Float, gradients: [[Matrix]]) {
         let loss = try compiledLoss()
         try validate(x: x, y: y, loss: loss, names: ("x", "y"))
         workspace.xBatch = x
         workspace.yBatch = y
-        let value = forwardBackward(loss: loss, useSampleWeights: false, training: false)
+        let value = forwardBackward(loss: loss, useSampleWeights: false, training: training)
         var gradients: [[Matrix]] = []
         for i in layers.indices {
             var list: [Matrix] = []
