@@ -85,7 +85,7 @@ struct TestReport {
                          preprocessor: Preprocessor?) throws -> TestReport {
         guard let loss = model.loss else { throw CLIError("the model was saved without a loss; it cannot be evaluated") }
         let lossValue = try model.evaluate(x, Network.targets(y, loss: loss, classCount: classNames.count))["loss"] ?? .nan
-        let output = try model.predict(x)
+        let output = try model.predictor().outputs(x)
         if let bad = output.firstNonFinite() {
             throw CLIError("the model predicts \(TrainedModelCheck.describe(bad.value)) for row \(bad.row + 1) of the \(x.rows) rows evaluated; it cannot be scored")
         }

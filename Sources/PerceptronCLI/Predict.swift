@@ -44,7 +44,8 @@ struct Predict: ParsableCommand {
         let table = try PredictionInput.read(csv, noHeader: noHeader, model: saved, reader: csvReading)
         let kept = try KeptColumns(keepColumns, table: table)
         let x = try saved.preprocessor?.transformFeatures(table) ?? saved.features(of: table, target: target).x
-        let outputs = try saved.model.predict(x)
+        let predictor = saved.predictor
+        let outputs = try predictor.outputs(x)
         if let bad = outputs.firstNonFinite() {
             let line = bad.row < table.lineNumbers.count ? table.lineNumbers[bad.row] : bad.row + 1
             throw CLIError("\(modelPath): the model predicts \(TrainedModelCheck.describe(bad.value)) for \(csv) line \(line); no predictions were written")
@@ -54,12 +55,12 @@ struct Predict: ParsableCommand {
         var counts: [String: Int] = [:]
         switch saved.task {
         case .classification:
-            let names = saved.classNames
-            let p = TestReport.probabilities(outputs, loss: saved.model.loss ?? .categoricalCrossEntropy)
-            let classes = Metrics.classIndices(from: p)
+            let names = predictor.classNames
+            let p = try predictor.probabilities(fromOutputs: outputs)
+            let classes = predictor.classes(fromProbabilities: p)
             lines.append((kept.header + names.map { Self.field("prob_\($0)") } + ["predicted"]).joined(separator: ","))
             for i in 0..<x.rows {
-                let probs: [Float] = p.columns == 1 ? [1 - p[i, 0], p[i, 0]] : p.row(i)
+                let probs = p.row(i)
                 let name = classes[i] < names.count ? names[classes[i]] : String(classes[i])
                 counts[name, default: 0] += 1
                 lines.append((kept.fields(i) + probs.map { Self.number($0) as String } + [Self.field(name)]).joined(separator: ","))

@@ -17,7 +17,7 @@ struct Predictions {
         guard let loss = model.loss else { throw CLIError("the model was saved without a loss; it cannot be evaluated") }
         self.task = task
         self.classNames = classNames
-        let output = try model.predict(x)
+        let output = try model.predictor().outputs(x)
         switch task {
         case .classification:
             probabilities = TestReport.probabilities(output, loss: loss)

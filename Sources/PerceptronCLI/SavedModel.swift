@@ -14,6 +14,11 @@ struct SavedModel {
         loaded = try ModelFile.load(from: URL(fileURLWithPath: path))
     }
 
+    /// The model frozen for inference, with its preprocessing and class names.
+    var predictor: Predictor {
+        model.predictor(preprocessor: preprocessor, classNames: classNames)
+    }
+
     /// Classification or regression: from the preprocessing, the notes, or the loss.
     var task: TaskKind {
         if let task = preprocessor?.task { return task }
