@@ -11,8 +11,8 @@ public enum PerceptronError: Error, Equatable, Sendable {
     case labelOutOfRange(row: Int, label: Float, classCount: Int)
     /// A hyperparameter or setting is out of its valid range.
     case invalidHyperparameter(name: String, value: String, expected: String)
-    /// The model has not been given an input size, so it cannot be built.
-    case modelNotBuilt(reason: String)
+    /// The model has not been compiled (no loss or optimizer), so it cannot train or evaluate.
+    case notCompiled(reason: String)
     /// A combination of settings that cannot work together.
     case incompatible(String)
 }
@@ -30,8 +30,8 @@ extension PerceptronError: CustomStringConvertible {
             return "Label \(label) at row \(row) is not an integer class in 0..<\(classCount)"
         case let .invalidHyperparameter(name, value, expected):
             return "Invalid \(name) = \(value): expected \(expected)"
-        case let .modelNotBuilt(reason):
-            return "Model is not built: \(reason)"
+        case let .notCompiled(reason):
+            return "Model is not compiled: \(reason)"
         case let .incompatible(message):
             return "Incompatible settings: \(message)"
         }

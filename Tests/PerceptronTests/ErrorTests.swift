@@ -78,7 +78,7 @@ final class ErrorTests: XCTestCase {
     func testFitRejectsBadData() throws {
         let m = try model()
         let x = Matrix([[0, 1], [1, 0]]), y = Matrix(column: [0, 2])
-        assertThrows(.modelNotBuilt(reason: "call compile(loss:optimizer:) before training or evaluating")) {
+        assertThrows(.notCompiled(reason: "call compile(loss:optimizer:) before training or evaluating")) {
             try self.model(loss: nil).fit(x, y)
         }
         assertThrows(.shapeMismatch(what: "rows of x and y", expected: "2 rows in y", got: "1")) {

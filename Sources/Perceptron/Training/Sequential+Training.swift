@@ -173,7 +173,7 @@ extension Sequential {
 
     func compiledLoss() throws -> Loss {
         guard let loss else {
-            throw PerceptronError.modelNotBuilt(reason: "call compile(loss:optimizer:) before training or evaluating")
+            throw PerceptronError.notCompiled(reason: "call compile(loss:optimizer:) before training or evaluating")
         }
         return loss
     }
