@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "Perceptron", targets: ["Perceptron"]),
+        .library(name: "PerceptronData", targets: ["PerceptronData"]),
         .library(name: "PerceptronONNX", targets: ["PerceptronONNX"]),
         .executable(name: "perceptron", targets: ["PerceptronCLI"]),
         .executable(name: "perceptron-bench", targets: ["PerceptronBenchmark"]),
@@ -20,13 +21,16 @@ let package = Package(
         // __attribute__((target(...))) and chosen at run time by CPU check,
         // so the package needs no compiler flags and stays usable as a dependency.
         .target(name: "CPerceptronKernels"),
+        // The model: tensors, layers, training, inference, graph, metrics, figures, model
+        // files (with the preprocessing they store). Nothing but the C kernels below it.
+        .target(name: "Perceptron", dependencies: ["CPerceptronKernels"]),
         // zlib (system library) for .gz datasets: MNIST IDX and digits.csv.gz.
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+        // The data layer: the CSV reader and CSVTable, IDX/MNIST, gzip, the bundled datasets,
+        // fetching, generators, splits, and fitting/replaying a Preprocessor on a table.
         .target(
-            name: "Perceptron",
-            dependencies: [
-                "CPerceptronKernels", "CZlib",
-            ],
+            name: "PerceptronData",
+            dependencies: ["Perceptron", "CZlib"],
             resources: [.copy("Resources/Datasets")]
         ),
         // ONNX export and import, in a target of its own so that `import Perceptron`
@@ -39,30 +43,30 @@ let package = Package(
         .executableTarget(
             name: "PerceptronCLI",
             dependencies: [
-                "Perceptron", "PerceptronONNX",
+                "Perceptron", "PerceptronData", "PerceptronONNX",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .executableTarget(name: "PerceptronGEMMBenchmark", dependencies: ["Perceptron"]),
         // Seed 001's training workloads, timed against the Python peers by bench/run.sh.
-        .executableTarget(name: "PerceptronBenchmark", dependencies: ["Perceptron"]),
+        .executableTarget(name: "PerceptronBenchmark", dependencies: ["Perceptron", "PerceptronData"]),
         .executableTarget(name: "PerceptronGraphBenchmark", dependencies: ["Perceptron"]),
         // Loading a CSV file, timed against pandas and polars by bench/csv/run.sh.
-        .executableTarget(name: "PerceptronCSVBenchmark", dependencies: ["Perceptron"]),
+        .executableTarget(name: "PerceptronCSVBenchmark", dependencies: ["Perceptron", "PerceptronData"]),
         .target(name: "PerceptronTestSupport", dependencies: ["Perceptron"], path: "Sources/PerceptronTestSupport"),
         .testTarget(
             name: "PerceptronTests",
-            dependencies: ["Perceptron", "PerceptronTestSupport"],
+            dependencies: ["Perceptron", "PerceptronData", "PerceptronTestSupport"],
             resources: [.copy("Fixtures")]
         ),
         // A layer and an optimizer defined outside the library, registered, trained, saved and loaded.
         .testTarget(name: "PerceptronExtensionTests", dependencies: ["Perceptron"]),
         .testTarget(
             name: "PerceptronONNXTests",
-            dependencies: ["PerceptronONNX", "Perceptron", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            dependencies: ["PerceptronONNX", "Perceptron", "PerceptronData", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
             resources: [.copy("Fixtures")]
         ),
         // Command parsing, and train → save → load → predict through the built `perceptron`.
-        .testTarget(name: "PerceptronCLITests", dependencies: ["PerceptronCLI", "Perceptron"]),
+        .testTarget(name: "PerceptronCLITests", dependencies: ["PerceptronCLI", "Perceptron", "PerceptronData"]),
     ]
 )

@@ -11,10 +11,13 @@ let package = Package(
     dependencies: [.package(name: "Perceptron", path: "..")],
     targets: [
         // ModelFile.load(from: Data): safetensors header, JSON metadata, tensors, then a prediction.
-        .executableTarget(name: "FuzzModelFile", dependencies: [.product(name: "Perceptron", package: "Perceptron")]),
+        .executableTarget(name: "FuzzModelFile", dependencies: [.product(name: "Perceptron", package: "Perceptron"),
+                                                                .product(name: "PerceptronData", package: "Perceptron")]),
         // CSVTable.read (the CLI's entry), then Preprocessor fit + transform on the table.
-        .executableTarget(name: "FuzzCSV", dependencies: [.product(name: "Perceptron", package: "Perceptron")]),
+        .executableTarget(name: "FuzzCSV", dependencies: [.product(name: "Perceptron", package: "Perceptron"),
+                                                          .product(name: "PerceptronData", package: "Perceptron")]),
         // MNIST.loadImages / loadLabels: IDX headers and payloads, raw or gzip.
-        .executableTarget(name: "FuzzIDX", dependencies: [.product(name: "Perceptron", package: "Perceptron")]),
+        .executableTarget(name: "FuzzIDX", dependencies: [.product(name: "Perceptron", package: "Perceptron"),
+                                                          .product(name: "PerceptronData", package: "Perceptron")]),
     ]
 )

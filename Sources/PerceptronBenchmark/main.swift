@@ -9,6 +9,7 @@
 // The contract (keys and meaning) is bench/README.md's.
 import Foundation
 import Perceptron
+import PerceptronData
 
 struct Arguments {
     var workload = 1

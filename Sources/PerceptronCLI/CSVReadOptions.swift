@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Perceptron
+import PerceptronData
 
 /// How a CSV file is read: its delimiter and the texts that mean "missing".
 /// Shared by train, cross-validate, evaluate and predict.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Perceptron
+import PerceptronData
 
 extension DataOptions {
     /// The roles given with `--column-role NAME=ROLE`, keyed by column name (or 1-based

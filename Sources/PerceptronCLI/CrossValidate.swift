@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Perceptron
+import PerceptronData
 
 /// `perceptron cross-validate`: k-fold (stratified for classification) scores, per fold and mean ± std.
 struct CrossValidate: ParsableCommand {

@@ -1,5 +1,6 @@
 import Foundation
 import Perceptron
+import PerceptronData
 
 extension DataSource {
     /// ``Splits/trainTest(count:testFraction:labels:seed:)`` with the problems a small data

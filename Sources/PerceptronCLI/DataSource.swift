@@ -1,5 +1,6 @@
 import Foundation
 import Perceptron
+import PerceptronData
 
 /// Training data, loaded but not yet split: a table (bundled dataset or CSV file) that a
 /// ``Preprocessor`` turns into numbers, or ready-made matrices (MNIST, a generator).

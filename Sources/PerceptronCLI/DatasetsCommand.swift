@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Perceptron
+import PerceptronData
 
 /// `perceptron datasets list|fetch`.
 struct DatasetsCommand: ParsableCommand {

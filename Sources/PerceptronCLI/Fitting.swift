@@ -1,5 +1,6 @@
 import Foundation
 import Perceptron
+import PerceptronData
 
 /// The command line's defaults for one run: how long, in what batches, at what
 /// learning rate and with how many hidden units, for the options and the data.

@@ -1,4 +1,5 @@
 import Perceptron
+import PerceptronData
 
 extension Dataset {
     /// The generated rows as a table (features, then the target column "target"), with

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Perceptron
+import PerceptronData
 
 /// Which rows a saved model is run on, for `evaluate`, `report` and `plot`.
 struct ModelDataOptions: ParsableArguments {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Perceptron
+import PerceptronData
 
 /// The optimizers the command line offers.
 enum OptimizerName: String, CaseIterable, ExpressibleByArgument {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Perceptron
+import PerceptronData
 
 /// `perceptron`: train, evaluate and use multilayer perceptrons from the command line.
 ///

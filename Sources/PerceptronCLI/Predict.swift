@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Perceptron
+import PerceptronData
 
 /// `perceptron predict MODEL --csv IN -o OUT`: one output row per input row.
 ///

@@ -1,5 +1,6 @@
 import Foundation
 import Perceptron
+import PerceptronData
 
 /// Rows given to a saved model (`predict`, `evaluate`): read, matched to the training
 /// columns, and checked for categories training never saw.

@@ -1,5 +1,6 @@
 import Foundation
 import Perceptron
+import PerceptronData
 
 /// A model file opened by a command, with what the commands need to know about it.
 struct SavedModel {

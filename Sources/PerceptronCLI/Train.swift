@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Perceptron
+import PerceptronData
 
 /// `perceptron train`: fit a network, report it on held-out rows, optionally save it.
 struct Train: ParsableCommand {

@@ -2,6 +2,7 @@ import ArgumentParser
 import Dispatch
 import Foundation
 import Perceptron
+import PerceptronData
 
 /// `perceptron tune`: grid or random search with k-fold cross-validation on the training
 /// rows, a ranked table of mean ± std, and the best candidate refitted on all training rows.

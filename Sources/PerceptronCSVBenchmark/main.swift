@@ -7,6 +7,7 @@
 //     preprocess  CSVTable.read, then Preprocessor.fit + transform (what train needs)
 import Foundation
 import Perceptron
+import PerceptronData
 
 let arguments = CommandLine.arguments
 guard arguments.count >= 2 else {

@@ -3,7 +3,7 @@ import Perceptron
 
 extension ONNXExport {
     /// The graph inputs (one per used column) and the nodes that turn them into the
-    /// feature matrix the first layer takes, replaying ``Preprocessor/transformFeatures(_:)``:
+    /// feature matrix the first layer takes, replaying `Preprocessor.transformFeatures` (PerceptronData):
     /// ```
     /// numeric column      [N, 1] float                        1 feature
     /// categorical column  [N, 1] string → OneHotEncoder(categories + [""]) → [N, k + 1]

@@ -6,7 +6,7 @@ usage: dataset_csv.py iris|diabetes OUT.csv
 import gzip
 import sys
 
-DATASETS = "Sources/Perceptron/Resources/Datasets"
+DATASETS = "Sources/PerceptronData/Resources/Datasets"
 
 
 def main(name, out):

@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import Perceptron
+@testable import PerceptronData
 @testable import PerceptronCLI
 
 /// A diverged run exits 1 and leaves the existing model file as it was; a model that

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Perceptron
+import PerceptronData
 import XCTest
 @testable import PerceptronCLI
 

@@ -1,5 +1,6 @@
 import Foundation
 import Perceptron
+import PerceptronData
 @testable import PerceptronONNX
 import XCTest
 

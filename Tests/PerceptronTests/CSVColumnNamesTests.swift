@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import Perceptron
+@testable import PerceptronData
 
 /// Header names made unique as pandas' read_csv does (issue 8: `a,a,y` trained both
 /// features on the first `a`, scaled by the second's statistics).

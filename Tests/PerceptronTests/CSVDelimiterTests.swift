@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import Perceptron
+@testable import PerceptronData
 
 /// The delimiter: given, or chosen among , ; tab | from the first lines (issue 13: a
 /// `;`-separated file could not be read from the command line).

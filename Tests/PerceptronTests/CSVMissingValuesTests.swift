@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import Perceptron
+@testable import PerceptronData
 
 /// pandas' default missing-value markers, the replacement list, and numbers that are not
 /// finite as Float (issue 8: a numeric column with NaN, NA, null, … was silently dropped).

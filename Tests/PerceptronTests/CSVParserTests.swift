@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import Perceptron
+@testable import PerceptronData
 
 /// The byte-level reader behind CSVTable: RFC 4180 cases, typed columns, exact numbers.
 final class CSVParserTests: XCTestCase {

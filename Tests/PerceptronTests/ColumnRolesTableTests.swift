@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import Perceptron
+@testable import PerceptronData
 
 /// The column roles table printed at train time and by `summary` (issue 8).
 final class ColumnRolesTableTests: XCTestCase {

@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import Perceptron
+@testable import PerceptronData
 
 final class DataPreprocessorTests: XCTestCase {
     // Train: ages 20, 30, (missing), 50 → median 30; imputed column 20, 30, 30, 50:

@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import Perceptron
+@testable import PerceptronData
 
 final class DataSplitTests: XCTestCase {
     func testStratifiedTrainTestKeepsClassShares() throws {

@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import Perceptron
+@testable import PerceptronData
 
 /// Gzip's first buffer comes from a size the file claims; a false claim must not decide it.
 final class GzipTests: XCTestCase {

@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import Perceptron
+@testable import PerceptronData
 
 /// Sizes a file or a caller makes up never reach the allocator: a model file whose
 /// metadata asks for a huge network is refused by comparing shapes with the file, and a

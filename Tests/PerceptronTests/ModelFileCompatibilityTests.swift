@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import Perceptron
+@testable import PerceptronData
 
 /// Model files written by earlier builds still load, and predict what they predicted then.
 final class ModelFileCompatibilityTests: XCTestCase {

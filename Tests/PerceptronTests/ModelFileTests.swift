@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import Perceptron
+@testable import PerceptronData
 
 /// Model files: round trip, resume, and each metadata check with a crafted file.
 final class ModelFileTests: XCTestCase {

@@ -2,6 +2,7 @@ import Dispatch
 import Foundation
 import XCTest
 import Perceptron
+import PerceptronData
 
 /// The immutable predictor: the model's outputs and classes, decoded; one predictor
 /// shared by 8 threads gives exactly the serial results.

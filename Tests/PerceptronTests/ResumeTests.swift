@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import Perceptron
+@testable import PerceptronData
 
 /// A fit interrupted after any epoch and resumed from its checkpoint ends with the same
 /// weights, bit for bit, and the same history as the uninterrupted fit: learning-rate

@@ -1,5 +1,6 @@
 import Foundation
 import Perceptron
+import PerceptronData
 
 /// The file each input is written to, so that it goes through `CSVTable.read`, the entry
 /// the command line uses (gzip detection, UTF-8 check, parsing), whatever reader is behind it.

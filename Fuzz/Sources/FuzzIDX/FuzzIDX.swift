@@ -1,5 +1,6 @@
 import Foundation
 import Perceptron
+import PerceptronData
 
 /// The file each input is written to, so that it goes through the public loaders (gzip
 /// detection, then the IDX header and payload checks), as `MNIST.load(from:)` does.

@@ -1,5 +1,6 @@
 import Foundation
 import Perceptron
+import PerceptronData
 
 /// libFuzzer entry: the bytes are a model file (or a checkpoint). Loading must either throw or give a
 /// model that predicts; a trap, an out-of-bounds access, a leak, an allocation the

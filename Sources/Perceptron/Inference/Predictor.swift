@@ -28,14 +28,15 @@ public struct Predictor: @unchecked Sendable {
     public let outputSize: Int
     /// The loss the model was trained with (decides how outputs become probabilities).
     public let loss: Loss?
-    /// The preprocessing that turns raw table rows into features, if the model has one.
+    /// The preprocessing that turns raw table rows into features, if the model has one
+    /// (`PerceptronData` replays it: `outputs(table:)`, `Preprocessor.transformFeatures`).
     public let preprocessor: Preprocessor?
     /// The class names in class-index order; empty for regression.
     public let classNames: [String]
 
     /// A predictor from the current weights of `model`, which may go on training.
     /// - Parameters:
-    ///   - preprocessor: replayed on raw rows by ``outputs(table:)``.
+    ///   - preprocessor: replayed on raw rows by `outputs(table:)` (in `PerceptronData`).
     ///   - classNames: names of the classes in index order (default: the preprocessor's, else
     ///     "0", "1", … for a classification loss; none for regression).
     public init(model: Sequential, preprocessor: Preprocessor? = nil, classNames: [String]? = nil) {
@@ -96,16 +97,6 @@ public struct Predictor: @unchecked Sendable {
             start = end
         }
         return result
-    }
-
-    /// The outputs for raw table rows, through the saved preprocessing.
-    /// - Throws: ``PerceptronError/incompatible(_:)`` when the predictor has no preprocessing;
-    ///   the preprocessor's errors for rows it cannot transform.
-    public func outputs(table: CSVTable, batchSize: Int? = nil) throws -> Matrix {
-        guard let preprocessor else {
-            throw PerceptronError.incompatible("the model has no saved preprocessing; pass feature rows to outputs(_:)")
-        }
-        return try outputs(try preprocessor.transformFeatures(table), batchSize: batchSize)
     }
 
     /// Class probabilities, n × (number of classes): softmax outputs as they are, one

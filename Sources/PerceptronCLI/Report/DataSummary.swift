@@ -1,5 +1,6 @@
 import Foundation
 import Perceptron
+import PerceptronData
 
 /// The report's data section: row counts, each column's role with its missing fields and
 /// imputed value, categories, and the class balance.

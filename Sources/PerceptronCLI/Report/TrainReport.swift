@@ -1,5 +1,6 @@
 import Foundation
 import Perceptron
+import PerceptronData
 
 /// Everything `train` knows at its end, for the files it writes besides the model.
 struct TrainedRun {

@@ -1,3 +1,4 @@
+import Perceptron
 import CZlib
 import Foundation
 

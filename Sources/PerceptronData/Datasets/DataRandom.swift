@@ -1,4 +1,5 @@
 import Foundation
+import Perceptron
 
 /// The data module's own seeded generator (SplitMix64, Steele, Lea & Flood 2014), so
 /// that generated datasets and splits depend only on the seed, not on the standard

@@ -1,29 +1,7 @@
 import Foundation
+import Perceptron
 
-/// Turns a ``CSVTable`` into a feature ``Matrix`` and a target ``Matrix``, with every
-/// statistic fitted on the training rows only and replayed unchanged on new rows.
-///
-/// Per column, by role (see ``ColumnRole``):
-/// ```
-/// numeric:      x  → (x or median if missing − shift) / scale      one feature
-/// categorical:  v  → one-hot over the sorted training categories   k features "Col=v"
-///               missing → most frequent training category; unseen → all zeros
-/// ignored:      dropped
-/// target:       see TargetEncoding
-/// ```
-/// Automatic roles (for columns without an explicit role):
-/// - every value empty → ignored;
-/// - every non-empty value a number → numeric, unless the column looks like a row
-///   identifier (≥ 10 rows, distinct integers, and either consecutive or named "…id")
-///   → ignored;
-/// - text with more than ``Options/maxCategories`` distinct values, or (with ≥ 10
-///   non-empty rows) distinct values in more than ``Options/maxDistinctFraction`` of
-///   them (names, tickets, cabins) → ignored;
-/// - other text → categorical.
-/// Each automatic decision other than a plain numeric one leaves a line in ``notes``.
-///
-/// `Preprocessor` is `Codable`, so it is saved (as JSON) inside a model file.
-public struct Preprocessor: Codable, Equatable, Sendable {
+extension Preprocessor {
     /// Settings for ``fit(_:options:)``.
     public struct Options: Codable, Equatable, Sendable {
         /// The target column, by name or 1-based position; nil for none (features only),
@@ -78,65 +56,6 @@ public struct Preprocessor: Codable, Equatable, Sendable {
         }
     }
 
-    /// One input column with its role and fitted statistics.
-    public struct Column: Codable, Equatable, Sendable {
-        /// The column's name in the training table.
-        public var name: String
-        /// Its role (never ``ColumnRole/target``; the target is in ``Preprocessor/target``).
-        public var role: ColumnRole
-        /// Why an automatic role was chosen, when it is not plain numeric.
-        public var note: String?
-        /// Numeric: the training median, used for missing values.
-        public var fillValue: Double
-        /// Numeric: `x' = (x − shift) / scale`.
-        public var shift: Double
-        /// Numeric: `x' = (x − shift) / scale`.
-        public var scale: Double
-        /// Categorical: the training categories, sorted; feature k is "name=categories[k]".
-        public var categories: [String]
-        /// Categorical: the most frequent training category (ties → the smallest), used
-        /// for missing values.
-        public var mostFrequent: String
-
-        /// Number of features this column produces.
-        public var width: Int {
-            switch role {
-            case .numeric: return 1
-            case .categorical: return categories.count
-            case .ignored, .target: return 0
-            }
-        }
-    }
-
-    /// The input columns, in table order (ignored ones included, with width 0).
-    public var columns: [Column]
-    /// The target encoding, or nil when fitted without a target.
-    public var target: TargetEncoding?
-    /// Human-readable notes on automatic decisions (ignored columns and why).
-    public var notes: [String]
-
-    /// The expanded feature names, in feature-matrix column order ("Age", "Sex=male").
-    public var featureNames: [String] {
-        columns.flatMap { column -> [String] in
-            switch column.role {
-            case .numeric: return [column.name]
-            case .categorical: return column.categories.map { "\(column.name)=\($0)" }
-            case .ignored, .target: return []
-            }
-        }
-    }
-
-    /// Number of features (columns of the feature matrix).
-    public var featureCount: Int { columns.reduce(0) { $0 + $1.width } }
-
-    /// Names of the input columns that are used (not ignored).
-    public var usedColumns: [String] { columns.filter { $0.role != .ignored }.map(\.name) }
-
-    /// Classification or regression (nil without a target).
-    public var task: TaskKind? { target?.task }
-
-    /// Class names in class-index order (empty for regression or without a target).
-    public var classNames: [String] { target?.classNames ?? [] }
 
     /// Fits roles, imputation values, scalings, categories and the target encoding on
     /// `table` (the training rows only).
@@ -319,13 +238,6 @@ public struct Preprocessor: Codable, Equatable, Sendable {
         return column
     }
 
-    /// The preprocessor as compact JSON with sorted keys (to store in a model file's metadata).
-    public func jsonString() throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return String(decoding: try encoder.encode(self), as: UTF8.self)
-    }
-
     /// The median (mean of the two middle values for an even count; 0 when empty).
     /// Found by selection (Hoare's quickselect, expected O(n)) rather than a full sort, so
     /// a 2-million-row column takes milliseconds.
@@ -367,10 +279,3 @@ public struct Preprocessor: Codable, Equatable, Sendable {
     }
 }
 
-extension Preprocessor {
-    /// A preprocessor from ``jsonString()``'s output.
-    /// - Throws: `DecodingError` for malformed JSON.
-    public init(jsonString: String) throws {
-        self = try JSONDecoder().decode(Preprocessor.self, from: Data(jsonString.utf8))
-    }
-}

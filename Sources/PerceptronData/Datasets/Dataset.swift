@@ -1,3 +1,4 @@
+import Perceptron
 /// Features and targets held in memory: what the bundled loaders, the MNIST loader and
 /// the generators return.
 ///

@@ -1,3 +1,4 @@
+import Perceptron
 /// Parses a decimal number from bytes without making a String: the fast path of the
 /// CSV reader.
 ///

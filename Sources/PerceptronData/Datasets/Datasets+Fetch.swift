@@ -1,4 +1,5 @@
 import Foundation
+import Perceptron
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif

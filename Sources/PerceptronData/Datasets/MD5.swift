@@ -1,3 +1,4 @@
+import Perceptron
 /// MD5 (RFC 1321), used only to check downloaded dataset files against their
 /// published checksums; not for anything security-related.
 ///

@@ -1,4 +1,5 @@
 import Foundation
+import Perceptron
 
 /// Loads MNIST's IDX files, raw or gzip-compressed (detected by the gzip magic bytes
 /// 1f 8b, not by the name).

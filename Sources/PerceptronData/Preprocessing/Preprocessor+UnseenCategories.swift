@@ -1,4 +1,5 @@
 import Foundation
+import Perceptron
 
 extension Preprocessor {
     /// Values of a categorical column that training never saw (``transformFeatures(_:)``

@@ -1,4 +1,5 @@
 import Foundation
+import Perceptron
 
 extension Preprocessor {
     /// The feature matrix for `table`'s rows, with the fitted statistics (n × ``featureCount``).
@@ -84,17 +85,5 @@ extension Preprocessor {
         let features = try transformFeatures(table)
         guard let target, table.columnNames.contains(target.column) else { return (features, nil) }
         return (features, try transformTarget(table))
-    }
-
-    /// Class names for predicted class indices (classification).
-    public func decodeClasses(_ indices: [Int]) -> [String] {
-        guard let target else { preconditionFailure("decodeClasses needs a classification target") }
-        return indices.map { target.decode(classIndex: $0) }
-    }
-
-    /// Regression: predictions back in the target's units (identity when the target
-    /// was not standardized).
-    public func inverseTransformTarget(_ encoded: Matrix) -> Matrix {
-        target?.inverseTransform(encoded) ?? encoded
     }
 }

@@ -1,3 +1,4 @@
+import Perceptron
 /// The field texts read as a missing value, like an empty field.
 ///
 /// The default is pandas' `read_csv` default list (`na_values`, pandas 2.x), so a file

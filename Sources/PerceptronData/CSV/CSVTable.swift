@@ -1,4 +1,5 @@
 import Foundation
+import Perceptron
 
 /// A table read from CSV text, column by column: a column whose present fields are all
 /// numbers is stored as `[Double]` (missing → NaN), any other as `[String]` (missing →

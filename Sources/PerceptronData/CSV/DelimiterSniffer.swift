@@ -1,3 +1,4 @@
+import Perceptron
 /// Chooses a CSV file's field separator among `,` `;` tab `|` from its first lines.
 ///
 /// For each candidate, the fields of the first ``sampleLines`` non-blank lines are counted

@@ -1,3 +1,4 @@
+import Perceptron
 /// Header names made unique the way pandas' `read_csv` does, so that every column can be
 /// found by its name.
 ///

@@ -1,3 +1,4 @@
+import Perceptron
 /// One column of a ``CSVTable``: numbers when every present field is a number, else text.
 ///
 /// ```

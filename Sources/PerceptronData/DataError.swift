@@ -1,4 +1,5 @@
 import Foundation
+import Perceptron
 
 /// Errors for data a user hands to Perceptron: CSV files, preprocessing, MNIST files,
 /// dataset downloads. Each names the file, and where it applies the row and the column.

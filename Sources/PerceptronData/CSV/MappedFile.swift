@@ -1,3 +1,4 @@
+import Perceptron
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)

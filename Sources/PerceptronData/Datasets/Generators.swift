@@ -1,4 +1,5 @@
 import Foundation
+import Perceptron
 
 /// Seeded synthetic datasets: the same seed gives the same data on every run and
 /// machine. Classification targets are class indices; samples are shuffled unless a

@@ -1,4 +1,5 @@
 import Foundation
+import Perceptron
 
 /// The CSV reader behind ``CSVTable``: one pass over the bytes of the whole input, fields
 /// as byte ranges, numbers parsed from the bytes (``DecimalNumber``), columns stored as

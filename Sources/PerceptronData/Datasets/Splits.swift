@@ -1,4 +1,5 @@
 import Foundation
+import Perceptron
 
 /// One train/test partition of row indices (0-based).
 public struct Fold: Sendable, Equatable {

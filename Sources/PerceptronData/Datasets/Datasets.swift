@@ -1,4 +1,5 @@
 import Foundation
+import Perceptron
 
 /// The datasets that ship with Perceptron (package resources, no download), MNIST
 /// (fetched, see ``fetchMNIST(from:to:)``) and the seeded generators, by name.
