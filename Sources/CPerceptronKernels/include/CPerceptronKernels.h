@@ -83,4 +83,7 @@ void pk_sgemv_transposed(int isa, long k, long n, float alpha, const float *x,
 /* Elementwise kernels for the training hot path (optimizer updates, norms). */
 #include "PerceptronVectorKernels.h"
 
+/* Int8 matrix product for quantized models (qgemm_*.c). */
+#include "PerceptronQuantizedKernels.h"
+
 #endif

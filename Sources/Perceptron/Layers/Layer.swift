@@ -83,3 +83,14 @@ public protocol ActivatedLayer: Layer {
     /// Back-propagates ∂L/∂z (the gradient before the activation).
     mutating func backward(input: Matrix, preactivationGradient: Matrix, needsInputGradient: Bool)
 }
+
+/// A layer whose saved tensors must satisfy more than their shape and dtype (a quantized
+/// layer's scales must be positive, its zero point an integer in 0…255). The model-file
+/// loader asks before it hands the values to the layer, so a file that breaks the rule is a
+/// ``ModelFileError/invalidTensorValue(file:tensor:reason:)``, not a failed precondition.
+public protocol TensorValueValidating {
+    /// The first tensor (by its name in the layout) whose values the layer cannot take, and
+    /// why; nil when all are acceptable. `values` are the layer's parameters then buffers,
+    /// in layout order, as row-major floats.
+    func invalidTensorValue(_ values: [[Float]]) -> (name: String, reason: String)?
+}

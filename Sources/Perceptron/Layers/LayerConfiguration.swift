@@ -44,10 +44,15 @@ public struct LayerTensorLayout: Sendable, Equatable {
         public var shape: [Int]
         /// Whether the tensor is a buffer (non-trainable state) rather than a parameter.
         public var isBuffer: Bool
-        public init(_ name: String, shape: [Int], isBuffer: Bool = false) {
+        /// The element type in the file: F32, or I8 for quantized weights (the layer then
+        /// holds the integers as floats in its ``Layer/buffers``; saving refuses any value that
+        /// is not an integer in −128…127).
+        public var dtype: SafeTensors.DType
+        public init(_ name: String, shape: [Int], isBuffer: Bool = false, dtype: SafeTensors.DType = .f32) {
             self.name = name
             self.shape = shape
             self.isBuffer = isBuffer
+            self.dtype = dtype
         }
     }
 
@@ -82,13 +87,14 @@ public struct AnyLayerConfiguration: Codable, Sendable, Equatable, CustomStringC
     public var description: String { "\(registeredName)\(canonicalJSON(base))" }
 }
 
-/// The layer configuration types model files can name. Dense, Dropout, BatchNormalization
-/// and LayerNormalization are registered from the start; register your own before saving
+/// The layer configuration types model files can name. Dense, Dropout, BatchNormalization,
+/// LayerNormalization and QuantizedDense are registered from the start; register your own before saving
 /// or loading a model that uses them.
 public enum LayerRegistry {
     static let shared = ConfigurationRegistry<any LayerConfiguration>(kind: "layer", builtIns: [
         entry(Dense.Configuration.self), entry(Dropout.Configuration.self),
         entry(BatchNormalization.Configuration.self), entry(LayerNormalization.Configuration.self),
+        entry(QuantizedDense.Configuration.self),
     ])
 
     private static func entry<C: LayerConfiguration>(_ type: C.Type)

@@ -112,6 +112,9 @@ extension ModelFile {
                 guard tensor.shape.count == 2 else {
                     throw ModelFileError.wrongShape(file: file, tensor: tensorName, expected: [-1, -1], got: tensor.shape)
                 }
+                guard tensor.dtype == .f32 else {
+                    throw ModelFileError.wrongDType(file: file, tensor: tensorName, expected: "F32", got: tensor.dtype.rawValue)
+                }
                 guard tensor.values.allSatisfy(\.isFinite) else { throw ModelFileError.nonFiniteWeight(file: file, tensor: tensorName) }
                 stored.state.callbacks[key]!.tensors[name] = Matrix(rows: tensor.shape[0], columns: tensor.shape[1], elements: tensor.values)
                 used.insert(tensorName)

@@ -36,8 +36,8 @@ extension ModelFile {
     }
 
     /// Checks that every tensor (parameter or buffer) the architecture implies is in `container` with
-    /// exactly that shape, before the model is built. The container's reader has already
-    /// checked each tensor's ∏shape × 4 bytes against its data offsets and the file's size,
+    /// exactly that shape and dtype (F32, or I8 for quantized weights), before the model is built. The container's reader has already
+    /// checked each tensor's ∏shape × (4 or 1) bytes against its data offsets and the file's size,
     /// so once the shapes agree, building the model allocates only about what the file
     /// holds: an architecture asking for 2⁴⁰ inputs is refused here, not by the allocator.
     /// Shapes are compared element by element, so no size product can overflow.
@@ -51,14 +51,18 @@ extension ModelFile {
         let layouts = try expectedTensorLayouts(of: architecture, file: file)
         for (i, layout) in layouts.enumerated() {
             for tensor in layout.tensors {
-                try checkTensor("layers.\(i).\(tensor.name)", shape: tensor.shape, in: container, file: file)
+                try checkTensor("layers.\(i).\(tensor.name)", shape: tensor.shape, dtype: tensor.dtype, in: container, file: file)
             }
         }
         return layouts
     }
 
-    private static func checkTensor(_ name: String, shape: [Int], in container: SafeTensors, file: String) throws {
+    private static func checkTensor(_ name: String, shape: [Int], dtype: SafeTensors.DType, in container: SafeTensors,
+                                    file: String) throws {
         guard let tensor = container.tensors[name] else { throw ModelFileError.missingTensor(file: file, tensor: name) }
+        guard tensor.dtype == dtype else {
+            throw ModelFileError.wrongDType(file: file, tensor: name, expected: dtype.rawValue, got: tensor.dtype.rawValue)
+        }
         guard tensor.shape == shape else {
             throw ModelFileError.wrongShape(file: file, tensor: name, expected: shape, got: tensor.shape)
         }

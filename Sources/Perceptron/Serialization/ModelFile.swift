@@ -76,7 +76,7 @@ public enum ModelFile {
             for (tensor, matrix) in zip(layout.tensors, values) {
                 // The loader refuses NaN and ±Inf, so such a file could never be read back.
                 guard matrix.isFinite else { throw ModelFileError.nonFiniteWeight(file: file, tensor: "layers.\(i).\(tensor.name)") }
-                tensors["layers.\(i).\(tensor.name)"] = SafeTensors.Tensor(shape: tensor.shape, values: matrix.elements)
+                tensors["layers.\(i).\(tensor.name)"] = try fileTensor(matrix, layout: tensor, name: "layers.\(i).\(tensor.name)", file: file)
             }
             configurations.append(AnyLayerConfiguration(configuration))
             width = layout.outputWidth
@@ -151,13 +151,18 @@ public enum ModelFile {
 
         // A checkpoint's callback tensors are checked by loadCheckpoint(from:).
         var remaining = Set(container.tensors.keys.filter { !isCheckpointTensor($0, in: container) })
-        func take(_ name: String, shape: [Int]) throws -> [Float] {
+        func take(_ name: String, shape: [Int], dtype: SafeTensors.DType = .f32) throws -> [Float] {
             guard let tensor = container.tensors[name] else { throw ModelFileError.missingTensor(file: file, tensor: name) }
             guard tensor.shape == shape else {
                 throw ModelFileError.wrongShape(file: file, tensor: name, expected: shape, got: tensor.shape)
             }
-            guard tensor.values.allSatisfy(\.isFinite) else { throw ModelFileError.nonFiniteWeight(file: file, tensor: name) }
+            guard tensor.dtype == dtype else {
+                throw ModelFileError.wrongDType(file: file, tensor: name, expected: dtype.rawValue, got: tensor.dtype.rawValue)
+            }
             remaining.remove(name)
+            // An I8 tensor's integers, as floats, are what the layer's buffers hold (always finite).
+            if dtype == .i8 { return tensor.int8Values.map { Float($0) } }
+            guard tensor.values.allSatisfy(\.isFinite) else { throw ModelFileError.nonFiniteWeight(file: file, tensor: name) }
             return tensor.values
         }
 
@@ -174,12 +179,16 @@ public enum ModelFile {
             }
             var list: [Matrix] = []
             for (tensor, matrix) in zip(layouts[i].tensors, current) {
-                let values = try take("layers.\(i).\(tensor.name)", shape: tensor.shape)
+                let values = try take("layers.\(i).\(tensor.name)", shape: tensor.shape, dtype: tensor.dtype)
                 guard values.count == matrix.count else {
                     throw ModelFileError.invalidArchitecture(
                         file: file, reason: "layer \(i) \(tensor.name) is \(matrix.rows)×\(matrix.columns), its layout \(tensor.shape)")
                 }
                 list.append(Matrix(rows: matrix.rows, columns: matrix.columns, elements: values))
+            }
+            if let check = layer as? any TensorValueValidating,
+               let (name, reason) = check.invalidTensorValue(list.map(\.elements)) {
+                throw ModelFileError.invalidTensorValue(file: file, tensor: "layers.\(i).\(name)", reason: reason)
             }
             let parameterCount = layer.parameterNames.count
             weights.append(Array(list[..<parameterCount]))
@@ -242,6 +251,25 @@ public enum ModelFile {
             throw ModelFileError.unexpectedTensor(file: file, tensor: extra)
         }
         return LoadedModel(model: model, preprocessor: metadata.preprocessor, metadata: metadata)
+    }
+
+    /// A layer tensor as the file stores it: F32 as it is; I8 from floats that must be
+    /// integers in −128…127 (a quantized layer's weights), anything else refused.
+    static func fileTensor(_ matrix: Matrix, layout: LayerTensorLayout.Tensor, name: String, file: String) throws -> SafeTensors.Tensor {
+        switch layout.dtype {
+        case .f32:
+            return SafeTensors.Tensor(shape: layout.shape, values: matrix.elements)
+        case .i8:
+            var integers = [Int8](repeating: 0, count: matrix.count)
+            for (k, value) in matrix.elements.enumerated() {
+                guard let integer = Int8(exactly: value) else {
+                    throw ModelFileError.invalidTensorValue(file: file, tensor: name,
+                                                            reason: "\(value) is not an integer in −128…127, so it cannot be stored as I8")
+                }
+                integers[k] = integer
+            }
+            return SafeTensors.Tensor(shape: layout.shape, int8Values: integers)
+        }
     }
 
     /// The generator's state words.

@@ -18,6 +18,11 @@ public enum ModelFileError: Error, Equatable, Sendable {
     case unexpectedTensor(file: String, tensor: String)
     /// A weight holds NaN or ±Inf.
     case nonFiniteWeight(file: String, tensor: String)
+    /// A tensor has an element type other than the architecture implies (e.g. F32 where a
+    /// quantized layer keeps I8 weights).
+    case wrongDType(file: String, tensor: String, expected: String, got: String)
+    /// A tensor's values are outside what its layer accepts (e.g. a quantization scale ≤ 0).
+    case invalidTensorValue(file: String, tensor: String, reason: String)
 }
 
 extension ModelFileError: CustomStringConvertible {
@@ -39,6 +44,10 @@ extension ModelFileError: CustomStringConvertible {
             return "\(file): unexpected tensor \"\(tensor)\" (not part of the saved architecture)"
         case let .nonFiniteWeight(file, tensor):
             return "\(file): tensor \"\(tensor)\" holds NaN or infinite values"
+        case let .wrongDType(file, tensor, expected, got):
+            return "\(file): tensor \"\(tensor)\" has dtype \(got), expected \(expected)"
+        case let .invalidTensorValue(file, tensor, reason):
+            return "\(file): tensor \"\(tensor)\" is invalid: \(reason)"
         }
     }
 }

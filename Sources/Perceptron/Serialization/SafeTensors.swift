@@ -5,7 +5,7 @@ import Glibc
 import Darwin
 #endif
 
-/// A set of named F32 tensors and a string metadata map in the safetensors format
+/// A set of named F32 and I8 tensors and a string metadata map in the safetensors format
 /// (huggingface/safetensors), which holds data only, so loading a file runs no code.
 ///
 /// Layout:
@@ -20,35 +20,74 @@ import Darwin
 /// ``SafeTensorsError`` (never a crash or an out-of-bounds read): the file holds at
 /// least 8 bytes; N ≤ ``maxHeaderLength`` and 8 + N ≤ file size; the header is UTF-8,
 /// starts with `{` and parses as a JSON object; `__metadata__` maps strings to strings;
-/// each tensor has dtype (only "F32" here), shape (non-negative integers) and
-/// data_offsets [begin, end]; sorted by offset, each tensor begins where the previous
-/// ended, starting at 0 (no overlap, no gap); ∏shape × 4 = end − begin (checked for
-/// overflow); the last end is the buffer's length (nothing after the last tensor).
+/// each tensor has dtype ("F32" or "I8" here: 32-bit floats, or signed bytes for quantized
+/// weights), shape (non-negative integers) and data_offsets [begin, end]; sorted by
+/// offset, each tensor begins where the previous ended, starting at 0 (no overlap, no
+/// gap); ∏shape × (4 for F32, 1 for I8) = end − begin (checked for overflow); the last end
+/// is the buffer's length (nothing after the last tensor). All of this is checked before
+/// any tensor's values are copied out of the file.
 /// Duplicate JSON keys are not detected (Foundation's parser keeps one); a dropped
 /// duplicate then shows up as a gap.
 public struct SafeTensors: Sendable, Equatable {
-    /// One tensor: its shape and row-major values (∏shape values; a scalar has shape []).
+    /// The element types this reader and writer handle.
+    public enum DType: String, Sendable, Equatable, CaseIterable {
+        /// 32-bit IEEE float, little-endian.
+        case f32 = "F32"
+        /// Signed 8-bit integer (quantized weights).
+        case i8 = "I8"
+
+        /// Bytes per element.
+        public var byteWidth: Int {
+            switch self {
+            case .f32: return 4
+            case .i8: return 1
+            }
+        }
+    }
+
+    /// One tensor: its shape, element type and row-major values (∏shape values; a scalar
+    /// has shape []), in ``values`` for F32 or ``int8Values`` for I8 (the other is empty).
     public struct Tensor: Sendable, Equatable {
         public var shape: [Int]
+        public var dtype: DType
+        /// The values of an F32 tensor (empty for I8).
         public var values: [Float]
+        /// The values of an I8 tensor (empty for F32).
+        public var int8Values: [Int8]
 
+        /// An F32 tensor.
         public init(shape: [Int], values: [Float]) {
             self.shape = shape
+            self.dtype = .f32
             self.values = values
+            self.int8Values = []
         }
+
+        /// An I8 tensor.
+        public init(shape: [Int], int8Values: [Int8]) {
+            self.shape = shape
+            self.dtype = .i8
+            self.values = []
+            self.int8Values = int8Values
+        }
+
+        /// The number of values held (of either type).
+        var storedCount: Int { dtype == .f32 ? values.count : int8Values.count }
 
         /// A 2-D tensor from a matrix (shape [rows, columns]).
         public init(_ matrix: Matrix) {
             self.init(shape: [matrix.rows, matrix.columns], values: matrix.elements)
         }
 
-        /// The tensor as a matrix: shape [r, c] → r × c, [n] → 1 × n, [] → 1 × 1.
+        /// The tensor as a matrix: shape [r, c] → r × c, [n] → 1 × n, [] → 1 × 1; I8 values
+        /// become the floats of the same integers.
         /// - Throws: ``SafeTensorsError/invalidTensor(name:reason:)`` for 3 or more dimensions.
         public func matrix() throws -> Matrix {
+            let elements = dtype == .f32 ? values : int8Values.map { Float($0) }
             switch shape.count {
-            case 0: return Matrix(rows: 1, columns: 1, elements: values)
-            case 1: return Matrix(rows: 1, columns: shape[0], elements: values)
-            case 2: return Matrix(rows: shape[0], columns: shape[1], elements: values)
+            case 0: return Matrix(rows: 1, columns: 1, elements: elements)
+            case 1: return Matrix(rows: 1, columns: shape[0], elements: elements)
+            case 2: return Matrix(rows: shape[0], columns: shape[1], elements: elements)
             default: throw SafeTensorsError.invalidTensor(name: "", reason: "shape \(shape) is not 1-D or 2-D")
             }
         }
@@ -93,12 +132,14 @@ public struct SafeTensors: Sendable, Equatable {
             guard tensor.shape.allSatisfy({ $0 >= 0 }) else {
                 throw SafeTensorsError.invalidTensor(name: name, reason: "negative dimension in shape \(tensor.shape)")
             }
-            guard let count = elementCount(tensor.shape), count == tensor.values.count else {
+            guard let count = elementCount(tensor.shape), count == tensor.storedCount,
+                  tensor.dtype == .f32 ? tensor.int8Values.isEmpty : tensor.values.isEmpty else {
                 throw SafeTensorsError.invalidTensor(
-                    name: name, reason: "shape \(tensor.shape) does not hold \(tensor.values.count) values")
+                    name: name, reason: "shape \(tensor.shape) does not hold \(tensor.storedCount) \(tensor.dtype.rawValue) values")
             }
-            header[name] = ["dtype": "F32", "shape": tensor.shape, "data_offsets": [offset, offset + 4 * count]] as [String: Any]
-            offset += 4 * count
+            let bytes = tensor.dtype.byteWidth * count
+            header[name] = ["dtype": tensor.dtype.rawValue, "shape": tensor.shape, "data_offsets": [offset, offset + bytes]] as [String: Any]
+            offset += bytes
         }
         var json = try JSONSerialization.data(withJSONObject: header, options: [.sortedKeys])
         json.append(contentsOf: repeatElement(UInt8(ascii: " "), count: (8 - json.count % 8) % 8))
@@ -107,6 +148,10 @@ public struct SafeTensors: Sendable, Equatable {
         withUnsafeBytes(of: UInt64(json.count).littleEndian) { out.append(contentsOf: $0) }
         out.append(json)
         for name in names {
+            if tensors[name]!.dtype == .i8 {
+                tensors[name]!.int8Values.withUnsafeBytes { out.append(contentsOf: $0) }
+                continue
+            }
             tensors[name]!.values.withUnsafeBufferPointer { values in
                 if UInt32(1).littleEndian == 1 {
                     out.append(UnsafeBufferPointer(start: UnsafeRawPointer(values.baseAddress)?
@@ -176,7 +221,7 @@ public struct SafeTensors: Sendable, Equatable {
             }
             expectedBegin = entry.end
             let count = elementCount(entry.shape)
-            let (bytesNeeded, overflow) = (count ?? 0).multipliedReportingOverflow(by: 4)
+            let (bytesNeeded, overflow) = (count ?? 0).multipliedReportingOverflow(by: entry.dtype.byteWidth)
             guard let count, !overflow, bytesNeeded == entry.end - entry.begin else {
                 throw SafeTensorsError.sizeMismatch(file: file, tensor: entry.name, shape: entry.shape,
                                                     expectedBytes: count == nil || overflow ? nil : bytesNeeded,
@@ -184,6 +229,14 @@ public struct SafeTensors: Sendable, Equatable {
             }
             guard entry.end <= buffer.count else {
                 throw SafeTensorsError.truncatedData(file: file, dataEnd: entry.end, bufferLength: buffer.count)
+            }
+            if entry.dtype == .i8 {
+                let values = [Int8](unsafeUninitializedCapacity: count) { out, initialized in
+                    for i in 0..<count { out[i] = Int8(bitPattern: buffer[entry.begin + i]) }
+                    initialized = count
+                }
+                result.tensors[entry.name] = Tensor(shape: entry.shape, int8Values: values)
+                continue
             }
             let values = [Float](unsafeUninitializedCapacity: count) { out, initialized in
                 for i in 0..<count {
@@ -202,6 +255,7 @@ public struct SafeTensors: Sendable, Equatable {
 
     struct Entry {
         var name: String
+        var dtype: DType
         var shape: [Int]
         var begin: Int
         var end: Int
@@ -248,7 +302,9 @@ public struct SafeTensors: Sendable, Equatable {
             guard let dtype = info["dtype"] as? String else {
                 throw SafeTensorsError.invalidEntry(file: file, tensor: name, reason: "missing or non-string dtype")
             }
-            guard dtype == "F32" else { throw SafeTensorsError.unsupportedDType(file: file, tensor: name, dtype: dtype) }
+            guard let type = DType(rawValue: dtype) else {
+                throw SafeTensorsError.unsupportedDType(file: file, tensor: name, dtype: dtype)
+            }
             guard let shape = integers(info["shape"]) else {
                 throw SafeTensorsError.invalidEntry(file: file, tensor: name, reason: "shape is not a list of non-negative integers")
             }
@@ -256,7 +312,7 @@ public struct SafeTensors: Sendable, Equatable {
                 throw SafeTensorsError.invalidEntry(file: file, tensor: name,
                                                     reason: "data_offsets is not [begin, end] of non-negative integers")
             }
-            entries.append(Entry(name: name, shape: shape, begin: offsets[0], end: offsets[1]))
+            entries.append(Entry(name: name, dtype: type, shape: shape, begin: offsets[0], end: offsets[1]))
         }
         return (metadata, entries)
     }

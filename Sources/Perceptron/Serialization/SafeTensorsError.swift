@@ -13,7 +13,7 @@ public enum SafeTensorsError: Error, Equatable, Sendable {
     case invalidMetadata(file: String, reason: String)
     /// A tensor entry lacks `dtype`, `shape` or `data_offsets`, or one is malformed.
     case invalidEntry(file: String, tensor: String, reason: String)
-    /// A dtype other than F32 (the only one Perceptron reads).
+    /// A dtype other than F32 and I8 (the ones Perceptron reads).
     case unsupportedDType(file: String, tensor: String, dtype: String)
     /// `data_offsets` do not tile the byte buffer: the tensor starts before
     /// (overlap) or after (gap) where the previous one ended, or ends before it begins.
@@ -48,7 +48,7 @@ extension SafeTensorsError: CustomStringConvertible {
         case let .invalidEntry(file, tensor, reason):
             return "\(file): tensor \"\(tensor)\": \(reason)"
         case let .unsupportedDType(file, tensor, dtype):
-            return "\(file): tensor \"\(tensor)\" has dtype \(dtype); only F32 is supported"
+            return "\(file): tensor \"\(tensor)\" has dtype \(dtype); only F32 and I8 are supported"
         case let .invalidOffsets(file, tensor, begin, end, expectedBegin):
             let problem = end < begin ? "ends before it begins"
                 : begin < expectedBegin ? "overlaps the previous tensor" : "leaves a gap after the previous tensor"
