@@ -7,6 +7,8 @@ import Foundation
 ///                                     shaped by its configuration's LayerTensorLayout; Dense:
 /// layers.<i>.weight   F32 [in, out]   W (our layout; PyTorch's Linear.weight is Wᵀ)
 /// layers.<i>.bias     F32 [out]       b
+/// QuantizedDense:     I8 weight [in, out], F32 weight_scale [out], bias [out], and when static
+///                     input_scale [1], input_zero_point [1] (see QuantizedDense)
 /// optimizer.<s>.<k>   F32 [r, c]      optimizer slot s of parameter k (only with the optimizer state)
 /// __metadata__        see ModelFileMetadata: format version, architecture, training settings,
 ///                     preprocessing, optimizer step and random state
