@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import Perceptron
+import PerceptronData
 
 /// Post-training int8 quantization of a whole model: it predicts what the float model
 /// predicts (up to the quantization error), saves I8 weights and F32 scales, loads back to
