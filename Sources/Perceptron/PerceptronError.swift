@@ -15,6 +15,8 @@ public enum PerceptronError: Error, Equatable, Sendable {
     case notCompiled(reason: String)
     /// A combination of settings that cannot work together.
     case incompatible(String)
+    /// A ``ComputePrecision`` this CPU cannot run (e.g. bf16 without AVX512_BF16).
+    case unsupportedPrecision(precision: String, reason: String)
 }
 
 extension PerceptronError: CustomStringConvertible {
@@ -34,6 +36,8 @@ extension PerceptronError: CustomStringConvertible {
             return "Model is not compiled: \(reason)"
         case let .incompatible(message):
             return "Incompatible settings: \(message)"
+        case let .unsupportedPrecision(precision, reason):
+            return "Precision \(precision) is not available: \(reason)"
         }
     }
 }

@@ -86,4 +86,7 @@ void pk_sgemv_transposed(int isa, long k, long n, float alpha, const float *x,
 /* Int8 matrix product for quantized models (qgemm_*.c). */
 #include "PerceptronQuantizedKernels.h"
 
+/* bf16 mixed-precision GEMM (AVX512_BF16). */
+#include "PerceptronBF16Kernels.h"
+
 #endif

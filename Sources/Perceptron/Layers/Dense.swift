@@ -58,6 +58,12 @@ public struct Dense: ActivatedLayer {
     public private(set) var output = Matrix(rows: 0, columns: 0)
     private var preactivationGradient = Matrix(rows: 0, columns: 0)
     public private(set) var inputGradient = Matrix(rows: 0, columns: 0)
+    /// The precision of this layer's products in training forward and backward passes
+    /// (set by ``Sequential/compile(loss:optimizer:metrics:gradientClipping:learningRateSchedule:precision:)``);
+    /// inference is always fp32.
+    public internal(set) var trainingPrecision: ComputePrecision = .float32
+    /// The precision of the last forward pass, which its backward pass uses too.
+    private var passPrecision: ComputePrecision = .float32
 
     /// A dense layer of `units` outputs.
     /// - Parameters:
@@ -110,7 +116,8 @@ public struct Dense: ActivatedLayer {
 
     public mutating func forward(_ input: Matrix, training: Bool, generator: inout SeededGenerator) {
         precondition(input.columns == weight.rows, "Dense expects \(weight.rows) input columns, got \(input.columns)")
-        Matrix.multiply(input, weight, into: &preactivation)
+        passPrecision = training ? trainingPrecision : .float32
+        Matrix.multiply(input, weight, precision: passPrecision, into: &preactivation)
         if useBias { preactivation.addRowVector(bias) }
         activation.apply(preactivation, into: &output)
     }
@@ -123,11 +130,11 @@ public struct Dense: ActivatedLayer {
 
     /// Back-propagates ∂L/∂z: the weight and bias gradients and, when asked, ∂L/∂x.
     public mutating func backward(input: Matrix, preactivationGradient delta: Matrix, needsInputGradient: Bool) {
-        Matrix.multiply(input, delta, transposeA: true, into: &weightGradient)
+        Matrix.multiply(input, delta, transposeA: true, precision: passPrecision, into: &weightGradient)
         kernelRegularizer?.addGradient(of: weight, to: &weightGradient)
         if useBias { delta.sumColumns(into: &biasGradient) }
         if needsInputGradient {
-            Matrix.multiply(delta, weight, transposeB: true, into: &inputGradient)
+            Matrix.multiply(delta, weight, transposeB: true, precision: passPrecision, into: &inputGradient)
         }
     }
 

@@ -32,6 +32,9 @@ public final class Sequential {
     public private(set) var learningRateSchedule: LearningRateSchedule = .constant
     /// The optimizer's learning rate when compiled: the base of ``learningRateSchedule``.
     public internal(set) var baseLearningRate: Float = 0.001
+    /// The number format of the training products, set by compile (fp32 unless compiled
+    /// with `precision: .bfloat16`; see ``ComputePrecision``).
+    public internal(set) var trainingPrecision: ComputePrecision = .float32
     /// Set by a callback to end ``fit(_:_:epochs:batchSize:shuffle:validationSplit:validationData:classWeights:callbacks:initialEpoch:resumeFrom:)``
     /// after the current epoch.
     public var stopTraining = false
@@ -94,6 +97,7 @@ public final class Sequential {
         self.gradientClipping = gradientClipping
         self.learningRateSchedule = learningRateSchedule
         self.baseLearningRate = optimizer.learningRate
+        setTrainingPrecision(.float32)
     }
 
     /// The number of output columns.

@@ -1,0 +1,291 @@
+#include "CPerceptronKernels.h"
+#include <string.h>
+
+/* bf16 mixed-precision GEMM: packing with rounding to bf16 pairs and the 12 × 32
+ * `vdpbf16ps` micro-kernel. Layouts and contracts: PerceptronBF16Kernels.h. */
+
+float pk_bf16_round(float x) {
+    uint32_t bits;
+    memcpy(&bits, &x, sizeof bits);
+    if ((bits & 0x7F800000u) == 0x7F800000u) {
+        /* Inf stays Inf; NaN stays NaN (quiet bit set so truncation cannot make it Inf). */
+        if (bits & 0x007FFFFFu) bits |= 0x00400000u;
+        bits &= 0xFFFF0000u;
+    } else if ((bits & 0x7F800000u) == 0) {
+        /* Denormal inputs count as zero, as the instruction treats them. */
+        bits &= 0x80000000u;
+    } else {
+        bits += 0x7FFFu + ((bits >> 16) & 1u);
+        bits &= 0xFFFF0000u;
+    }
+    float out;
+    memcpy(&out, &bits, sizeof out);
+    return out;
+}
+
+/* The bf16 bits of pk_bf16_round(x). */
+static inline uint32_t bf16_bits(float x) {
+    float r = pk_bf16_round(x);
+    uint32_t bits;
+    memcpy(&bits, &r, sizeof bits);
+    return bits >> 16;
+}
+
+long pk_bf16_packed_a_size(long mc, long kc) {
+    return (mc + PK_BF16_MR - 1) / PK_BF16_MR * PK_BF16_MR * ((kc + 1) / 2);
+}
+
+static inline long panel_width(long remaining) {
+    return remaining > PK_BF16_NR / 2 ? PK_BF16_NR : PK_BF16_NR / 2;
+}
+
+long pk_bf16_packed_b_size(long kc, long nc) {
+    long total = 0;
+    for (long j = 0; j < nc;) {
+        long w = panel_width(nc - j);
+        total += w * ((kc + 1) / 2);
+        j += w;
+    }
+    return total;
+}
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+
+#define BF16 __attribute__((target("avx512f,avx512bw,avx512bf16,fma")))
+#define INLINE_BF16 static inline __attribute__((always_inline, target("avx512f,avx512bw,avx512bf16,fma")))
+
+int pk_cpu_has_avx512_bf16(void) {
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw")
+        && __builtin_cpu_supports("avx512bf16");
+}
+
+INLINE_BF16 __mmask16 mask16(long n) {
+    if (n >= 16) return (__mmask16)0xFFFF;
+    if (n <= 0) return (__mmask16)0;
+    return (__mmask16)((1u << n) - 1u);
+}
+
+/* 16 pair words from two fp32 vectors: word t = (bf16(lo[t]), bf16(hi[t])). */
+INLINE_BF16 __m512i interleave_pairs(__m512 lo, __m512 hi) {
+    const __m512i order = _mm512_set_epi16(31, 15, 30, 14, 29, 13, 28, 12, 27, 11, 26, 10, 25, 9, 24, 8,
+                                           23, 7, 22, 6, 21, 5, 20, 4, 19, 3, 18, 2, 17, 1, 16, 0);
+    __m512i halves = (__m512i)_mm512_cvtne2ps_pbh(hi, lo); /* bf16 0..15 = lo, 16..31 = hi */
+    return _mm512_permutexvar_epi16(order, halves);
+}
+
+/* 16 pair words from 32 consecutive floats: word t = (bf16(x[2t]), bf16(x[2t+1])). */
+INLINE_BF16 __m512i consecutive_pairs(__m512 first, __m512 second) {
+    return (__m512i)_mm512_cvtne2ps_pbh(second, first);
+}
+
+/* Panel with the p direction strided and the panel's own direction (rows of an A panel,
+ * columns of a B panel) contiguous: element (p, t) at src[p*ps + t], t < count; the
+ * panel is `width` (≤ 32) words per pair, zero past `count`. */
+BF16 static void pack_strided_pairs(long width, long count, long kc, const float *src, long ps,
+                                    float alpha, uint32_t *dst) {
+    long pairs = (kc + 1) / 2;
+    __m512 al = _mm512_set1_ps(alpha);
+    for (long q = 0; q < pairs; q++) {
+        const float *r0 = src + 2 * q * ps;
+        int has_second = 2 * q + 1 < kc;
+        for (long t = 0; t < width; t += 16) {
+            __mmask16 m = mask16(count - t);
+            __m512 lo = _mm512_maskz_loadu_ps(m, r0 + t);
+            __m512 hi = has_second ? _mm512_maskz_loadu_ps(m, r0 + ps + t) : _mm512_setzero_ps();
+            if (alpha != 1.0f) { lo = _mm512_mul_ps(al, lo); hi = _mm512_mul_ps(al, hi); }
+            __m512i words = interleave_pairs(lo, hi);
+            _mm512_mask_storeu_epi32(dst + q * width + t, mask16(width - t), words);
+        }
+    }
+}
+
+/* 4 × 4 transpose of 32-bit words: dst[c*ds + r] = src[r*ss + c]. */
+INLINE_BF16 void transpose4(uint32_t *dst, long ds, const uint32_t *src, long ss) {
+    __m128 x0 = _mm_castsi128_ps(_mm_loadu_si128((const __m128i *)(src)));
+    __m128 x1 = _mm_castsi128_ps(_mm_loadu_si128((const __m128i *)(src + ss)));
+    __m128 x2 = _mm_castsi128_ps(_mm_loadu_si128((const __m128i *)(src + 2 * ss)));
+    __m128 x3 = _mm_castsi128_ps(_mm_loadu_si128((const __m128i *)(src + 3 * ss)));
+    _MM_TRANSPOSE4_PS(x0, x1, x2, x3);
+    _mm_storeu_si128((__m128i *)(dst), _mm_castps_si128(x0));
+    _mm_storeu_si128((__m128i *)(dst + ds), _mm_castps_si128(x1));
+    _mm_storeu_si128((__m128i *)(dst + 2 * ds), _mm_castps_si128(x2));
+    _mm_storeu_si128((__m128i *)(dst + 3 * ds), _mm_castps_si128(x3));
+}
+
+/* Panel with the p direction contiguous: element (p, t) at src[t*ts + p], t < count; the
+ * panel is `width` words per pair (a multiple of 4, ≤ 32), zero past `count`. Each row
+ * converts to pair words directly (16 at a time); a 16-pair chunk of all rows is staged
+ * and transposed into the panel. */
+BF16 static void pack_contiguous_pairs(long width, long count, long kc, const float *src, long ts,
+                                       float alpha, uint32_t *dst) {
+    long pairs = (kc + 1) / 2;
+    __m512 al = _mm512_set1_ps(alpha);
+    uint32_t stage[32 * 16] __attribute__((aligned(64)));
+    for (long q0 = 0; q0 < pairs; q0 += 16) {
+        long p0 = 2 * q0;
+        long chunk = pairs - q0 < 16 ? pairs - q0 : 16;
+        __mmask16 m0 = mask16(kc - p0), m1 = mask16(kc - p0 - 16);
+        for (long t = 0; t < width; t++) {
+            __m512i words = _mm512_setzero_si512();
+            if (t < count) {
+                const float *row = src + t * ts + p0;
+                __m512 first = _mm512_maskz_loadu_ps(m0, row);
+                __m512 second = _mm512_maskz_loadu_ps(m1, row + 16);
+                if (alpha != 1.0f) { first = _mm512_mul_ps(al, first); second = _mm512_mul_ps(al, second); }
+                words = consecutive_pairs(first, second);
+            }
+            _mm512_store_si512((__m512i *)(stage + t * 16), words);
+        }
+        /* stage[t][u] → dst[(q0 + u)·width + t] */
+        uint32_t *out = dst + q0 * width;
+        long full = chunk / 4 * 4;
+        for (long t = 0; t < width; t += 4) {
+            for (long u = 0; u < full; u += 4) transpose4(out + u * width + t, width, stage + t * 16 + u, 16);
+            for (long u = full; u < chunk; u++)
+                for (long i = 0; i < 4; i++) out[u * width + t + i] = stage[(t + i) * 16 + u];
+        }
+    }
+}
+
+/* Any strides: element (p, t) at src[p*ps + t*ts]. */
+static void pack_generic_pairs(long width, long count, long kc, const float *src, long ps, long ts,
+                               float alpha, uint32_t *dst) {
+    long pairs = (kc + 1) / 2;
+    for (long q = 0; q < pairs; q++) {
+        for (long t = 0; t < width; t++) {
+            uint32_t word = 0;
+            if (t < count) {
+                uint32_t lo = bf16_bits(alpha * src[2 * q * ps + t * ts]);
+                uint32_t hi = 2 * q + 1 < kc ? bf16_bits(alpha * src[(2 * q + 1) * ps + t * ts]) : 0;
+                word = lo | (hi << 16);
+            }
+            dst[q * width + t] = word;
+        }
+    }
+}
+
+/* One panel: `width` words per pair along t, element (p, t) at src[p*ps + t*ts]. */
+static void pack_panel(long width, long count, long kc, const float *src, long ps, long ts,
+                       float alpha, uint32_t *dst) {
+    if (ts == 1) pack_strided_pairs(width, count, kc, src, ps, alpha, dst);
+    else if (ps == 1) pack_contiguous_pairs(width, count, kc, src, ts, alpha, dst);
+    else pack_generic_pairs(width, count, kc, src, ps, ts, alpha, dst);
+}
+
+void pk_bf16_pack_a(long mc, long kc, const float *a, long rs, long cs, float alpha, uint32_t *dst) {
+    long pairs = (kc + 1) / 2;
+    for (long i = 0; i < mc; i += PK_BF16_MR) {
+        long rows = mc - i < PK_BF16_MR ? mc - i : PK_BF16_MR;
+        pack_panel(PK_BF16_MR, rows, kc, a + i * rs, cs, rs, alpha, dst);
+        dst += PK_BF16_MR * pairs;
+    }
+}
+
+void pk_bf16_pack_b(long kc, long nc, const float *b, long rs, long cs, uint32_t *dst) {
+    long pairs = (kc + 1) / 2;
+    for (long j = 0; j < nc;) {
+        long w = panel_width(nc - j);
+        long cols = nc - j < w ? nc - j : w;
+        pack_panel(w, cols, kc, b + j * cs, rs, cs, 1.0f, dst);
+        dst += w * pairs;
+        j += w;
+    }
+}
+
+/* C tile row ← acc (+ β·C), only the first n_eff columns. */
+INLINE_BF16 void store_row(float *cr, __m512 acc, __mmask16 mask, float beta) {
+    if (beta == 0.0f) {
+        _mm512_mask_storeu_ps(cr, mask, acc);
+    } else if (beta == 1.0f) {
+        _mm512_mask_storeu_ps(cr, mask, _mm512_add_ps(_mm512_maskz_loadu_ps(mask, cr), acc));
+    } else {
+        __m512 old = _mm512_maskz_loadu_ps(mask, cr);
+        _mm512_mask_storeu_ps(cr, mask, _mm512_fmadd_ps(_mm512_set1_ps(beta), old, acc));
+    }
+}
+
+/* 12 × (16·nv) tile: 12·nv accumulators; per pair q one load of B per 16 columns and one
+ * broadcast pair of A per row, each `vdpbf16ps` adding 2 products per lane. */
+INLINE_BF16 void kernel_body(int nv, long pairs, const uint32_t *a, const uint32_t *b, float *c,
+                             long ldc, long m_eff, long n_eff, float beta) {
+    __m512 acc[12][2];
+    _Pragma("GCC unroll 12") for (int r = 0; r < 12; r++)
+        _Pragma("GCC unroll 2") for (int v = 0; v < nv; v++) acc[r][v] = _mm512_setzero_ps();
+    for (long r = 0; r < m_eff; r++) {
+        _mm_prefetch((const char *)(c + r * ldc), _MM_HINT_T0);
+        _mm_prefetch((const char *)(c + r * ldc + 16 * nv - 1), _MM_HINT_T0);
+    }
+    for (long q = 0; q < pairs; q++) {
+        __m512bh bv[2];
+        _Pragma("GCC unroll 2") for (int v = 0; v < nv; v++)
+            bv[v] = (__m512bh)_mm512_loadu_si512((const void *)(b + 16 * v));
+        _Pragma("GCC unroll 12") for (int r = 0; r < 12; r++) {
+            __m512bh av = (__m512bh)_mm512_set1_epi32((int)a[r]);
+            _Pragma("GCC unroll 2") for (int v = 0; v < nv; v++)
+                acc[r][v] = _mm512_dpbf16_ps(acc[r][v], av, bv[v]);
+        }
+        a += 12;
+        b += 16 * nv;
+    }
+    __mmask16 masks[2];
+    _Pragma("GCC unroll 2") for (int v = 0; v < nv; v++) masks[v] = mask16(n_eff - 16 * v);
+    _Pragma("GCC unroll 12") for (int r = 0; r < 12; r++) {
+        if (r < m_eff) {
+            _Pragma("GCC unroll 2") for (int v = 0; v < nv; v++)
+                store_row(c + r * ldc + 16 * v, acc[r][v], masks[v], beta);
+        }
+    }
+}
+
+BF16 static void kernel_12x32(long pairs, const uint32_t *a, const uint32_t *b, float *c, long ldc,
+                              long m_eff, long n_eff, float beta) {
+    kernel_body(2, pairs, a, b, c, ldc, m_eff, n_eff, beta);
+}
+
+BF16 static void kernel_12x16(long pairs, const uint32_t *a, const uint32_t *b, float *c, long ldc,
+                              long m_eff, long n_eff, float beta) {
+    kernel_body(1, pairs, a, b, c, ldc, m_eff, n_eff, beta);
+}
+
+void pk_bf16_macro(long mc, long nc, long kc, const uint32_t *packed_a, const uint32_t *packed_b,
+                   float *c, long ldc, float beta) {
+    long pairs = (kc + 1) / 2;
+    const uint32_t *pb = packed_b;
+    for (long j = 0; j < nc;) {
+        long w = panel_width(nc - j);
+        long n_eff = nc - j < w ? nc - j : w;
+        const uint32_t *pa = packed_a;
+        for (long i = 0; i < mc; i += PK_BF16_MR) {
+            long m_eff = mc - i < PK_BF16_MR ? mc - i : PK_BF16_MR;
+            float *ct = c + i * ldc + j;
+            if (w == PK_BF16_NR) kernel_12x32(pairs, pa, pb, ct, ldc, m_eff, n_eff, beta);
+            else kernel_12x16(pairs, pa, pb, ct, ldc, m_eff, n_eff, beta);
+            pa += PK_BF16_MR * pairs;
+        }
+        pb += w * pairs;
+        j += w;
+    }
+}
+
+#else /* not x86-64: no bf16 kernels; callers see pk_cpu_has_avx512_bf16() == 0. */
+
+int pk_cpu_has_avx512_bf16(void) { return 0; }
+
+void pk_bf16_pack_a(long mc, long kc, const float *a, long rs, long cs, float alpha, uint32_t *dst) {
+    (void)mc; (void)kc; (void)a; (void)rs; (void)cs; (void)alpha; (void)dst;
+    __builtin_trap();
+}
+
+void pk_bf16_pack_b(long kc, long nc, const float *b, long rs, long cs, uint32_t *dst) {
+    (void)kc; (void)nc; (void)b; (void)rs; (void)cs; (void)dst;
+    __builtin_trap();
+}
+
+void pk_bf16_macro(long mc, long nc, long kc, const uint32_t *packed_a, const uint32_t *packed_b,
+                   float *c, long ldc, float beta) {
+    (void)mc; (void)nc; (void)kc; (void)packed_a; (void)packed_b; (void)c; (void)ldc; (void)beta;
+    __builtin_trap();
+}
+#endif

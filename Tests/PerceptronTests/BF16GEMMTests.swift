@@ -1,0 +1,208 @@
+import CPerceptronKernels
+import XCTest
+@testable import Perceptron
+
+/// Checks the bf16 mixed-precision GEMM (`BF16GEMM.gemm`) against Float64 references.
+///
+/// Error bound, per element of C = α·op(A)·op(B) + β·C₀, with u = 2⁻⁸ (bf16's unit
+/// roundoff: 8 significant bits, round to nearest even) and ε = 2⁻²⁴ (fp32's):
+/// - each operand is rounded once to bf16: ã = a(1 + δ), |δ| ≤ u (for α ≠ 1, α·a is first
+///   rounded to fp32, so |δ| ≤ u + ε + uε);
+/// - the product of two bf16 numbers (8 × 8 significant bits) is exact in fp32, so a
+///   product's relative error is (1 + δ_a)(1 + δ_b) − 1 ≤ 2u + u² (+ the α term);
+/// - the K products are summed in fp32 with at most r = k + ⌈k/KC⌉ + 1 roundings along any
+///   element's chain (one per product, one per depth block joined into C, one for β·C);
+///   the bound allows 2ε per rounding in case the hardware's sum rounds less carefully
+///   than to nearest, so γ = r·2ε/(1 − r·2ε).
+///
+/// ```
+/// |Ĉ − C| ≤ (2u + u² + α-term + γ·(1 + 2u + u²))·|α|·Σₚ|aᵢₚ||bₚⱼ| + γ·|β·c₀|
+/// ```
+/// For k = 1000 that is about 7.9·10⁻³ of Σ|a||b|. A second check rounds the operands with
+/// `pk_bf16_round` first and then allows only the fp32 part, γ: that one catches a
+/// wrongly paired or dropped term, which the first bound (2u ≈ 0.8 %) could hide.
+final class BF16GEMMTests: XCTestCase {
+    private func requireBF16() throws {
+        try XCTSkipUnless(ComputePrecision.bfloat16.isSupported,
+                          "bf16 GEMM not tested: \(ComputePrecision.bfloat16.unsupportedReason ?? "")")
+    }
+
+    /// Deterministic values in [-1, 1) from a 64-bit LCG.
+    private func values(_ count: Int, seed: UInt64) -> [Float] {
+        var state = seed &* 6364136223846793005 &+ 1442695040888963407
+        return (0..<count).map { _ in
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Float(Int64(bitPattern: state >> 11) % 2_000_000) / 1_000_000 - 1
+        }
+    }
+
+    private struct Case {
+        var transposeA: Bool, transposeB: Bool
+        var m: Int, n: Int, k: Int
+        var alpha: Float = 1, beta: Float = 0
+    }
+
+    private func run(_ t: Case, threads: Int) -> (a: [Float], b: [Float], c0: [Float], c: [Float]) {
+        let aCols = t.transposeA ? t.m : t.k
+        let bCols = t.transposeB ? t.k : t.n
+        let a = values(t.m * t.k, seed: UInt64(t.m * 131 + t.k))
+        let b = values(t.k * t.n, seed: UInt64(t.n * 17 + t.k * 3 + 1))
+        let c0 = values(t.m * t.n, seed: 99)
+        var c = c0
+        a.withUnsafeBufferPointer { pa in
+            b.withUnsafeBufferPointer { pb in
+                c.withUnsafeMutableBufferPointer { pc in
+                    BF16GEMM.gemm(transposeA: t.transposeA, transposeB: t.transposeB, m: t.m, n: t.n, k: t.k,
+                                  alpha: t.alpha, a: pa.baseAddress!, lda: aCols, b: pb.baseAddress!, ldb: bCols,
+                                  beta: t.beta, c: pc.baseAddress!, ldc: t.n, threads: threads,
+                                  ignoreParallelThresholds: true)
+                }
+            }
+        }
+        return (a, b, c0, c)
+    }
+
+    /// Checks one case against both bounds; returns C.
+    @discardableResult
+    private func check(_ t: Case, threads: Int = 1, file: StaticString = #filePath, line: UInt = #line) -> [Float] {
+        let (a, b, c0, c) = run(t, threads: threads)
+        let u = 1.0 / 256, eps = 1.0 / 16_777_216
+        let roundings = Double(t.k + (t.k + BF16GEMM.maxKC - 1) / BF16GEMM.maxKC + 1)
+        let gamma = roundings * 2 * eps / (1 - roundings * 2 * eps)
+        let alphaTerm = t.alpha == 1 ? 0 : eps * (1 + u)
+        let productTerm = (1 + u + alphaTerm) * (1 + u) - 1
+        var worstRelative = 0.0
+        for i in 0..<t.m {
+            for j in 0..<t.n {
+                var exact = 0.0, magnitude = 0.0, rounded = 0.0, roundedMagnitude = 0.0
+                for p in 0..<t.k {
+                    let x = t.transposeA ? a[p * t.m + i] : a[i * t.k + p]
+                    let y = t.transposeB ? b[j * t.k + p] : b[p * t.n + j]
+                    exact += Double(x) * Double(y)
+                    magnitude += abs(Double(x) * Double(y))
+                    let xr = Double(pk_bf16_round(t.alpha * x)), yr = Double(pk_bf16_round(y))
+                    rounded += xr * yr
+                    roundedMagnitude += abs(xr * yr)
+                }
+                let base = Double(t.beta) * Double(c0[i * t.n + j])
+                let got = Double(c[i * t.n + j])
+                let alpha = Double(t.alpha)
+                let bound = (productTerm + gamma * (1 + productTerm)) * abs(alpha) * magnitude + gamma * abs(base) + 1e-30
+                let error = abs(got - (alpha * exact + base))
+                if error > bound {
+                    XCTFail("C[\(i),\(j)] = \(got), exact \(alpha * exact + base): error \(error) > bound \(bound) for \(t)",
+                            file: file, line: line)
+                    return c
+                }
+                let roundedBound = gamma * (roundedMagnitude + abs(base)) + 1e-30
+                let roundedError = abs(got - (rounded + base))
+                if roundedError > roundedBound {
+                    XCTFail("C[\(i),\(j)] = \(got), bf16-operand reference \(rounded + base): error \(roundedError) > \(roundedBound) for \(t)",
+                            file: file, line: line)
+                    return c
+                }
+                if magnitude > 0 { worstRelative = max(worstRelative, error / (abs(alpha) * magnitude)) }
+            }
+        }
+        // The operands really were rounded to bf16: random data leaves an error well above
+        // fp32's (k·ε ≈ 6·10⁻⁵ at k = 1000) somewhere in C.
+        if t.m * t.n >= 64 && t.k >= 16 {
+            XCTAssertGreaterThan(worstRelative, 1e-4, "no bf16 rounding visible in \(t)", file: file, line: line)
+        }
+        return c
+    }
+
+    func testAllTransposesAndEdgeShapes() throws {
+        try requireBF16()
+        for (ta, tb) in [(false, false), (false, true), (true, false), (true, true)] {
+            for (m, n, k) in [(1, 1, 1), (5, 7, 3), (12, 32, 16), (13, 33, 17), (25, 16, 31), (30, 48, 64),
+                              (37, 10, 100), (120, 64, 2), (121, 65, 129)] {
+                check(Case(transposeA: ta, transposeB: tb, m: m, n: n, k: k))
+            }
+        }
+    }
+
+    func testAlphaBetaAndSeveralDepthBlocks() throws {
+        try requireBF16()
+        // k = 1100 is three depth blocks (KC = 512, balanced to 368 each).
+        check(Case(transposeA: false, transposeB: false, m: 40, n: 50, k: 1100, alpha: 0.75, beta: 0.5))
+        check(Case(transposeA: true, transposeB: false, m: 64, n: 10, k: 1000, alpha: 1, beta: 1))
+        check(Case(transposeA: false, transposeB: true, m: 100, n: 70, k: 1001, alpha: -2, beta: 0))
+    }
+
+    /// The MNIST network's training products at a reduced batch (the full shapes take
+    /// too long in the Float64 reference of a debug build).
+    func testTrainingShapes() throws {
+        try requireBF16()
+        let batch = 24
+        for (fanIn, fanOut) in [(784, 96), (128, 64), (64, 10)] {
+            check(Case(transposeA: false, transposeB: false, m: batch, n: fanOut, k: fanIn))  // x·W
+            check(Case(transposeA: true, transposeB: false, m: fanIn, n: fanOut, k: batch))   // xᵀ·δ
+            check(Case(transposeA: false, transposeB: true, m: batch, n: fanIn, k: fanOut))   // δ·Wᵀ
+        }
+    }
+
+    /// Every element is computed by the same operations whatever the thread split.
+    func testBitIdenticalAcrossThreadCounts() throws {
+        try requireBF16()
+        let t = Case(transposeA: false, transposeB: true, m: 250, n: 300, k: 700, beta: 0)
+        let one = run(t, threads: 1).c
+        for threads in [2, 3, 7] {
+            let other = run(t, threads: threads).c
+            XCTAssertEqual(one.map(\.bitPattern), other.map(\.bitPattern), "\(threads) threads differ from 1")
+        }
+    }
+
+    /// Packing rounds to nearest even exactly as `pk_bf16_round`, on every packing path
+    /// (rows strided, rows contiguous, neither), ties included.
+    func testPackingRoundsToNearestEven() throws {
+        try requireBF16()
+        // Ties: 1 + 2⁻⁸ lies halfway between 1 and 1 + 2⁻⁷ and goes to the even 1;
+        // 1 + 3·2⁻⁸ goes to the even 1 + 2⁻⁶.
+        XCTAssertEqual(pk_bf16_round(1 + 0x1p-8), 1)
+        XCTAssertEqual(pk_bf16_round(1 + 3 * 0x1p-8), 1 + 0x1p-6)
+        XCTAssertEqual(pk_bf16_round(-(1 + 3 * 0x1p-8)), -(1 + 0x1p-6))
+        XCTAssertEqual(pk_bf16_round(1 + 0x1p-8 + 0x1p-20), 1 + 0x1p-7)
+        XCTAssertTrue(pk_bf16_round(.nan).isNaN)
+        XCTAssertEqual(pk_bf16_round(.infinity), .infinity)
+
+        let (kc, nc) = (37, 45)
+        var source = values(kc * nc, seed: 5)
+        source[0] = 1 + 0x1p-8
+        source[1] = 1 + 3 * 0x1p-8
+        let expectedWord = { (p: Int, j: Int, value: (Int, Int) -> Float) -> UInt32 in
+            guard j < nc else { return 0 }
+            let lo = pk_bf16_round(value(p, j)).bitPattern >> 16
+            let hi = p + 1 < kc ? pk_bf16_round(value(p + 1, j)).bitPattern >> 16 : 0
+            return lo | hi << 16
+        }
+        // (row stride, column stride) of B: row-major, transposed, and a strided view.
+        for (rs, cs) in [(nc, 1), (1, kc), (2 * nc, 2)] {
+            var storage = [Float](repeating: 0, count: kc * nc * 4)
+            for p in 0..<kc { for j in 0..<nc { storage[p * rs + j * cs] = source[p * nc + j] } }
+            var packed = [UInt32](repeating: 0xDEAD_BEEF, count: pk_bf16_packed_b_size(kc, nc))
+            storage.withUnsafeBufferPointer { s in
+                packed.withUnsafeMutableBufferPointer { d in
+                    pk_bf16_pack_b(kc, nc, s.baseAddress!, rs, cs, d.baseAddress!)
+                }
+            }
+            var offset = 0, j0 = 0
+            while j0 < nc {
+                let width = nc - j0 > 16 ? 32 : 16
+                for q in 0..<(kc + 1) / 2 {
+                    for t in 0..<width {
+                        let want = expectedWord(2 * q, j0 + t) { p, j in source[p * nc + j] }
+                        let got = packed[offset + q * width + t]
+                        if got != want {
+                            XCTFail("strides (\(rs), \(cs)): word (q \(q), column \(j0 + t)) = \(got), expected \(want)")
+                            return
+                        }
+                    }
+                }
+                offset += width * ((kc + 1) / 2)
+                j0 += width
+            }
+            XCTAssertEqual(offset, packed.count)
+        }
+    }
+}
