@@ -6,6 +6,9 @@ only the standard library; the peers run as subprocesses in the venv.
 
     bench/run.sh [--reps N] [--workloads 1,2,3,4] [--threads 1,2]
                  [--peers perceptron,pytorch,jax,keras,numpy] [--no-cli]
+                 (bf16 mixed precision, workloads 1 and 2, only when named in --peers:
+                  perceptron_bf16 = perceptron-bench --precision bf16,
+                  pytorch_bf16 = PyTorch under torch.autocast("cpu", torch.bfloat16))
                  [--update-benchmarks] [--peer-args "--epochs 1 --limit 5000"]
     bench/run.py --render RAW.jsonl [--update-benchmarks]   # table only
 
@@ -31,8 +34,17 @@ PEERS_DIR = os.path.join(BENCH, "peers")
 RESULTS = os.path.join(BENCH, "results")
 RAW_DIR = os.path.join(RESULTS, "raw")
 OURS = "perceptron"
-ALL_IMPLS = [OURS, "pytorch", "jax", "keras", "numpy"]
-PEER_MODULES = {"pytorch": "torch", "jax": "jax", "keras": "keras", "numpy": "numpy"}
+OURS_BF16 = "perceptron_bf16"
+# Run (and table) order; the bf16 variants run only when --peers names them.
+ALL_IMPLS = [OURS, OURS_BF16, "pytorch", "pytorch_bf16", "jax", "keras", "numpy"]
+DEFAULT_IMPLS = [OURS, "pytorch", "jax", "keras", "numpy"]
+OURS_IMPLS = {OURS, OURS_BF16}
+# Mixed-precision implementations: not "fp32 peers" for the ÷ fastest peer column, and
+# run for the training workloads only.
+BF16_IMPLS = {OURS_BF16, "pytorch_bf16"}
+BF16_WORKLOADS = {1, 2}
+PEER_MODULES = {"pytorch": "torch", "pytorch_bf16": "torch", "jax": "jax", "keras": "keras",
+                "numpy": "numpy"}
 VERSION_PACKAGES = ["torch", "jax", "jaxlib", "optax", "tensorflow-cpu", "keras",
                     "numpy", "threadpoolctl"]
 WORKLOAD_NAMES = {
@@ -257,7 +269,9 @@ def main_run(a):
             ours_cli = swift_build(a.scratch_path, "perceptron")
     active = []
     for i in impls:
-        if i == OURS:
+        if i in BF16_IMPLS and "avx512_bf16" not in machine_info()["isa"]:
+            log(f"SKIP {i}: this CPU lacks AVX512_BF16")
+        elif i in OURS_IMPLS:
             if ours_bench:
                 active.append(i)
         elif peer_available(py, i):
@@ -266,7 +280,7 @@ def main_run(a):
 
     meta = {"kind": "meta", "date": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
             "command": a.command_line, "machine": machine_info(), "versions": versions(py),
-            "impls": active, "workloads": workloads, "threads": thread_counts, "reps": a.reps,
+            "impls": active, "requested": impls, "workloads": workloads, "threads": thread_counts, "reps": a.reps,
             "peer_args": a.peer_args, "probe_seconds": a.probe_seconds,
             "scratch_path": a.scratch_path}
     record(meta)
@@ -278,9 +292,13 @@ def main_run(a):
         for w in workloads:
             for rep in range(1, a.reps + 1):
                 for order, impl in enumerate(active):
-                    if impl == OURS:
+                    if impl in BF16_IMPLS and w not in BF16_WORKLOADS:
+                        continue
+                    if impl in OURS_IMPLS:
                         cmd = [ours_bench, "--workload", str(w), "--threads", str(threads),
                                "--data-dir", a.data_dir]
+                        if impl == OURS_BF16:
+                            cmd += ["--precision", "bf16"]
                     else:
                         cmd = [py, os.path.join(PEERS_DIR, f"{impl}.py"), "--workload", str(w),
                                "--threads", str(threads), "--data-dir", a.data_dir] + extra_args
@@ -398,7 +416,8 @@ def render(raw_path):
         out.append(f"**Debug peer arguments `{meta['peer_args']}`: NOT the real workloads.**  ")
     out.append("")
     out.append("Cells: median [min–max] over reps. \"÷ fastest peer\" = this row's median / "
-               "the fastest non-Perceptron median (below 1.00× for Perceptron means it wins). "
+               "the fastest non-Perceptron fp32 median (below 1.00× for Perceptron means it wins; "
+               "`_bf16` rows are mixed precision and never the reference). "
                "Probe: numpy 1000×784×512 f32 GEMM GFLOP/s (best of ~0.3 s) before → after "
                "each run, median over reps, with the minimum seen; a low probe marks a run "
                "made while the machine was slow. Peak RSS from `ru_maxrss` inside the process.")
@@ -419,8 +438,8 @@ def render(raw_path):
         if w == 3:
             med_b = {i: (stats(res_vals(i, "batch_ms")) or (None,))[0] for i in impls}
             med_s = {i: (stats(res_vals(i, "single_us")) or (None,))[0] for i in impls}
-            peers_b = [x for i, x in med_b.items() if i != OURS and x is not None]
-            peers_s = [x for i, x in med_s.items() if i != OURS and x is not None]
+            peers_b = [x for i, x in med_b.items() if i not in OURS_IMPLS | BF16_IMPLS and x is not None]
+            peers_s = [x for i, x in med_s.items() if i not in OURS_IMPLS | BF16_IMPLS and x is not None]
             bb, bs = (min(peers_b) if peers_b else None), (min(peers_s) if peers_s else None)
             out.append("| impl | 10k batch ms | ÷ fastest peer | 1 image µs | ÷ fastest peer "
                        "| peak RSS MiB | probe GFLOP/s | failed |")
@@ -436,7 +455,7 @@ def render(raw_path):
                            f"{fails or ''} |")
         else:
             med = {i: (stats(res_vals(i, "seconds")) or (None,))[0] for i in impls}
-            peers = [x for i, x in med.items() if i != OURS and x is not None]
+            peers = [x for i, x in med.items() if i not in OURS_IMPLS | BF16_IMPLS and x is not None]
             best = min(peers) if peers else None
             out.append("| impl | seconds | ÷ fastest peer | test accuracy | peak RSS MiB "
                        "| probe GFLOP/s | failed |")
@@ -479,7 +498,7 @@ def render(raw_path):
                        f"{'–' if rss is None else f'{rss[0]:.0f}'} | {probe_cell(by[i])} | "
                        f"{(len(by[i]) - len(ok)) or ''} |")
         out.append("")
-    skipped = [i for i in ALL_IMPLS if i not in meta.get("impls", ALL_IMPLS)]
+    skipped = [i for i in meta.get("requested", DEFAULT_IMPLS) if i not in meta.get("impls", ALL_IMPLS)]
     if skipped:
         out.append(f"Not run (skipped: not built / not installed): {', '.join(skipped)}.")
         out.append("")
@@ -515,7 +534,7 @@ def main():
     ap.add_argument("--reps", type=int, default=3)
     ap.add_argument("--workloads", default="1,2,3,4")
     ap.add_argument("--threads", default="1,2")
-    ap.add_argument("--peers", default=",".join(ALL_IMPLS),
+    ap.add_argument("--peers", default=",".join(DEFAULT_IMPLS),
                     help="comma list from " + ",".join(ALL_IMPLS))
     ap.add_argument("--no-cli", action="store_true", help="skip the whole-process comparison")
     ap.add_argument("--update-benchmarks", action="store_true",

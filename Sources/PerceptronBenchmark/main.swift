@@ -1,6 +1,7 @@
 // perceptron-bench: seed 001's workloads, timed in-process, one JSON line on stdout.
 //
 //   perceptron-bench --workload N --threads T [--data-dir DIR] [--titanic-csv FILE] [--epochs E] [--limit N]
+//                    [--precision fp32|bf16]   (workloads 1 and 2: the training products' precision)
 //
 // 1: MNIST 784-512-128-64-10, ReLU, softmax + cross-entropy, Glorot uniform, Adam 0.001, batch 1000, 10 epochs
 // 2: the same network, batch 32, one epoch
@@ -21,6 +22,8 @@ struct Arguments {
     var seed: UInt64 = 1
     /// With bench/tools/malloc_count.c preloaded: count heap allocations in a second fit.
     var countAllocations = false
+    /// The training products' precision (workloads 1 and 2); fp32 with a message where unsupported.
+    var precision = ComputePrecision.float32
 
     init(_ argv: [String]) {
         var i = 1
@@ -39,6 +42,10 @@ struct Arguments {
             case "--limit": limit = Int(value())
             case "--seed": seed = UInt64(value()) ?? 1
             case "--count-allocations": countAllocations = true
+            case "--precision":
+                let text = value()
+                guard let parsed = ComputePrecision(rawValue: text) else { fail("--precision must be fp32 or bf16, got \(text)") }
+                precision = parsed
             default: fail("unknown argument \(argv[i])")
             }
             i += 1
@@ -105,7 +112,11 @@ func allocationCounter() -> (() -> Int)? {
 func trainMNIST(_ args: Arguments, batchSize: Int, epochs: Int) throws {
     let (train, test) = try loadMNIST(args)
     let model = try mnistNetwork(seed: args.seed)
-    try model.compile(loss: .sparseCategoricalCrossEntropy, optimizer: Adam(learningRate: 0.001), metrics: [.accuracy])
+    if let reason = args.precision.unsupportedReason {
+        FileHandle.standardError.write(Data("perceptron-bench: --precision \(args.precision.rawValue) not available: \(reason); training in fp32\n".utf8))
+    }
+    try model.compile(loss: .sparseCategoricalCrossEntropy, optimizer: Adam(learningRate: 0.001), metrics: [.accuracy],
+                      precision: args.precision.orFloat32Fallback)
     if args.countAllocations {
         guard let count = allocationCounter() else { fail("--count-allocations needs LD_PRELOAD of bench/tools/malloc_count.so") }
         try model.fit(train.features, train.targets, epochs: 1, batchSize: batchSize)  // buffers and pools warm up
@@ -123,7 +134,8 @@ func trainMNIST(_ args: Arguments, batchSize: Int, epochs: Int) throws {
     let accuracy = try model.evaluate(test.features, test.targets)["accuracy"]!
     let epochTimes = zip(history.epochs, [EpochLogs(epoch: -1, values: [:], elapsed: 0)] + history.epochs).map { $0.elapsed - $1.elapsed }
     emit(args, seconds: seconds, accuracy: Double(accuracy),
-         extra: ["epoch_seconds": epochTimes, "final_loss": history["loss"].last ?? .nan, "batch_size": batchSize])
+         extra: ["epoch_seconds": epochTimes, "final_loss": history["loss"].last ?? .nan, "batch_size": batchSize,
+                 "precision": model.trainingPrecision.rawValue])
 }
 
 func inference(_ args: Arguments) throws {

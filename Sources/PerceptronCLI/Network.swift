@@ -50,7 +50,8 @@ struct Network {
         let metrics: [Metric] = data.task == .classification ? [.accuracy] : [.meanSquaredError, .meanAbsoluteError]
         try model.compile(loss: loss, optimizer: options.optimizer.make(learningRate: plan.learningRate),
                           metrics: metrics, gradientClipping: options.controls.clipping,
-                          learningRateSchedule: options.controls.schedule?.schedule(epochs: plan.epochs) ?? .constant)
+                          learningRateSchedule: options.controls.schedule?.schedule(epochs: plan.epochs) ?? .constant,
+                          precision: options.precision.resolved())
         return Network(model: model, loss: loss, classCount: classCount)
     }
 

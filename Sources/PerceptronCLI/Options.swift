@@ -95,6 +95,8 @@ struct ModelOptions: ParsableArguments {
 
     @OptionGroup var controls: TrainingControls
 
+    @OptionGroup var precision: PrecisionOption
+
     func validate() throws {
         try validateLayers()
         if let lr, !(lr > 0 && lr.isFinite) { throw ValidationError("--lr must be a positive number, got \(lr).") }

@@ -97,6 +97,7 @@ struct Train: ParsableCommand {
                 "layers": net.model.layers.map(\.outputSize), "loss_function": net.loss.kerasName,
                 "epochs": history.epochs.count, "stop_reason": fitted.reason,
                 "seconds": seconds, "output": output.map { $0 as Any } ?? NSNull(),
+                "precision": net.model.trainingPrecision.rawValue,
                 "final": final.mapValues { JSONOutput.number($0) },
                 "history": TrainOutputOptions.json(history), "restored_epoch": history.restoredEpoch.map { $0 as Any } ?? NSNull(),
             ]

@@ -1,4 +1,8 @@
-"""PyTorch peer: plain eager training loop (no torch.compile)."""
+"""PyTorch peer: plain eager training loop (no torch.compile).
+
+With BENCH_TORCH_AUTOCAST=bf16 (set by pytorch_bf16.py) the forward pass and loss run
+under `torch.autocast("cpu", dtype=torch.bfloat16)`: PyTorch's CPU mixed precision
+(bf16 matmuls, fp32 parameters, Adam state and gradients), reported as pytorch_bf16."""
 import os
 import sys
 
@@ -11,7 +15,8 @@ _spec = importlib.util.spec_from_file_location("bench_common", os.path.join(_HER
 C = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(C)  # sets thread env vars before torch loads
 
-args = C.parse_args("pytorch")
+AUTOCAST_BF16 = os.environ.get("BENCH_TORCH_AUTOCAST") == "bf16"
+args = C.parse_args("pytorch_bf16" if AUTOCAST_BF16 else "pytorch")
 
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
@@ -49,13 +54,15 @@ def train(model, x, y, loss_fn, cfg, seed):
             idx = perm[s:e]
             xb, yb = x[idx], y[idx]
             opt.zero_grad(set_to_none=True)
-            loss = loss_fn(model(xb), yb)
+            with torch.autocast("cpu", dtype=torch.bfloat16, enabled=AUTOCAST_BF16):
+                loss = loss_fn(model(xb), yb)
             loss.backward()
             opt.step()
     return C.now() - t0, float(loss.detach())
 
 
-extra = {"torch": torch.__version__, "num_threads": torch.get_num_threads()}
+extra = {"torch": torch.__version__, "num_threads": torch.get_num_threads(),
+         "autocast": "bf16" if AUTOCAST_BF16 else None}
 
 if args.workload in (1, 2, 3):
     t_load = C.now()
