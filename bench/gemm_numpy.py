@@ -68,6 +68,15 @@ def main():
         os.environ["OPENBLAS_CORETYPE"] = args.coretype
     import numpy as np  # after the environment is set
 
+    try:  # which OpenBLAS kernels numpy really runs (the core type decides AVX2 or AVX-512)
+        from threadpoolctl import threadpool_info
+        for pool in threadpool_info():
+            if pool.get("internal_api") == "openblas":
+                print(f"# openblas {pool.get('version')} architecture {pool.get('architecture')} "
+                      f"threads {pool.get('num_threads')}", file=sys.stderr)
+    except ImportError:
+        print("# threadpoolctl not installed: OpenBLAS core type not checked", file=sys.stderr)
+
     rng = np.random.default_rng(0)
     only = set(args.shapes.split(",")) if args.shapes else None
     print("\t".join(["shape", "m", "n", "k", "threads", "best_GFLOPs", "median_GFLOPs", "best_us", "median_us"]))

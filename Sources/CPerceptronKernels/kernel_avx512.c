@@ -93,37 +93,53 @@ AVX512 void pk_kernel_avx512_12x16(long kc, const float *a, const float *b, floa
     kernel_body(1, kc, a, 1, 12, 1.0f, b, c, ldc, m_eff, n_eff, beta);
 }
 
-/* C[m×n] ← α·A·B̃ + β·C for n ≤ 32 with A read in place (element (i, p) at
- * a[i*rsa + p*csa]) and B̃ one packed panel of width 16 or 32. With a single panel of B
- * every element of A is used once, so packing A would only add traffic. The last
- * m mod 12 rows are first copied into `edge` (12·kc floats, zero-padded) so the kernel
- * never reads past A. */
+/* One 12-row group of C against one packed panel of B (width 16·nv), A read in place. */
+INLINE_AVX512 void inplace_group(int nv, long kc, const float *a, long rsa, long csa, float alpha,
+                                 const float *pb, float *c, long ldc, long n_eff, float beta) {
+    if (csa == 1) {
+        if (nv == 2) kernel_body(2, kc, a, rsa, 1, alpha, pb, c, ldc, 12, n_eff, beta);
+        else kernel_body(1, kc, a, rsa, 1, alpha, pb, c, ldc, 12, n_eff, beta);
+    } else if (rsa == 1) {
+        if (nv == 2) kernel_body(2, kc, a, 1, csa, alpha, pb, c, ldc, 12, n_eff, beta);
+        else kernel_body(1, kc, a, 1, csa, alpha, pb, c, ldc, 12, n_eff, beta);
+    } else {
+        if (nv == 2) kernel_body(2, kc, a, rsa, csa, alpha, pb, c, ldc, 12, n_eff, beta);
+        else kernel_body(1, kc, a, rsa, csa, alpha, pb, c, ldc, 12, n_eff, beta);
+    }
+}
+
+/* C[m×n] ← α·A·B̃ + β·C with A read in place (element (i, p) at a[i*rsa + p*csa]) and
+ * B̃ packed by pk_sgemm_pack_b (panels of width 32, or 16 for a last narrow one). The
+ * 12-row micro-panels of a packed A would hold the same numbers in another order; when A
+ * is row-major (csa == 1) or its transpose (rsa == 1) the kernel broadcasts them from
+ * where they are, so the copy is saved. Panels of B are the outer loop: each stays in L1
+ * while every row group of the block passes over it. The last m mod 12 rows are first
+ * copied into `edge` (12·kc floats, zero-padded) so the kernel never reads past A. */
 AVX512 void pk_sgemm_direct_a_avx512(long m, long n, long kc, const float *a, long rsa, long csa,
                                      float alpha, const float *packed_b, float *c, long ldc,
                                      float beta, float *edge) {
-    int nv = n > 16 ? 2 : 1;
-    long i = 0;
-    for (; i + 12 <= m; i += 12) {
-        if (csa == 1) {
-            if (nv == 2) kernel_body(2, kc, a + i * rsa, rsa, 1, alpha, packed_b, c + i * ldc, ldc, 12, n, beta);
-            else kernel_body(1, kc, a + i * rsa, rsa, 1, alpha, packed_b, c + i * ldc, ldc, 12, n, beta);
-        } else if (rsa == 1) {
-            if (nv == 2) kernel_body(2, kc, a + i, 1, csa, alpha, packed_b, c + i * ldc, ldc, 12, n, beta);
-            else kernel_body(1, kc, a + i, 1, csa, alpha, packed_b, c + i * ldc, ldc, 12, n, beta);
-        } else {
-            if (nv == 2) kernel_body(2, kc, a + i * rsa, rsa, csa, alpha, packed_b, c + i * ldc, ldc, 12, n, beta);
-            else kernel_body(1, kc, a + i * rsa, rsa, csa, alpha, packed_b, c + i * ldc, ldc, 12, n, beta);
-        }
-    }
-    if (i < m) {
-        long rows = m - i;
+    long full = m / 12 * 12;
+    long rows = m - full;
+    if (rows > 0) {
         for (long p = 0; p < kc; p++) {
             long r = 0;
-            for (; r < rows; r++) edge[p * 12 + r] = a[(i + r) * rsa + p * csa];
+            for (; r < rows; r++) edge[p * 12 + r] = a[(full + r) * rsa + p * csa];
             for (; r < 12; r++) edge[p * 12 + r] = 0.0f;
         }
-        if (nv == 2) kernel_body(2, kc, edge, 1, 12, alpha, packed_b, c + i * ldc, ldc, rows, n, beta);
-        else kernel_body(1, kc, edge, 1, 12, alpha, packed_b, c + i * ldc, ldc, rows, n, beta);
+    }
+    const float *pb = packed_b;
+    for (long j = 0; j < n;) {
+        long w = pk_panel_width(32, n - j);
+        long n_eff = n - j < w ? n - j : w;
+        int nv = w == 32 ? 2 : 1;
+        for (long i = 0; i < full; i += 12)
+            inplace_group(nv, kc, a + i * rsa, rsa, csa, alpha, pb, c + i * ldc + j, ldc, n_eff, beta);
+        if (rows > 0) {
+            if (nv == 2) kernel_body(2, kc, edge, 1, 12, alpha, pb, c + full * ldc + j, ldc, rows, n_eff, beta);
+            else kernel_body(1, kc, edge, 1, 12, alpha, pb, c + full * ldc + j, ldc, rows, n_eff, beta);
+        }
+        pb += w * kc;
+        j += w;
     }
 }
 

@@ -1,4 +1,5 @@
 #include "internal.h"
+#include <limits.h>
 
 void pk_sgemm_macro(int isa, long mc, long nc, long kc, const float *packed_a,
                     const float *packed_b, float *c, long ldc, float beta) {
@@ -36,7 +37,7 @@ void pk_sgemm_macro(int isa, long mc, long nc, long kc, const float *packed_a,
 
 long pk_sgemm_direct_a_max_n(int isa) {
 #if defined(__x86_64__)
-    if (isa == PK_ISA_AVX512) return 32;
+    if (isa == PK_ISA_AVX512) return LONG_MAX;
 #endif
     (void)isa;
     return 0;
@@ -46,7 +47,7 @@ void pk_sgemm_direct_a(int isa, long m, long n, long kc, const float *a, long rs
                        float alpha, const float *packed_b, float *c, long ldc, float beta,
                        float *edge) {
 #if defined(__x86_64__)
-    if (isa == PK_ISA_AVX512 && n <= 32) {
+    if (isa == PK_ISA_AVX512) {
         pk_sgemm_direct_a_avx512(m, n, kc, a, rs, cs, alpha, packed_b, c, ldc, beta, edge);
         return;
     }

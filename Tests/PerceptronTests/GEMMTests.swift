@@ -175,4 +175,46 @@ final class GEMMTests: XCTestCase {
         let wide = Case(transposeA: false, transposeB: true, m: 20, n: 400, k: 200)
         XCTAssertEqual(check(wide, threads: 1).map(\.bitPattern), check(wide, threads: 2).map(\.bitPattern))
     }
+
+    func testWideProductsReadAInPlaceWithEdgeRows() {
+        // Several panels of B (n > 32, a last narrow one), m not a multiple of 12 (edge rows
+        // copied) and k over several KC blocks: the path every large product takes on AVX-512.
+        let kc = GEMMBlocking.forKernel(.best).kc
+        for ta in [false, true] {
+            for tb in [false, true] {
+                for (m, n, k) in [(37, 70, 2 * kc + 5), (12, 48, kc), (25, 33, 7), (5, 100, kc + 1)] {
+                    check(Case(transposeA: ta, transposeB: tb, m: m, n: n, k: k, alpha: 0.75, beta: 0.5))
+                    check(Case(transposeA: ta, transposeB: tb, m: m, n: n, k: k, padA: 3, padB: 1, padC: 2, nanC: true))
+                }
+            }
+        }
+    }
+
+    func testColumnSplitOfFewRowsGivesIdenticalBits() {
+        // 2 micro-rows are too few to share by rows, so the threads take column slices.
+        for ta in [false, true] {
+            for tb in [false, true] {
+                let few = Case(transposeA: ta, transposeB: tb, m: 21, n: 150, k: 70, alpha: 1, beta: 0.5)
+                let one = check(few, threads: 1)
+                XCTAssertEqual(one.map(\.bitPattern), check(few, threads: 2).map(\.bitPattern))
+                XCTAssertEqual(one.map(\.bitPattern), check(few, threads: 5).map(\.bitPattern))
+            }
+        }
+    }
+
+    func testNarrowWeightGradientPath() {
+        // Aᵀ·B with n ≤ 12 and m ≥ 2n (a 10-wide output layer's xᵀ·δ) takes the unpacked
+        // narrow kernel on AVX-512: every n, row counts off the 32-row slices, padding.
+        for n in 1...12 {
+            for (m, k) in [(2 * n + 1, 9), (33, 300), (64, 1000), (70, 1)] where m >= 2 * n {
+                check(Case(transposeA: true, transposeB: false, m: m, n: n, k: k))
+                check(Case(transposeA: true, transposeB: false, m: m, n: n, k: k, alpha: -1.5, beta: 0.5, padA: 2, padB: 3, padC: 1))
+                check(Case(transposeA: true, transposeB: false, m: m, n: n, k: k, beta: 1, nanC: false))
+            }
+        }
+        let wide = Case(transposeA: true, transposeB: false, m: 100, n: 10, k: 50, beta: 1)
+        XCTAssertEqual(check(wide, threads: 1).map(\.bitPattern), check(wide, threads: 3).map(\.bitPattern))
+        let nan = check(Case(transposeA: true, transposeB: false, m: 40, n: 10, k: 20, nanC: true))
+        XCTAssertFalse(nan.contains { $0.isNaN })
+    }
 }

@@ -32,6 +32,14 @@ int pk_sgemm_best_isa(void);
 /* 1 when `isa` can run on this CPU. */
 int pk_sgemm_isa_supported(int isa);
 
+/* The data caches one core sees, in bytes (0 where unknown): L1 data, L2, and L3 with the
+ * number of logical processors sharing it. Read from CPUID (leaf 4 on Intel, 0x8000001D
+ * on AMD); all zero off x86 or where the CPU does not report them. */
+typedef struct {
+    long l1d, l2, l3, l3_sharing;
+} pk_cache_sizes;
+pk_cache_sizes pk_cpu_cache_sizes(void);
+
 /* Micro-tile height MR (rows of A per packed panel) for `isa`. */
 long pk_sgemm_mr(int isa);
 
@@ -57,16 +65,32 @@ void pk_sgemm_pack_b(int isa, long kc, long nc, const float *b, long rs, long cs
 void pk_sgemm_macro(int isa, long mc, long nc, long kc, const float *packed_a,
                     const float *packed_b, float *c, long ldc, float beta);
 
-/* Largest n for which pk_sgemm_direct_a works with `isa` (0 when it has no such path). */
+/* Largest n for which pk_sgemm_direct_a works with `isa` (0 when it has no such path;
+ * LONG_MAX on AVX-512, where every product reads A in place). */
 long pk_sgemm_direct_a_max_n(int isa);
 
 /* C[m×n] ← α·A[m×kc]·B̃ + β·C for n ≤ pk_sgemm_direct_a_max_n(isa), reading A in place
  * (element (i, p) at a[i*rs + p*cs]) instead of packing it; B̃ is B packed by
- * pk_sgemm_pack_b. `edge` is scratch for pk_sgemm_packed_a_size(isa, 1, kc) floats.
+ * pk_sgemm_pack_b. α scales the sum (a packed A holds α·A instead: the same bits when
+ * α == 1). `edge` is scratch for pk_sgemm_packed_a_size(isa, 1, kc) floats.
  * β == 0 never reads C. */
 void pk_sgemm_direct_a(int isa, long m, long n, long kc, const float *a, long rs, long cs,
                        float alpha, const float *packed_b, float *c, long ldc, float beta,
                        float *edge);
+
+/* Widest n the narrow Aᵀ·B kernel takes. */
+#define PK_NARROW_MAX_N 12
+
+/* 1 when `isa` has the narrow Aᵀ·B kernel below. */
+int pk_sgemm_narrow_atb_supported(int isa);
+
+/* C[m×n] ← α·Aᵀ·B + β·C for 1 ≤ n ≤ PK_NARROW_MAX_N, nothing packed: A is k × m (row p at
+ * a + p·lda), B is k × n (row p at b + p·ldb), both row-major, as in a narrow output
+ * layer's weight gradient xᵀ·δ. Vectors run along m (a row of A) and B is broadcast, so
+ * no lane is wasted on a narrow n. Each element is one FMA chain over p = 0 ..< k, then
+ * α, then β (β == 0 never reads C). */
+void pk_sgemm_narrow_atb(int isa, long m, long n, long k, float alpha, const float *a, long lda,
+                         const float *b, long ldb, float beta, float *c, long ldc);
 
 /* Row vector times matrix, no packing:
  *     c[j] ← α·Σ_p x[p·incx]·B[p, j] + β·c[j],   B[p, j] = b[p*ldb + j],  j < n, p < k.

@@ -130,12 +130,18 @@ public struct Dense: ActivatedLayer {
 
     /// Back-propagates ∂L/∂z: the weight and bias gradients and, when asked, ∂L/∂x.
     public mutating func backward(input: Matrix, preactivationGradient delta: Matrix, needsInputGradient: Bool) {
-        Matrix.multiply(input, delta, transposeA: true, precision: passPrecision, into: &weightGradient)
+        if needsInputGradient && passPrecision == .float32 {
+            // ∂L/∂W and ∂L/∂x are independent: with two threads they run side by side.
+            Matrix.multiplyPair(input, delta, transposeA1: true, into: &weightGradient,
+                                delta, weight, transposeB2: true, into: &inputGradient)
+        } else {
+            Matrix.multiply(input, delta, transposeA: true, precision: passPrecision, into: &weightGradient)
+            if needsInputGradient {
+                Matrix.multiply(delta, weight, transposeB: true, precision: passPrecision, into: &inputGradient)
+            }
+        }
         kernelRegularizer?.addGradient(of: weight, to: &weightGradient)
         if useBias { delta.sumColumns(into: &biasGradient) }
-        if needsInputGradient {
-            Matrix.multiply(delta, weight, transposeB: true, precision: passPrecision, into: &inputGradient)
-        }
     }
 
     public mutating func visitParameters(_ body: (Int, inout Matrix, inout Matrix) -> Void) {

@@ -25,21 +25,25 @@ import Darwin
 ///   for pc in 0..<k step KC            (KC balanced so the blocks are equal)
 ///     pack op(B)[pc, jc] → NR-wide panels           (transposes handled here)
 ///     for each row block ic (≤ MC rows)              (blocks shared out to the threads)
-///       pack α·op(A)[ic, pc] → MR-tall panels
+///       pack α·op(A)[ic, pc] → MR-tall panels        (not on AVX-512: read in place)
 ///       C[ic, jc] ← Ã·B̃ + (pc == 0 ? β : 1)·C[ic, jc]   (C micro-kernels, MR × NR)
 /// ```
-/// The micro-kernels live in the `CPerceptronKernels` C target: AVX-512 12 × 32 (12 × 16 for
-/// a last panel of ≤ 16 columns), AVX2 6 × 16 / 6 × 8, and a portable 4 × 8, chosen at run
-/// time from the CPU. Two cheaper paths skip packing A:
-/// - n ≤ 32 (one panel of B, e.g. a 10-wide output layer): A is read in place.
+/// KC, MC and NC come from the CPU's own cache sizes at run time (``GEMMBlocking``). The
+/// micro-kernels live in the `CPerceptronKernels` C target: AVX-512 12 × 32 (12 × 16 for a
+/// last panel of ≤ 16 columns), AVX2 6 × 16 / 6 × 8, and a portable 4 × 8, chosen at run
+/// time from the CPU. On AVX-512 the kernel broadcasts A's elements from where they lie
+/// (A row-major or transposed), so A is never packed. Two more paths pack nothing:
 /// - m ≤ ``smallRowLimit`` (e.g. a single-sample forward): a vector–matrix kernel per row
-///   of C, no packing at all.
+///   of C.
+/// - Aᵀ·B with n ≤ 12 and m ≥ 2n (a narrow output layer's weight gradient xᵀ·δ, AVX-512):
+///   vectors along m, B broadcast, so no lane is spent on a narrow n.
 ///
-/// Threads take row blocks of C (or, for m ≤ ``smallRowLimit``, column slices) as they
-/// become free; K is never split, and every element of C is computed by the same sequence
-/// of operations whichever thread or tile computes it, so results are bit-identical across
-/// runs and thread counts. Packing buffers come from a pool and are reused: steady-state
-/// calls allocate nothing.
+/// Threads take row blocks of C as they become free; a product with too few rows to share
+/// (fewer than 4 micro-rows per thread) splits its columns instead, and few-row and narrow
+/// products split theirs too. K is never split, and every element of C is computed by the
+/// same sequence of operations whichever thread or tile computes it, so results are
+/// bit-identical across runs and thread counts. Packing buffers come from a pool and are
+/// reused: steady-state calls allocate nothing.
 enum GEMM {
     /// Micro-kernel families; raw values match `PK_ISA_*` in the C target.
     enum Kernel: Int32, CaseIterable, Sendable {
@@ -59,18 +63,14 @@ enum GEMM {
     /// Below this many multiply–adds per KC step (m·n·min(k, KC)) the packed path runs on
     /// one thread: each step ends in a join, and waking a worker costs microseconds.
     static let parallelMinimumStepWork = 1 << 22
+    /// Below this many multiply–adds (m·n·k) a product too short to share by rows stays on
+    /// one thread rather than splitting its columns (about 10 µs of work on one core,
+    /// against a hand-off of about a microsecond).
+    static let parallelMinimumColumnSplitWork = 1 << 20
     /// Below this many multiply–adds (n·k) a vector–matrix product runs on one thread.
     /// A batch-1 forward through a 784×512 layer (4·10⁵) took 15.5 µs on one thread
     /// and 18.6 µs on two (worker wake-up), so only much larger products split.
     static let parallelMinimumVectorWork = 1 << 18
-    /// Cache blocking: KC (depth of a packed block), MC (rows of A per packed block),
-    /// NC (columns of B per packed block).
-    /// KC·NR·4 B = 32 KiB keeps a B micro-panel in L1 (48 KiB) beside an A micro-panel;
-    /// MC·KC·4 B = 120 KiB keeps the packed A block in L2 (1–2 MiB).
-    static let maxKC = 256
-    static let maxMC = 120
-    static let maxNC = 3072
-
     static func sgemm(
         transposeA: Bool, transposeB: Bool,
         m: Int, n: Int, k: Int,
@@ -117,6 +117,9 @@ enum GEMM {
             forceParallel: ignoreParallelThresholds)
         if m <= smallRowLimit {
             problem.runRowByRow(threads: threads)
+        } else if transposeA, !transposeB, n <= Int(PK_NARROW_MAX_N), m >= 2 * n,
+                  pk_sgemm_narrow_atb_supported(kernel.rawValue) != 0 {
+            problem.runNarrow(threads: threads)
         } else {
             problem.runPacked(threads: threads)
         }
@@ -215,32 +218,50 @@ private struct Problem: @unchecked Sendable {
         }
     }
 
+    /// Each thread computes one slice of C's columns, a product of its own on one thread.
+    private struct ColumnSlicesTask: ParallelTask {
+        let problem: Problem, parts: Int, granule: Int
+        func run(_ part: Int) {
+            let columns = ParallelKernels.split(problem.n, parts: parts, granule: granule, index: part)
+            if !columns.isEmpty { problem.slice(rows: 0..<problem.m, columns: columns).runPacked(threads: 1) }
+        }
+    }
+
     // MARK: Packed path
 
     func runPacked(threads: Int) {
         let mr = pk_sgemm_mr(isa)
         let microRows = (m + mr - 1) / mr
-        let stepWork = m * n * min(k, GEMM.maxKC)
+        let blocking = GEMMBlocking.forKernel(GEMM.Kernel(rawValue: isa) ?? .scalar)
+        let stepWork = m * n * min(k, blocking.kc)
         // Threads split the rows; with fewer than 4 micro-rows per thread (a batch of 32 is
         // 3 micro-rows) the shares come out uneven and the join costs more than it saves.
         let enoughRows = microRows >= 4 * max(1, threads)
         let workers = (stepWork >= GEMM.parallelMinimumStepWork && enoughRows) || forceParallel
             ? min(max(1, threads), microRows) : 1
+        // Too few rows to share but enough work: the threads take column slices instead,
+        // each a whole product of its own with one join at the end.
+        let nr = pk_sgemm_nr(isa)
+        let columnParts = min(max(1, threads), (n + nr - 1) / nr)
+        if !enoughRows, columnParts > 1, m * n * k >= GEMM.parallelMinimumColumnSplitWork || forceParallel {
+            Problem.parallel(columnParts, ColumnSlicesTask(problem: self, parts: columnParts, granule: nr))
+            return
+        }
         // Row blocks of at most MC rows, each a multiple of MR, evenly sized; with several
         // threads, a multiple of the thread count so the shares come out even.
-        let fewestBlocks = (m + GEMM.maxMC - 1) / GEMM.maxMC
+        let fewestBlocks = (m + blocking.mc - 1) / blocking.mc
         let blocks = workers == 1 ? fewestBlocks
             : min(microRows, (max(fewestBlocks, workers) + workers - 1) / workers * workers)
-        let kBlocks = (k + GEMM.maxKC - 1) / GEMM.maxKC
+        let kBlocks = (k + blocking.kc - 1) / blocking.kc
         let kcStep = (k + kBlocks - 1) / kBlocks
-        let ncMax = min(n, GEMM.maxNC)
+        let ncMax = min(n, blocking.nc)
         let mcMax = (microRows + blocks - 1) / blocks * mr  // largest block ParallelKernels.split makes
 
         let shared = WorkspacePool.acquire()
         let packedB = SharedPointer(shared.b(count: pk_sgemm_packed_b_size(isa, kcStep, ncMax)))
         var jc = 0
         while jc < n {
-            let nc = min(GEMM.maxNC, n - jc)
+            let nc = min(blocking.nc, n - jc)
             var pc = 0
             while pc < k {
                 let kc = min(kcStep, k - pc)
@@ -301,6 +322,33 @@ private struct Problem: @unchecked Sendable {
             pk_sgemm_macro(isa, rows.count, block.nc, block.kc, packedA, block.packedB.pointer,
                            cBlock, ldc, block.beta)
         }
+    }
+
+    // MARK: Narrow weight gradient
+
+    /// Threads take slices of 32 rows of C.
+    private struct NarrowSlicesTask: ParallelTask {
+        let problem: Problem, parts: Int
+        func run(_ part: Int) {
+            let rows = ParallelKernels.split(problem.m, parts: parts, granule: 32, index: part)
+            if !rows.isEmpty { problem.slice(rows: rows, columns: 0..<problem.n).narrow() }
+        }
+    }
+
+    /// C ← α·Aᵀ·B + β·C for a narrow B (n ≤ PK_NARROW_MAX_N), nothing packed: see
+    /// `pk_sgemm_narrow_atb`. Every element is computed alike whichever slice holds it.
+    func runNarrow(threads: Int) {
+        let slices = (m + 31) / 32
+        let parts = m * n * k >= GEMM.parallelMinimumColumnSplitWork || forceParallel ? min(max(1, threads), slices) : 1
+        if parts == 1 {
+            narrow()
+        } else {
+            Problem.parallel(parts, NarrowSlicesTask(problem: self, parts: parts))
+        }
+    }
+
+    fileprivate func narrow() {
+        pk_sgemm_narrow_atb(isa, m, n, k, alpha, a, aColumnStride, b, bRowStride, beta, c, ldc)
     }
 
     // MARK: Unpacked path for few rows

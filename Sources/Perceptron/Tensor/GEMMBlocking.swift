@@ -1,0 +1,112 @@
+import CPerceptronKernels
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The cache blocking of ``GEMM``, derived at run time from the caches of the CPU it runs
+/// on and the micro-kernel's tile (MR × NR), so no CPU needs its own tuning:
+///
+/// ```
+/// KC = ⌊ (3/4 · L1d) / (NR · 4 B) ⌋₈     a KC × NR panel of B fills ¾ of L1d; the rest is
+///                                         for the A rows and C tile the kernel touches
+/// MC = ⌊ (1/2 · L2) / (KC · 4 B) ⌋_MR     the MC × KC block of A stays in L2 while the
+///                                         panels of B pass over it
+/// NC = ⌊ (1/2 · L3 per core) / (KC · 4 B) ⌋_NR   the packed KC × NC block of B stays in L3
+/// ```
+/// (⌊x⌋ₙ: rounded down to a multiple of n), clamped to KC ∈ [64, 512], MC ∈ [MR, 1 032],
+/// NC ∈ [NR, 8 192]. Cache sizes come from CPUID (``Caches/detected``); where the CPU does not
+/// report them, from Linux's sysfs, else from conservative defaults (32 KiB, 256 KiB, 2 MiB).
+struct GEMMBlocking: Equatable, Sendable {
+    let kc: Int, mc: Int, nc: Int
+
+    /// The data caches one core sees, in bytes.
+    struct Caches: Equatable, Sendable {
+        var l1d: Int, l2: Int, l3PerCore: Int
+
+        static let fallback = Caches(l1d: 32 << 10, l2: 256 << 10, l3PerCore: 2 << 20)
+
+        /// This machine's caches: CPUID, else sysfs, else ``fallback`` (per level).
+        static let detected: Caches = {
+            let cpuid = pk_cpu_cache_sizes()
+            var caches = fallback
+            let l1 = cpuid.l1d > 0 ? cpuid.l1d : sysfsSize(level: 1)
+            let l2 = cpuid.l2 > 0 ? cpuid.l2 : sysfsSize(level: 2)
+            let l3 = cpuid.l3 > 0 ? cpuid.l3 / max(1, cpuid.l3_sharing) : sysfsSize(level: 3)
+            if l1 > 0 { caches.l1d = l1 }
+            if l2 > 0 { caches.l2 = l2 }
+            if l3 > 0 { caches.l3PerCore = l3 }
+            return caches
+        }()
+
+        /// The size of cpu0's data or unified cache at `level` from sysfs (0 when absent);
+        /// an L3 is divided among the CPUs that share it.
+        private static func sysfsSize(level: Int) -> Int {
+            for index in 0..<8 {
+                let directory = "/sys/devices/system/cpu/cpu0/cache/index\(index)/"
+                guard let levelText = readLine(directory + "level"), Int(levelText) == level,
+                      let type = readLine(directory + "type"), type != "Instruction",
+                      let sizeText = readLine(directory + "size") else { continue }
+                var bytes = 0
+                if sizeText.hasSuffix("K") { bytes = (Int(sizeText.dropLast()) ?? 0) << 10 }
+                else if sizeText.hasSuffix("M") { bytes = (Int(sizeText.dropLast()) ?? 0) << 20 }
+                else { bytes = Int(sizeText) ?? 0 }
+                if level == 3, let shared = readLine(directory + "shared_cpu_list") {
+                    bytes /= max(1, cpuCount(inList: shared))
+                }
+                return bytes
+            }
+            return 0
+        }
+
+        /// The first line of a small text file, or nil.
+        private static func readLine(_ path: String) -> String? {
+            guard let file = fopen(path, "r") else { return nil }
+            defer { fclose(file) }
+            var buffer = [CChar](repeating: 0, count: 256)
+            guard fgets(&buffer, Int32(buffer.count), file) != nil else { return nil }
+            let line = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            return line.trimmingSuffix { $0 == "\n" || $0 == " " }
+        }
+
+        /// The number of CPUs in a sysfs list such as "0-3,8".
+        static func cpuCount(inList list: String) -> Int {
+            var count = 0
+            for part in list.split(separator: ",") {
+                let bounds = part.split(separator: "-").compactMap { Int($0.trimmingSuffix { $0 == "\n" || $0 == " " }) }
+                if bounds.count == 2, bounds[1] >= bounds[0] { count += bounds[1] - bounds[0] + 1 }
+                else if bounds.count == 1 { count += 1 }
+            }
+            return count
+        }
+    }
+
+    /// The blocking for a kernel of `mr` × `nr` tiles on a CPU with `caches`.
+    static func derive(caches: Caches, mr: Int, nr: Int) -> GEMMBlocking {
+        let floatBytes = MemoryLayout<Float>.stride
+        let kc = min(512, max(64, caches.l1d * 3 / 4 / (nr * floatBytes) / 8 * 8))
+        let mc = min(1032 / mr * mr, max(mr, caches.l2 / 2 / (kc * floatBytes) / mr * mr))
+        let nc = min(8192 / nr * nr, max(nr, caches.l3PerCore / 2 / (kc * floatBytes) / nr * nr))
+        return GEMMBlocking(kc: kc, mc: mc, nc: nc)
+    }
+
+    /// The blocking for `kernel` on this machine.
+    static func forKernel(_ kernel: GEMM.Kernel) -> GEMMBlocking {
+        byKernel[Int(kernel.rawValue)]
+    }
+
+    private static let byKernel: [GEMMBlocking] = GEMM.Kernel.allCases.map {
+        derive(caches: .detected, mr: pk_sgemm_mr($0.rawValue), nr: pk_sgemm_nr($0.rawValue))
+    }
+}
+
+private extension StringProtocol {
+    func trimmingSuffix(while predicate: (Character) -> Bool) -> String {
+        var text = String(self)
+        while let last = text.last, predicate(last) { text.removeLast() }
+        return text
+    }
+}

@@ -1,0 +1,42 @@
+import XCTest
+@testable import Perceptron
+
+/// The GEMM's cache blocking follows the CPU's caches (see `GEMMBlocking`'s rules).
+final class GEMMBlockingTests: XCTestCase {
+    func testBlockingFollowsTheCacheSizes() {
+        // 32 KiB L1d, 1 MiB L2, 16 MiB L3 per core (this project's AMD Zen 5 guest) with
+        // a 12 × 32 kernel: KC = ¾·32768 / 128 = 192, MC = ½·2²⁰ / (192·4) → 672 (×12),
+        // NC = ½·2²⁴ / 768 → 8192 (the cap).
+        let zen = GEMMBlocking.derive(caches: .init(l1d: 32 << 10, l2: 1 << 20, l3PerCore: 16 << 20), mr: 12, nr: 32)
+        XCTAssertEqual(zen, GEMMBlocking(kc: 192, mc: 672, nc: 8192))
+        // 48 KiB L1d, 2 MiB L2, 1.875 MiB L3 per core (Intel Emerald Rapids): a deeper KC.
+        let emerald = GEMMBlocking.derive(caches: .init(l1d: 48 << 10, l2: 2 << 20, l3PerCore: 1_966_080), mr: 12, nr: 32)
+        XCTAssertEqual(emerald.kc, 288)
+        XCTAssertEqual(emerald.mc, 900)  // ½·2 MiB / (288·4) = 910 → a multiple of 12
+        XCTAssertEqual(emerald.nc, 1_966_080 / 2 / (288 * 4) / 32 * 32)
+        // An AVX2 6 × 16 kernel on the same L1d goes twice as deep (half as wide a panel).
+        XCTAssertEqual(GEMMBlocking.derive(caches: .init(l1d: 32 << 10, l2: 1 << 20, l3PerCore: 16 << 20), mr: 6, nr: 16).kc, 384)
+    }
+
+    func testTinyOrHugeCachesStayWithinBounds() {
+        let tiny = GEMMBlocking.derive(caches: .init(l1d: 1024, l2: 4096, l3PerCore: 0), mr: 12, nr: 32)
+        XCTAssertEqual(tiny, GEMMBlocking(kc: 64, mc: 12, nc: 32))
+        let huge = GEMMBlocking.derive(caches: .init(l1d: 1 << 30, l2: 1 << 30, l3PerCore: 1 << 40), mr: 12, nr: 32)
+        XCTAssertEqual(huge, GEMMBlocking(kc: 512, mc: 1032, nc: 8192))
+    }
+
+    func testDetectedCachesAreSane() {
+        let caches = GEMMBlocking.Caches.detected
+        XCTAssertGreaterThanOrEqual(caches.l1d, 4 << 10)
+        XCTAssertGreaterThanOrEqual(caches.l2, caches.l1d)
+        XCTAssertGreaterThan(caches.l3PerCore, 0)
+        let blocking = GEMMBlocking.forKernel(.best)
+        XCTAssertEqual(blocking.mc % Int(GEMM.Kernel.best == .avx512 ? 12 : GEMM.Kernel.best == .avx2 ? 6 : 4), 0)
+    }
+
+    func testSysfsCPUListCounts() {
+        XCTAssertEqual(GEMMBlocking.Caches.cpuCount(inList: "0-1"), 2)
+        XCTAssertEqual(GEMMBlocking.Caches.cpuCount(inList: "0-3,8,10-11\n"), 7)
+        XCTAssertEqual(GEMMBlocking.Caches.cpuCount(inList: "5"), 1)
+    }
+}
