@@ -153,6 +153,27 @@ final class BF16GEMMTests: XCTestCase {
         }
     }
 
+    /// A layer's two backward products side by side (2 threads) give the bits of the two
+    /// products one after the other.
+    func testBackwardPairMatchesTheProductsOneByOne() throws {
+        try requireBF16()
+        let saved = ComputeSettings.threadCount
+        defer { try? ComputeSettings.setThreadCount(saved) }
+        try ComputeSettings.setThreadCount(2)
+        let x = Matrix(rows: 300, columns: 200, elements: values(300 * 200, seed: 1))
+        let delta = Matrix(rows: 300, columns: 96, elements: values(300 * 96, seed: 2))
+        let weight = Matrix(rows: 200, columns: 96, elements: values(200 * 96, seed: 3))
+        var pairW = Matrix(rows: 0, columns: 0), pairX = Matrix(rows: 0, columns: 0)
+        Matrix.multiplyBF16Pair(weightGradientOf: x, delta, into: &pairW, inputGradientOf: delta, weight, into: &pairX)
+        var oneW = Matrix(rows: 0, columns: 0), oneX = Matrix(rows: 0, columns: 0)
+        Matrix.multiply(x, delta, transposeA: true, precision: .bfloat16, into: &oneW)
+        Matrix.multiply(delta, weight, transposeB: true, precision: .bfloat16, into: &oneX)
+        XCTAssertEqual(pairW.rows, 200)
+        XCTAssertEqual(pairX.columns, 200)
+        XCTAssertEqual(pairW.withUnsafeBufferPointer { $0.map(\.bitPattern) }, oneW.withUnsafeBufferPointer { $0.map(\.bitPattern) })
+        XCTAssertEqual(pairX.withUnsafeBufferPointer { $0.map(\.bitPattern) }, oneX.withUnsafeBufferPointer { $0.map(\.bitPattern) })
+    }
+
     /// Packing rounds to nearest even exactly as `pk_bf16_round`, on every packing path
     /// (rows strided, rows contiguous, neither), ties included.
     func testPackingRoundsToNearestEven() throws {

@@ -134,6 +134,9 @@ public struct Dense: ActivatedLayer {
             // ∂L/∂W and ∂L/∂x are independent: with two threads they run side by side.
             Matrix.multiplyPair(input, delta, transposeA1: true, into: &weightGradient,
                                 delta, weight, transposeB2: true, into: &inputGradient)
+        } else if needsInputGradient && passPrecision == .bfloat16 {
+            Matrix.multiplyBF16Pair(weightGradientOf: input, delta, into: &weightGradient,
+                                    inputGradientOf: delta, weight, into: &inputGradient)
         } else {
             Matrix.multiply(input, delta, transposeA: true, precision: passPrecision, into: &weightGradient)
             if needsInputGradient {
