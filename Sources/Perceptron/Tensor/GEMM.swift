@@ -248,10 +248,12 @@ private struct Problem: @unchecked Sendable {
             return
         }
         // Row blocks of at most MC rows, each a multiple of MR, evenly sized; with several
-        // threads, a multiple of the thread count so the shares come out even.
+        // threads at least 3 per thread (a thread that starts late or shares its core with
+        // another process takes fewer), a multiple of the thread count so the shares come
+        // out even.
         let fewestBlocks = (m + blocking.mc - 1) / blocking.mc
         let blocks = workers == 1 ? fewestBlocks
-            : min(microRows, (max(fewestBlocks, workers) + workers - 1) / workers * workers)
+            : min(microRows, (max(fewestBlocks, 3 * workers) + workers - 1) / workers * workers)
         let kBlocks = (k + blocking.kc - 1) / blocking.kc
         let kcStep = (k + kBlocks - 1) / kBlocks
         let ncMax = min(n, blocking.nc)

@@ -137,6 +137,16 @@ extension Matrix {
     public func gatherRows<C: Collection>(_ indices: C, into result: inout Matrix) where C.Element == Int {
         let c = columns
         if result.rows != indices.count || result.columns != c { result.resize(rows: indices.count, columns: c) }
+        // A minibatch of a large data set: rows scattered over memory, copied by all cores.
+        let contiguous: Void? = indices.withContiguousStorageIfAvailable { list in
+            withUnsafeBufferPointer { src in
+                result.withUnsafeMutableBufferPointer { dst in
+                    guard let from = src.baseAddress, let to = dst.baseAddress, let rowList = list.baseAddress else { return }
+                    ParallelKernels.gatherRows(rowList, count: list.count, rows: rows, columns: c, from, to)
+                }
+            }
+        }
+        if contiguous != nil { return }
         withUnsafeBufferPointer { src in
             result.withUnsafeMutableBufferPointer { dst in
                 var out = 0

@@ -65,6 +65,25 @@ enum ParallelKernels {
         WorkerPool.shared.run(parts: p, Task(rows: rows, columns: columns, parts: p, z: z, b: b))
     }
 
+    /// to[r·columns ..< (r+1)·columns] = from[list[r]·columns ..< …] for r < count, split
+    /// into ranges of rows (each row index checked against `rows`).
+    static func gatherRows(_ list: UnsafePointer<Int>, count: Int, rows: Int, columns: Int,
+                           _ from: UnsafePointer<Float>, _ to: UnsafeMutablePointer<Float>) {
+        struct Task: ParallelTask {
+            let list: UnsafePointer<Int>, count: Int, rows: Int, columns: Int, parts: Int
+            let from: UnsafePointer<Float>, to: UnsafeMutablePointer<Float>
+            func run(_ part: Int) {
+                for r in (count * part / parts)..<(count * (part + 1) / parts) {
+                    let i = list[r]
+                    precondition(i >= 0 && i < rows, "Row index \(i) out of range for \(rows) rows")
+                    (to + r * columns).update(from: from + i * columns, count: columns)
+                }
+            }
+        }
+        let p = min(parts(count * columns), max(count, 1))
+        WorkerPool.shared.run(parts: p, Task(list: list, count: count, rows: rows, columns: columns, parts: p, from: from, to: to))
+    }
+
     /// One Adam step over n parameters (pk_adam_update), split into ranges.
     static func adam(_ n: Int, _ theta: UnsafeMutablePointer<Float>, _ g: UnsafePointer<Float>,
                      _ m: UnsafeMutablePointer<Float>, _ v: UnsafeMutablePointer<Float>, _ vMax: UnsafeMutablePointer<Float>?,
