@@ -19,5 +19,10 @@ let package = Package(
         // MNIST.loadImages / loadLabels: IDX headers and payloads, raw or gzip.
         .executableTarget(name: "FuzzIDX", dependencies: [.product(name: "Perceptron", package: "Perceptron"),
                                                           .product(name: "PerceptronData", package: "Perceptron")]),
+        // ONNXImport.convert(Data): protobuf decoding, the chain of layers, every tensor; then a prediction.
+        .executableTarget(name: "FuzzONNX", dependencies: [
+            .product(name: "Perceptron", package: "Perceptron"),
+            .product(name: "PerceptronONNX", package: "Perceptron"),
+        ]),
     ]
 )

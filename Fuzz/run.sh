@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Builds and runs Perceptron's libFuzzer targets (see Fuzz/README.md).
 #
-#   Fuzz/run.sh build                      build the three targets (release, ASan + libFuzzer)
+#   Fuzz/run.sh build                      build every target in one `swift build` (release, ASan + libFuzzer)
 #   Fuzz/run.sh TARGET [SECONDS|-runs=N] [libFuzzer flags…]
-#                                          fuzz one target: model-file, csv or idx (default 60 s)
+#                                          fuzz one target: model-file, csv, idx or onnx (default 60 s)
 #   Fuzz/run.sh regress                    replay every seed and regression input once
 #   Fuzz/run.sh smoke [SECONDS]            CI: regress, then SECONDS (default 30) per target;
 #                                          prints "skipped: <reason>" and exits 0 when this
@@ -16,14 +16,15 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 FUZZ_DIR=$(pwd)
-TARGETS=(model-file csv idx)
+TARGETS=(model-file csv idx onnx)
 
 product() {
     case "$1" in
         model-file) echo FuzzModelFile ;;
         csv) echo FuzzCSV ;;
         idx) echo FuzzIDX ;;
-        *) echo "unknown target '$1' (model-file, csv or idx)" >&2; exit 2 ;;
+        onnx) echo FuzzONNX ;;
+        *) echo "unknown target '$1' (model-file, csv, idx or onnx)" >&2; exit 2 ;;
     esac
 }
 
@@ -33,6 +34,7 @@ max_len() {
         model-file) echo 16384 ;;
         csv) echo 8192 ;;
         idx) echo 4096 ;;
+        onnx) echo 16384 ;;
     esac
 }
 
@@ -41,9 +43,11 @@ max_len() {
 build_flags=(-c release --sanitize=fuzzer --sanitize=address
              -Xswiftc -sanitize-coverage=edge,inline-8bit-counters,pc-table,trace-cmp)
 
-build() {
-    for t in "$@"; do swift build "${build_flags[@]}" --product "$(product "$t")"; done
-}
+# Every target at once: one `swift build` of this package compiles the Perceptron modules
+# once for all products (one `--product` build per target compiled them once each).
+build_all() { swift build "${build_flags[@]}"; }
+
+build_one() { swift build "${build_flags[@]}" --product "$(product "$1")"; }
 
 binary() { echo "$(swift build "${build_flags[@]}" --show-bin-path)/$(product "$1")"; }
 
@@ -100,16 +104,16 @@ toolchain_reason() {
 command=${1:-}
 case "$command" in
     build)
-        build "${TARGETS[@]}" ;;
+        build_all ;;
     regress)
-        build "${TARGETS[@]}"
+        build_all
         for t in "${TARGETS[@]}"; do echo "== regress $t"; regress "$t"; done ;;
     smoke)
         seconds=${2:-30}
         reason=$(toolchain_reason)
         if [ -n "$reason" ]; then echo "skipped: $reason"; exit 0; fi
         # The toolchain works, so a build failure here is a real error in the targets.
-        build "${TARGETS[@]}"
+        build_all
         for t in "${TARGETS[@]}"; do
             echo "== regress $t"; regress "$t"
             echo "== fuzz $t for $seconds s"
@@ -119,7 +123,7 @@ case "$command" in
             fi
             grep -E '^(stat::|Done)' "$log" || true
         done ;;
-    model-file|csv|idx)
+    model-file|csv|idx|onnx)
         shift
         limit=${1:-60}
         [ $# -gt 0 ] && shift
@@ -127,7 +131,7 @@ case "$command" in
             -*) set -- "$limit" "$@" ;;
             *) set -- -max_total_time="$limit" "$@" ;;
         esac
-        build "$command"
+        build_one "$command"
         fuzz "$command" "$@" ;;
     *)
         sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'
