@@ -1,7 +1,7 @@
 import Foundation
 
 /// A minimal SVG writer: shapes and text appended as markup, every attribute value and
-/// text node escaped (``SVGCanvas/escape(_:)``), so names read from a user's file can never
+/// text node escaped (``Markup/escape(_:)``), so names read from a user's file can never
 /// break out of the document.
 ///
 /// The root element carries `viewBox="0 0 width height"` and `width="100%"`, so a figure
@@ -17,28 +17,8 @@ struct SVGCanvas {
         self.height = height
     }
 
-    /// `&`, `<`, `>`, `"` and `'` as entities; control characters other than tab and newline
-    /// (not allowed in XML 1.0) dropped.
-    static func escape(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.utf8.count)
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            case "\t", "\n": out.unicodeScalars.append(scalar)
-            default:
-                if scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) || scalar.value == 0xFFFE || scalar.value == 0xFFFF {
-                    continue
-                }
-                out.unicodeScalars.append(scalar)
-            }
-        }
-        return out
-    }
+    /// Text or an attribute value escaped for the document (``Markup/escape(_:)``).
+    static func escape(_ text: String) -> String { Markup.escape(text) }
 
     /// A number as SVG writes it: at most 2 decimals, no trailing zeros.
     static func number(_ value: Double) -> String {

@@ -1,25 +1,11 @@
 import Foundation
+import Perceptron
 
 /// Small HTML helpers for the report: every text escaped, tables as plain markup.
 enum HTML {
-    /// `&`, `<`, `>`, `"` and `'` as entities (text and attribute values alike).
-    static func escape(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.utf8.count)
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default:
-                if scalar.value < 0x20 && scalar != "\n" && scalar != "\t" { continue }
-                out.unicodeScalars.append(scalar)
-            }
-        }
-        return out
-    }
+    /// Text or an attribute value escaped for the page: the library's ``Markup/escape(_:)``,
+    /// which the SVG figures embedded in the page use too.
+    static func escape(_ text: String) -> String { Markup.escape(text) }
 
     /// A table with a header row; cells escaped. `numeric` columns are right-aligned.
     static func table(_ header: [String], _ rows: [[String]], numeric: Set<Int> = [], id: String? = nil) -> String {
