@@ -105,24 +105,15 @@ extension DataError: LocalizedError {
     public var errorDescription: String? { description }
 }
 
-/// Reads a whole file, mapping Foundation's errors to ``DataError``.
+/// Reads a whole file (``FileContents/read(_:)``), naming a failure as a ``DataError``.
 func readFileData(_ url: URL) throws -> Data {
-    let path = url.path
-    var isDirectory: ObjCBool = false
-    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-        throw DataError.fileNotFound(file: path)
-    }
-    if isDirectory.boolValue { throw DataError.unreadableFile(file: path, reason: "is a directory") }
-    // Foundation's Data(contentsOf:) leaks a 4 KiB buffer on every empty file (Swift 6.3,
-    // found by the fuzzer); an empty regular file needs no read. Pipes and /proc files
-    // report size 0 too, so only a regular file is taken at its word.
-    if let attributes = try? FileManager.default.attributesOfItem(atPath: path),
-       attributes[.type] as? FileAttributeType == .typeRegular, (attributes[.size] as? NSNumber)?.intValue == 0 {
-        return Data()
-    }
     do {
-        return try Data(contentsOf: url, options: [.mappedIfSafe])
-    } catch {
-        throw DataError.unreadableFile(file: path, reason: "\(error.localizedDescription)")
+        return try FileContents.read(url)
+    } catch .notFound {
+        throw DataError.fileNotFound(file: url.path)
+    } catch .isDirectory {
+        throw DataError.unreadableFile(file: url.path, reason: "is a directory")
+    } catch let .unreadable(reason) {
+        throw DataError.unreadableFile(file: url.path, reason: reason)
     }
 }

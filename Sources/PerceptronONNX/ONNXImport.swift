@@ -61,9 +61,13 @@ public enum ONNXImport {
         }
         let data: Data
         do {
-            data = try Data(contentsOf: url)
-        } catch {
-            throw ONNXError.unreadable(file: file, reason: error.localizedDescription)
+            data = try FileContents.read(url)
+        } catch .notFound {
+            throw ONNXError.unreadable(file: file, reason: "no such file")
+        } catch .isDirectory {
+            throw ONNXError.unreadable(file: file, reason: "is a directory")
+        } catch let .unreadable(reason) {
+            throw ONNXError.unreadable(file: file, reason: reason)
         }
         return try convert(data, file: file, seed: seed)
     }

@@ -185,10 +185,13 @@ public struct SafeTensors: Sendable, Equatable {
     public static func read(from url: URL) throws -> SafeTensors {
         let data: Data
         do {
-            data = try Data(contentsOf: url, options: [.mappedIfSafe])
-        } catch {
-            let exists = FileManager.default.fileExists(atPath: url.path)
-            throw SafeTensorsError.io(file: url.path, reason: exists ? "cannot read: \(error.localizedDescription)" : "no such file")
+            data = try FileContents.read(url)
+        } catch .notFound {
+            throw SafeTensorsError.io(file: url.path, reason: "no such file")
+        } catch .isDirectory {
+            throw SafeTensorsError.io(file: url.path, reason: "cannot read: is a directory")
+        } catch let .unreadable(reason) {
+            throw SafeTensorsError.io(file: url.path, reason: "cannot read: \(reason)")
         }
         return try parse(data, file: url.path)
     }
