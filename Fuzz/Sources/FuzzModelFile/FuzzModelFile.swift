@@ -8,11 +8,13 @@ import PerceptronData
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzModelFile(_ start: UnsafeRawPointer?, _ count: Int) -> CInt {
     let data = start.map { Data(bytes: $0, count: count) } ?? Data()
-    guard let loaded = try? ModelFile.load(from: data, file: "<fuzz>") else { return 0 }
+    // One parse of the container serves the model and, for a checkpoint, its training state.
+    guard let container = try? SafeTensors.parse(data, file: "<fuzz>"),
+          let loaded = try? ModelFile.load(container, file: "<fuzz>") else { return 0 }
     predictOneRow(loaded)
     // A checkpoint is a model file with a training state: its reader runs only on a valid model.
-    if let checkpoint = try? ModelFile.loadCheckpoint(from: data, file: "<fuzz>") {
-        _ = checkpoint.state.history.epochs.count
+    if let state = try? ModelFile.trainingState(in: container, of: loaded, file: "<fuzz>") {
+        _ = state.history.epochs.count
     }
     return 0
 }

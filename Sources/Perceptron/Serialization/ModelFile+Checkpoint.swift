@@ -82,6 +82,17 @@ extension ModelFile {
 
     static func loadCheckpoint(_ container: SafeTensors, file: String) throws -> LoadedCheckpoint {
         let loaded = try load(container, file: file)
+        return LoadedCheckpoint(model: loaded.model, preprocessor: loaded.preprocessor, metadata: loaded.metadata,
+                                state: try trainingState(in: container, of: loaded, file: file))
+    }
+
+    /// The training state of a checkpoint whose model ``load(_:file:)`` has read from
+    /// `container`: for a caller that parses the bytes once (``SafeTensors/parse(_:file:)``)
+    /// and reads them both as a model and, when they are one, as a checkpoint, without
+    /// parsing the container or rebuilding the model again.
+    /// - Throws: as ``loadCheckpoint(from:)`` for a file that is not a checkpoint or whose
+    ///   state does not match its tensors.
+    public static func trainingState(in container: SafeTensors, of loaded: LoadedModel, file: String = "<data>") throws -> TrainingState {
         guard let text = container.metadata[trainingStateKey] else {
             throw ModelFileError.invalidMetadata(file: file, key: trainingStateKey,
                                                  reason: "missing: this is a model file, not a checkpoint (save one with --checkpoint)")
@@ -123,7 +134,7 @@ extension ModelFile {
         if let extra = container.tensors.keys.filter({ isCheckpointTensor($0, in: container) && !used.contains($0) }).sorted().first {
             throw ModelFileError.unexpectedTensor(file: file, tensor: extra)
         }
-        return LoadedCheckpoint(model: loaded.model, preprocessor: loaded.preprocessor, metadata: loaded.metadata, state: stored.state)
+        return stored.state
     }
 
     /// Whether `name` is a callback tensor of a checkpoint (only files with a training state have them).

@@ -131,8 +131,12 @@ public enum ModelFile {
         try load(try SafeTensors.parse(data, file: file), file: file)
     }
 
-    /// Validates and rebuilds the model a container read from `file` holds.
-    static func load(_ container: SafeTensors, file: String) throws -> LoadedModel {
+    /// Validates and rebuilds the model a parsed container holds (``SafeTensors/parse(_:file:)``
+    /// or ``SafeTensors/read(from:)``); with ``trainingState(in:of:file:)``, one parse serves
+    /// both the model and a checkpoint's state.
+    /// - Parameter file: names the container in errors.
+    /// - Throws: ``ModelFileError`` for metadata or tensors that do not describe a model.
+    public static func load(_ container: SafeTensors, file: String = "<data>") throws -> LoadedModel {
         let metadata = try ModelFileMetadata.decode(container.metadata, file: file)
         let architecture = metadata.architecture
         let seed = UInt64(metadata.training.seed)!
