@@ -18,7 +18,8 @@ struct PerceptronCommand: ParsableCommand {
             reports its accuracy on a held-out 20%.
             """,
         subcommands: [Train.self, Evaluate.self, Predict.self, Summary.self, DatasetsCommand.self, CrossValidate.self,
-                      Tune.self, Plot.self, ReportCommand.self, ExportCommand.self, ImportCommand.self],
+                      Tune.self, Plot.self, ReportCommand.self, ExportCommand.self, ImportCommand.self,
+                      PruneCommand.self],
         defaultSubcommand: nil)
 
     static func main() {

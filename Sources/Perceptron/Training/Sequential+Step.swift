@@ -2,7 +2,7 @@ extension Sequential {
     /// One training step on the batch in `workspace`:
     ///
     /// ```
-    /// forward → loss → backward → gradient transforms → update
+    /// forward → loss → backward → gradient transforms → update → parameter constraints
     /// ```
     /// Returns the batch's loss (with regularization) before the update, or nil, with
     /// nothing applied, when the loss or a gradient is not finite.
@@ -15,6 +15,7 @@ extension Sequential {
         case .skipUpdate: return value
         case .proceed:
             applyUpdate()
+            applyParameterConstraints()
             return value
         }
     }
@@ -38,6 +39,11 @@ extension Sequential {
             guard outcome == .proceed else { return outcome }
         }
         return .proceed
+    }
+
+    /// Runs ``parameterConstraints`` in order on the updated parameters.
+    func applyParameterConstraints() {
+        for index in parameterConstraints.indices { parameterConstraints[index].constrain(&layers) }
     }
 
     /// The optimizer's update of every trainable parameter from its (transformed) gradient.

@@ -29,6 +29,9 @@ public final class Sequential {
     /// Gradient transforms run after clipping, in order, between backward and the update
     /// (see ``GradientTransform``): accumulation, an allreduce, your own.
     public var gradientTransforms: [any GradientTransform] = []
+    /// Rules applied to the parameters after every optimizer update, in order (see
+    /// ``ParameterConstraint``): a pruning mask that keeps removed weights at zero, your own.
+    public var parameterConstraints: [any ParameterConstraint] = []
     public private(set) var learningRateSchedule: LearningRateSchedule = .constant
     /// The optimizer's learning rate when compiled: the base of ``learningRateSchedule``.
     public internal(set) var baseLearningRate: Float = 0.001
