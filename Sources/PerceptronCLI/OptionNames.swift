@@ -25,11 +25,17 @@ extension Activation: ExpressibleByArgument {
 
     public init?(argument: String) {
         let key = OptionName.folded(argument)
-        guard let match = Activation.allCases.first(where: { OptionName.folded($0.rawValue) == key }) else { return nil }
+        guard let match = Activation.choices.first(where: { OptionName.folded($0.rawValue) == key }) else { return nil }
         self = match
     }
 
-    public static var allValueStrings: [String] { allCases.map(\.kerasName) }
+    /// The built-ins in their order, then any activation a program linking this command registered.
+    static var choices: [Activation] {
+        let builtIn = Set(allCases.map(\.rawValue))
+        return allCases + ActivationRegistry.registeredNames.filter { !builtIn.contains($0) }.compactMap(Activation.init(rawValue:))
+    }
+
+    public static var allValueStrings: [String] { choices.map(\.kerasName) }
     public var defaultValueDescription: String { kerasName }
 }
 

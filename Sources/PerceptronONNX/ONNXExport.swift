@@ -148,7 +148,7 @@ public enum ONNXExport {
             } else {
                 z = b.node("MatMul", [a, w], output: "layers.\(i).z")
             }
-            return emitActivation(dense.activation, z, layer: i, into: &b)
+            return try emitActivation(dense.activation, z, layer: i, into: &b)
         case is Dropout:
             return a
         case let norm as BatchNormalization:
@@ -165,11 +165,11 @@ public enum ONNXExport {
         }
     }
 
-    /// a = f(z) as ONNX nodes. Every ``Activation`` has an exact ONNX form: GELU (exact,
-    /// erf) is written with Erf, Mul and Add because the Gelu operator only exists from
-    /// opset 20. A case added to ``Activation`` must add its form here (the switch is
-    /// exhaustive), or throw ``ONNXError/unsupportedModel(reason:)`` naming it.
-    static func emitActivation(_ activation: Activation, _ z: String, layer i: Int, into b: inout ONNXGraphBuilder) -> String {
+    /// a = f(z) as ONNX nodes. Every built-in ``Activation`` has an exact ONNX form: GELU
+    /// (exact, erf) is written with Erf, Mul and Add because the Gelu operator only exists
+    /// from opset 20. A registered activation from outside the library has no converter and
+    /// is refused with ``ONNXError/unsupportedModel(reason:)`` naming it.
+    static func emitActivation(_ activation: Activation, _ z: String, layer i: Int, into b: inout ONNXGraphBuilder) throws -> String {
         let stem = "layers.\(i).a"
         switch activation {
         case .linear: return z
@@ -191,6 +191,8 @@ public enum ONNXExport {
             let onePlus = b.node("Add", [erf, one], output: "\(stem).one_plus_erf")
             let product = b.node("Mul", [z, onePlus], output: "\(stem).z_times")
             return b.node("Mul", [product, half], output: stem)
+        default:
+            throw ONNXError.unsupportedModel(reason: "layer \(i)'s activation \(activation.name) has no ONNX converter")
         }
     }
 

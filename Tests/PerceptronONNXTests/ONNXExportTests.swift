@@ -88,11 +88,11 @@ final class ONNXExportTests: XCTestCase {
         XCTAssertEqual(Set(expected.keys), Set(Activation.allCases))
         for activation in Activation.allCases {
             var builder = ONNXGraphBuilder(name: "t")
-            _ = ONNXExport.emitActivation(activation, "z", layer: 0, into: &builder)
+            _ = try ONNXExport.emitActivation(activation, "z", layer: 0, into: &builder)
             XCTAssertEqual(builder.graph.node.map(\.opType), expected[activation], "\(activation)")
         }
         var builder = ONNXGraphBuilder(name: "t")
-        _ = ONNXExport.emitActivation(.leakyReLU, "z", layer: 0, into: &builder)
+        _ = try ONNXExport.emitActivation(.leakyReLU, "z", layer: 0, into: &builder)
         XCTAssertEqual(builder.graph.node[0].attribute.first { $0.name == "alpha" }?.f, Activation.leakyReLUSlope)
     }
 

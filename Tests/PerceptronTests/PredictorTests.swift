@@ -43,7 +43,7 @@ final class PredictorTests: XCTestCase {
         let z = try model.predict(x)
         XCTAssertEqual(p.columns, 2)
         for i in 0..<4 {
-            XCTAssertEqual(p[i, 1], Activation.sigmoid(z[i, 0]))
+            XCTAssertEqual(p[i, 1], Activation.logistic(z[i, 0]))
             XCTAssertEqual(p[i, 0] + p[i, 1], 1, accuracy: 1e-6)
         }
         XCTAssertEqual(try predictor.classes(x), try model.predictClasses(x))

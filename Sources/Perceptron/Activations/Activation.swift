@@ -1,13 +1,12 @@
-import CPerceptronKernels
 import Foundation
 
-/// An activation function `a = f(z)`, applied elementwise (softmax: row-wise).
+/// An activation function `a = f(z)`, applied elementwise (softmax: row-wise), named by
+/// its registered name in model files and on the command line.
 ///
-/// Each case's value and derivative are written once, here; the dense layers and the
-/// computational graph both use them. Every form is stable for |z| up to 1e4 and beyond:
-/// no overflow, no NaN.
+/// The built-ins (their formulas are in the table below, their code in
+/// `BuiltInActivation.swift`):
 ///
-/// | case | f(z) | f′(z) |
+/// | name | f(z) | f′(z) |
 /// |---|---|---|
 /// | linear | z | 1 |
 /// | sigmoid | σ(z) = 1 / (1 + e⁻ᶻ) | a·(1 − a) |
@@ -21,73 +20,68 @@ import Foundation
 ///
 /// Slopes follow PyTorch's defaults: leaky ReLU 0.01, ELU α = 1, GELU in its exact
 /// (erf) form, and ReLU′(0) = 0.
-public enum Activation: String, Codable, CaseIterable, Sendable {
-    case linear, sigmoid, tanh, relu, leakyReLU, elu, gelu, softplus, softmax
+///
+/// The set is open: any ``ActivationFunction`` becomes an `Activation` with
+/// ``init(_:)``, and once registered (``ActivationRegistry/register(_:)``) it is saved and
+/// loaded by name like the built-ins. Two activations are equal when they have the same
+/// name and implementing type. Calls go to the function once per whole matrix.
+public struct Activation: Sendable {
+    /// The implementation: the buffer forms of f and its vector–Jacobian product.
+    public let function: any ActivationFunction
+
+    /// An activation from any implementation (register it to save models that use it).
+    public init(_ function: any ActivationFunction) {
+        self.function = function
+    }
+
+    /// The registered name (`"relu"`, `"leakyReLU"`, `"swish"`).
+    public var name: String { function.name }
+
+    public static let linear = Activation(BuiltInActivation.linear)
+    public static let sigmoid = Activation(BuiltInActivation.sigmoid)
+    public static let tanh = Activation(BuiltInActivation.tanh)
+    public static let relu = Activation(BuiltInActivation.relu)
+    public static let leakyReLU = Activation(BuiltInActivation.leakyReLU)
+    public static let elu = Activation(BuiltInActivation.elu)
+    public static let gelu = Activation(BuiltInActivation.gelu)
+    public static let softplus = Activation(BuiltInActivation.softplus)
+    public static let softmax = Activation(BuiltInActivation.softmax)
 
     /// The negative-side slope of ``leakyReLU``.
     public static let leakyReLUSlope: Float = 0.01
 
-    /// Whether the function acts on each element alone (every case but softmax).
-    public var isElementwise: Bool { self != .softmax }
+    /// Whether the function acts on each element alone (every built-in but softmax).
+    public var isElementwise: Bool { function.isElementwise }
 
-    /// f(z) for one element. Not defined for softmax, which needs the whole row.
-    @inlinable
-    public func value(_ z: Float) -> Float {
-        switch self {
-        case .linear: return z
-        case .sigmoid: return Activation.sigmoid(z)
-        case .tanh: return Foundation.tanh(z)
-        case .relu: return z > 0 ? z : 0
-        case .leakyReLU: return z > 0 ? z : Activation.leakyReLUSlope * z
-        case .elu: return z > 0 ? z : Foundation.expm1(z)
-        case .gelu: return 0.5 * z * (1 + Foundation.erf(z * 0.707_106_78))
-        case .softplus: return Swift.max(z, 0) + Foundation.log1p(Foundation.exp(-Swift.abs(z)))
-        case .softmax: preconditionFailure("softmax is row-wise; use apply(_:into:)")
-        }
-    }
-
-    /// f′(z) for one element, from the input `z` and the output `a = f(z)` (whichever is cheaper).
-    @inlinable
-    public func derivative(z: Float, a: Float) -> Float {
-        switch self {
-        case .linear: return 1
-        case .sigmoid: return a * (1 - a)
-        case .tanh: return 1 - a * a
-        case .relu: return z > 0 ? 1 : 0
-        case .leakyReLU: return z > 0 ? 1 : Activation.leakyReLUSlope
-        case .elu: return z > 0 ? 1 : a + 1
-        case .gelu:
-            let cdf = 0.5 * (1 + Foundation.erf(z * 0.707_106_78))
-            let pdf = 0.398_942_28 * Foundation.exp(-0.5 * z * z)
-            return cdf + z * pdf
-        case .softplus: return Activation.sigmoid(z)
-        case .softmax: preconditionFailure("softmax has a full Jacobian; use backward(outputGradient:input:output:into:)")
-        }
-    }
-
-    /// σ(z), computed without overflow for either sign.
+    /// The logistic function σ(z) = 1 / (1 + e⁻ᶻ), computed without overflow for either sign.
     @inlinable @inline(__always)
-    public static func sigmoid(_ z: Float) -> Float {
+    public static func logistic(_ z: Float) -> Float {
         if z >= 0 { return 1 / (1 + Foundation.exp(-z)) }
         let e = Foundation.exp(z)
         return e / (1 + e)
     }
 
+    /// f(z) for one element. Not defined for a function that is not elementwise (softmax).
+    public func value(_ z: Float) -> Float {
+        if let builtIn = function as? BuiltInActivation { return builtIn.value(z) }
+        guard let elementwise = function as? any ElementwiseActivation else {
+            preconditionFailure("\(name) is not elementwise; use apply(_:into:)")
+        }
+        return elementwise.value(z)
+    }
+
+    /// f′(z) for one element, from the input `z` and the output `a = f(z)`.
+    public func derivative(z: Float, a: Float) -> Float {
+        if let builtIn = function as? BuiltInActivation { return builtIn.derivative(z: z, a: a) }
+        guard let elementwise = function as? any ElementwiseActivation else {
+            preconditionFailure("\(name) has no elementwise derivative; use backward(outputGradient:input:output:into:)")
+        }
+        return elementwise.derivative(z: z, a: a)
+    }
+
     /// Writes `f(z)` into `a` (resized to z's shape).
     public func apply(_ z: Matrix, into a: inout Matrix) {
-        switch self {
-        case .softmax: z.softmaxRows(into: &a)
-        case .linear: z.map(into: &a) { $0 }
-        case .relu:
-            if a.rows != z.rows || a.columns != z.columns { a.resize(rows: z.rows, columns: z.columns) }
-            z.withUnsafeBufferPointer { zp in
-                a.withUnsafeMutableBufferPointer { ap in
-                    if let z = zp.baseAddress, let a = ap.baseAddress { ParallelKernels.relu(zp.count, z, a) }
-                }
-            }
-        case .sigmoid: z.map(into: &a) { Activation.sigmoid($0) }
-        default: z.map(into: &a) { self.value($0) }
-        }
+        function.apply(z, into: &a)
     }
 
     /// `f(z)` as a new matrix.
@@ -104,38 +98,61 @@ public enum Activation: String, Codable, CaseIterable, Sendable {
     /// softmax:      ∂L/∂zᵢⱼ = aᵢⱼ · (gᵢⱼ − Σₖ gᵢₖ·aᵢₖ)
     /// ```
     public func backward(outputGradient g: Matrix, input z: Matrix, output a: Matrix, into result: inout Matrix) {
-        precondition(g.rows == z.rows && g.columns == z.columns && a.rows == z.rows && a.columns == z.columns,
-                     "Activation backward shapes differ: g \(g.rows)×\(g.columns), z \(z.rows)×\(z.columns), a \(a.rows)×\(a.columns)")
-        if result.rows != z.rows || result.columns != z.columns { result.resize(rows: z.rows, columns: z.columns) }
-        let (rows, columns) = (z.rows, z.columns)
-        g.withUnsafeBufferPointer { gp in
-            z.withUnsafeBufferPointer { zp in
-                a.withUnsafeBufferPointer { ap in
-                    result.withUnsafeMutableBufferPointer { out in
-                        switch self {
-                        case .softmax:
-                            for i in 0..<rows {
-                                let row = i * columns
-                                var dot: Float = 0
-                                for j in 0..<columns { dot += gp[row + j] * ap[row + j] }
-                                for j in 0..<columns { out[row + j] = ap[row + j] * (gp[row + j] - dot) }
-                            }
-                        case .linear:
-                            for i in 0..<gp.count { out[i] = gp[i] }
-                        case .relu:
-                            if let g = gp.baseAddress, let z = zp.baseAddress, let o = out.baseAddress {
-                                ParallelKernels.reluBackward(gp.count, g, z, o)
-                            }
-                        case .sigmoid:
-                            for i in 0..<gp.count { out[i] = gp[i] * ap[i] * (1 - ap[i]) }
-                        case .tanh:
-                            for i in 0..<gp.count { out[i] = gp[i] * (1 - ap[i] * ap[i]) }
-                        default:
-                            for i in 0..<gp.count { out[i] = gp[i] * derivative(z: zp[i], a: ap[i]) }
-                        }
-                    }
-                }
-            }
-        }
+        function.backward(outputGradient: g, input: z, output: a, into: &result)
     }
+}
+
+extension Activation: Hashable {
+    public static func == (lhs: Activation, rhs: Activation) -> Bool {
+        lhs.name == rhs.name && type(of: lhs.function) == type(of: rhs.function)
+    }
+
+    public func hash(into hasher: inout Hasher) { hasher.combine(name) }
+}
+
+extension Activation: RawRepresentable {
+    /// The registered name.
+    public var rawValue: String { name }
+
+    /// The activation registered under `rawValue`, or nil.
+    public init?(rawValue: String) {
+        guard let function = ActivationRegistry.function(named: rawValue) else { return nil }
+        self.init(function)
+    }
+}
+
+extension Activation: CaseIterable {
+    /// The nine built-in activations (registered ones are in ``ActivationRegistry/registeredNames``).
+    public static var allCases: [Activation] { BuiltInActivation.allCases.map { Activation($0) } }
+}
+
+extension Activation: CustomStringConvertible {
+    public var description: String { name }
+}
+
+/// Saved as its name, a single JSON string (`"relu"`), as in format 1.
+extension Activation: Codable {
+    public init(from decoder: any Decoder) throws {
+        let name = try decoder.singleValueContainer().decode(String.self)
+        guard let function = ActivationRegistry.function(named: name) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath,
+                debugDescription: "unknown activation \"\(name)\" (registered: \(ActivationRegistry.registeredNames.joined(separator: ", ")))"))
+        }
+        self.init(function)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        guard ActivationRegistry.holds(function) else {
+            throw EncodingError.invalidValue(name, .init(codingPath: encoder.codingPath,
+                debugDescription: "activation \"\(name)\" is not registered (ActivationRegistry.register)"))
+        }
+        var container = encoder.singleValueContainer()
+        try container.encode(name)
+    }
+}
+
+extension Activation {
+    /// The former name of ``logistic(_:)``, which collided with the ``sigmoid`` activation.
+    @available(*, deprecated, renamed: "logistic")
+    public static func sigmoid(_ z: Float) -> Float { logistic(z) }
 }

@@ -130,7 +130,7 @@ public struct Predictor: @unchecked Sendable {
         guard output.columns == 1 else { return output }
         var p = Matrix(rows: output.rows, columns: 2)
         for i in 0..<output.rows {
-            let positive = logits ? Activation.sigmoid(output[i, 0]) : output[i, 0]
+            let positive = logits ? Activation.logistic(output[i, 0]) : output[i, 0]
             p[i, 0] = 1 - positive
             p[i, 1] = positive
         }

@@ -149,7 +149,7 @@ public enum Loss: String, Codable, CaseIterable, Sendable {
                     let q = Swift.min(Swift.max(pv, eps), 1 - eps)
                     g = (q - y[i, j]) / (q * (1 - q)) * perElement
                 case .binaryCrossEntropyFromLogits:
-                    g = (Activation.sigmoid(pv) - y[i, j]) * perElement
+                    g = (Activation.logistic(pv) - y[i, j]) * perElement
                 case .categoricalCrossEntropy:
                     g = -y[i, j] / Swift.min(Swift.max(pv, eps), 1 - eps) * perBatch
                 case .sparseCategoricalCrossEntropy:

@@ -111,7 +111,14 @@ extension ModelFileMetadata {
     func encoded() throws -> [String: String] {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        func json<T: Encodable>(_ value: T) throws -> String { String(decoding: try encoder.encode(value), as: UTF8.self) }
+        func json<T: Encodable>(_ value: T) throws -> String {
+            do {
+                return String(decoding: try encoder.encode(value), as: UTF8.self)
+            } catch EncodingError.invalidValue(_, let context) {
+                // An unregistered layer, optimizer or activation: the file could not be loaded back.
+                throw PerceptronError.incompatible("cannot save the model: \(context.debugDescription)")
+            }
+        }
         var map = [Key.format: Self.formatName, Key.version: String(formatVersion),
                    Key.minimumReaderVersion: String(Self.minimumReaderVersion),
                    Key.architecture: try json(architecture), Key.training: try json(training)]
