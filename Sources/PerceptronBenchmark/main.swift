@@ -149,7 +149,7 @@ func inference(_ args: Arguments) throws {
         batchTimes.append(now() - start)
         accuracy = Double(zip(p.argmaxRows(), test.classIndices).filter { $0 == $1 }.count) / Double(test.count)
     }
-    let one = test.features.rows(0..<1)
+    let one = test.features.gatherRows(0..<1)
     var singleTimes: [Double] = []
     for _ in 0..<100 { _ = try model.predict(one) }
     for _ in 0..<1000 {

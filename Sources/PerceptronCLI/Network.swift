@@ -44,7 +44,7 @@ struct Network {
             output = Dense(1, activation: .linear)
         }
         let hidden = try options.libraryHiddenLayers(defaultUnits: plan.hiddenUnits)
-        let outputLayer = Dense(output.units, activation: output.activationFunction, kernelRegularizer: options.controls.regularizer)
+        let outputLayer = Dense(output.units, activation: output.activation, kernelRegularizer: options.controls.regularizer)
         try MemoryBudget.check(layers: hidden + [outputLayer], data: data, batchSize: plan.batchSize, optimizer: options.optimizer)
         let model = try Sequential(inputSize: data.train.x.columns, layers: hidden + [outputLayer], seed: seed)
         let metrics: [Metric] = data.task == .classification ? [.accuracy] : [.meanSquaredError, .meanAbsoluteError]

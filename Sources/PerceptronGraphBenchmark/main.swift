@@ -60,8 +60,8 @@ func timeGraph() throws -> (Double, Float) {
     let X = Placeholder(name: "X"), Y = Placeholder(name: "Y")
     let W1 = Variable(initialWeights[0][0], name: "W1"), b1 = Variable(initialWeights[0][1], name: "b1")
     let W2 = Variable(initialWeights[1][0], name: "W2"), b2 = Variable(initialWeights[1][1], name: "b2")
-    let p = softmax(matmul(relu(matmul(X, W1) + b1), W2) + b2)
-    let J = -reduceSum(Y * log(p)) / Float(batch)
+    let p = Graph.softmax(Graph.matmul(Graph.relu(Graph.matmul(X, W1) + b1), W2) + b2)
+    let J = -Graph.reduceSum(Y * Graph.log(p)) / Float(batch)
     let step = try GradientDescentOptimizer(learningRate: learningRate).minimize(J)
     let session = Session()
     let feed = [X: x, Y: y]

@@ -28,7 +28,7 @@ final class GraphGradientTests: XCTestCase {
         let session = Session()
         let shape = try session.run(output)
         let weights = Constant(randomMatrix(shape.rows, shape.columns, seed: 99), name: "R")
-        let loss = reduceSum(output * weights, name: "L")
+        let loss = Graph.reduceSum(output * weights, name: "L")
         let analytic = try session.gradients(of: loss, withRespectTo: variables)
         for (k, variable) in variables.enumerated() {
             let original = variable.value
@@ -42,65 +42,65 @@ final class GraphGradientTests: XCTestCase {
     }
 
     func testMatmul() throws {
-        try checkGradients([randomMatrix(3, 4, seed: 1), randomMatrix(4, 2, seed: 2)]) { v in matmul(v[0], v[1]) }
+        try checkGradients([randomMatrix(3, 4, seed: 1), randomMatrix(4, 2, seed: 2)]) { v in Graph.matmul(v[0], v[1]) }
     }
 
     func testAddSameShapeAndBroadcasts() throws {
         try checkGradients([randomMatrix(3, 2, seed: 1), randomMatrix(3, 2, seed: 2)]) { v in v[0] + v[1] }
-        try checkGradients([randomMatrix(3, 2, seed: 1), randomMatrix(1, 2, seed: 2)]) { v in add(v[0], v[1]) }  // bias row
+        try checkGradients([randomMatrix(3, 2, seed: 1), randomMatrix(1, 2, seed: 2)]) { v in Graph.add(v[0], v[1]) }  // bias row
         try checkGradients([randomMatrix(3, 1, seed: 1), randomMatrix(3, 4, seed: 2)]) { v in v[0] + v[1] }      // column
         try checkGradients([randomMatrix(1, 1, seed: 1), randomMatrix(2, 3, seed: 2)]) { v in v[0] + v[1] }      // scalar
     }
 
     func testSubtract() throws {
         try checkGradients([randomMatrix(3, 2, seed: 3), randomMatrix(1, 2, seed: 4)]) { v in v[0] - v[1] }
-        try checkGradients([randomMatrix(1, 2, seed: 3), randomMatrix(3, 2, seed: 4)]) { v in subtract(v[0], v[1]) }
+        try checkGradients([randomMatrix(1, 2, seed: 3), randomMatrix(3, 2, seed: 4)]) { v in Graph.subtract(v[0], v[1]) }
     }
 
     func testMultiply() throws {
         try checkGradients([randomMatrix(3, 2, seed: 5), randomMatrix(3, 2, seed: 6)]) { v in v[0] * v[1] }
-        try checkGradients([randomMatrix(3, 2, seed: 5), randomMatrix(1, 2, seed: 6)]) { v in multiply(v[0], v[1]) }
+        try checkGradients([randomMatrix(3, 2, seed: 5), randomMatrix(1, 2, seed: 6)]) { v in Graph.multiply(v[0], v[1]) }
     }
 
     func testDivide() throws {
         try checkGradients([randomMatrix(3, 2, seed: 7), randomMatrix(3, 2, in: 0.5...1.5, seed: 8)]) { v in v[0] / v[1] }
-        try checkGradients([randomMatrix(3, 2, seed: 7), randomMatrix(3, 1, in: 0.5...1.5, seed: 8)]) { v in divide(v[0], v[1]) }
+        try checkGradients([randomMatrix(3, 2, seed: 7), randomMatrix(3, 1, in: 0.5...1.5, seed: 8)]) { v in Graph.divide(v[0], v[1]) }
     }
 
     func testUnaryOperations() throws {
         let x = randomMatrix(3, 4, seed: 9)
         try checkGradients([x]) { v in -v[0] }
-        try checkGradients([x]) { v in negative(v[0]) }
-        try checkGradients([randomMatrix(3, 4, in: 0.5...2, seed: 10)]) { v in log(v[0]) }
-        try checkGradients([x]) { v in exp(v[0]) }
-        try checkGradients([x]) { v in square(v[0]) }
+        try checkGradients([x]) { v in Graph.negative(v[0]) }
+        try checkGradients([randomMatrix(3, 4, in: 0.5...2, seed: 10)]) { v in Graph.log(v[0]) }
+        try checkGradients([x]) { v in Graph.exp(v[0]) }
+        try checkGradients([x]) { v in Graph.square(v[0]) }
     }
 
     func testActivations() throws {
         let x = randomMatrix(4, 3, in: -2...2, seed: 11)
-        try checkGradients([x]) { v in sigmoid(v[0]) }
-        try checkGradients([x]) { v in tanh(v[0]) }
-        try checkGradients([x]) { v in softmax(v[0]) }
-        try checkGradients([x]) { v in activation(.elu, v[0]) }
+        try checkGradients([x]) { v in Graph.sigmoid(v[0]) }
+        try checkGradients([x]) { v in Graph.tanh(v[0]) }
+        try checkGradients([x]) { v in Graph.softmax(v[0]) }
+        try checkGradients([x]) { v in Graph.activation(.elu, v[0]) }
         // ReLU: keep every input at least 0.1 from the kink at 0, further than h.
         let away = x.map { $0 >= 0 ? $0 + 0.1 : $0 - 0.1 }
-        try checkGradients([away]) { v in relu(v[0]) }
+        try checkGradients([away]) { v in Graph.relu(v[0]) }
     }
 
     func testReductions() throws {
         let x = randomMatrix(3, 4, seed: 12)
         for axis in [nil, 0, 1] as [Int?] {
-            try checkGradients([x]) { v in reduceSum(v[0], axis: axis) }
-            try checkGradients([x]) { v in reduceMean(v[0], axis: axis) }
+            try checkGradients([x]) { v in Graph.reduceSum(v[0], axis: axis) }
+            try checkGradients([x]) { v in Graph.reduceMean(v[0], axis: axis) }
         }
         let session = Session()
         let c = Constant(Matrix([[1, 2, 3], [4, 5, 6]]))
-        XCTAssertEqual(try session.run(reduceSum(c)), Matrix([[21]]))
-        XCTAssertEqual(try session.run(reduceSum(c, axis: 0)), Matrix([[5, 7, 9]]))
-        XCTAssertEqual(try session.run(reduceSum(c, axis: 1)), Matrix([[6], [15]]))
-        XCTAssertEqual(try session.run(reduceMean(c)), Matrix([[3.5]]))
-        XCTAssertEqual(try session.run(reduceMean(c, axis: 0)), Matrix([[2.5, 3.5, 4.5]]))
-        XCTAssertEqual(try session.run(reduceMean(c, axis: 1)), Matrix([[2], [5]]))
+        XCTAssertEqual(try session.run(Graph.reduceSum(c)), Matrix([[21]]))
+        XCTAssertEqual(try session.run(Graph.reduceSum(c, axis: 0)), Matrix([[5, 7, 9]]))
+        XCTAssertEqual(try session.run(Graph.reduceSum(c, axis: 1)), Matrix([[6], [15]]))
+        XCTAssertEqual(try session.run(Graph.reduceMean(c)), Matrix([[3.5]]))
+        XCTAssertEqual(try session.run(Graph.reduceMean(c, axis: 0)), Matrix([[2.5, 3.5, 4.5]]))
+        XCTAssertEqual(try session.run(Graph.reduceMean(c, axis: 1)), Matrix([[2], [5]]))
     }
 
     func testScalarOperators() throws {
@@ -110,14 +110,14 @@ final class GraphGradientTests: XCTestCase {
     /// x ⊙ x: the node is used twice by one consumer, so its gradient is the sum 2x ⊙ R.
     func testNodeUsedTwice() throws {
         let x = Variable(Matrix([[1, -2], [3, 0.5]]), name: "x")
-        let loss = reduceSum(x * x)
+        let loss = Graph.reduceSum(x * x)
         let gradient = try Session().gradients(of: loss, withRespectTo: [x])[0]
         XCTAssertEqual(gradient, Matrix([[2, -4], [6, 1]]))
         try checkGradients([randomMatrix(2, 3, seed: 14)]) { v in v[0] * v[0] }
         // Fan-out through two different consumers: y = exp(x) feeds both a product and a sum.
         try checkGradients([randomMatrix(2, 3, seed: 15)]) { v in
-            let y = exp(v[0])
-            return y * v[0] + square(y)
+            let y = Graph.exp(v[0])
+            return y * v[0] + Graph.square(y)
         }
     }
 
@@ -130,8 +130,8 @@ final class GraphGradientTests: XCTestCase {
     func testVariableSharedByTwoLayers() throws {
         let x = Constant(randomMatrix(5, 3, seed: 16))
         try checkGradients([randomMatrix(3, 3, seed: 17), randomMatrix(1, 3, seed: 18)]) { v in
-            let h1 = tanh(matmul(x, v[0]) + v[1])
-            return sigmoid(matmul(h1, v[0]) + v[1])
+            let h1 = Graph.tanh(Graph.matmul(x, v[0]) + v[1])
+            return Graph.sigmoid(Graph.matmul(h1, v[0]) + v[1])
         }
     }
 
@@ -139,7 +139,7 @@ final class GraphGradientTests: XCTestCase {
     func testUnrelatedVariableGetsZeros() throws {
         let a = Variable(Matrix([[1, 2]]))
         let unused = Variable(Matrix(rows: 3, columns: 2, repeating: 5))
-        let gradients = try Session().gradients(of: reduceSum(square(a)), withRespectTo: [a, unused])
+        let gradients = try Session().gradients(of: Graph.reduceSum(Graph.square(a)), withRespectTo: [a, unused])
         XCTAssertEqual(gradients[0], Matrix([[2, 4]]))
         XCTAssertEqual(gradients[1], Matrix(rows: 3, columns: 2))
     }
@@ -148,7 +148,7 @@ final class GraphGradientTests: XCTestCase {
     func testRunSeveralNodes() throws {
         let X = Placeholder(name: "X")
         let y = X * 2
-        let z = reduceSum(y)
+        let z = Graph.reduceSum(y)
         let values = try Session().run([z, y, X], feed: [X: Matrix([[1, 2]])])
         XCTAssertEqual(values, [Matrix([[6]]), Matrix([[2, 4]]), Matrix([[1, 2]])])
     }

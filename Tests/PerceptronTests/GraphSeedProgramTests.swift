@@ -43,13 +43,13 @@ final class GraphSeedProgramTests: XCTestCase {
         // Build a hidden layer
         let W_hidden = Variable(randn(2, hidden, &rng), name: "W_hidden")
         let b_hidden = Variable(randn(1, hidden, &rng), name: "b_hidden")
-        let p_hidden = sigmoid(add(matmul(X, W_hidden), b_hidden))
+        let p_hidden = Graph.sigmoid(Graph.add(Graph.matmul(X, W_hidden), b_hidden))
         // Build the output layer
         let W_output = Variable(randn(hidden, 2, &rng), name: "W_output")
         let b_output = Variable(randn(1, 2, &rng), name: "b_output")
-        let p_output = softmax(add(matmul(p_hidden, W_output), b_output))
+        let p_output = Graph.softmax(Graph.add(Graph.matmul(p_hidden, W_output), b_output))
         // Build cross-entropy loss
-        let J = negative(reduceSum(reduceSum(multiply(c, log(p_output)), axis: 1)))
+        let J = Graph.negative(Graph.reduceSum(Graph.reduceSum(Graph.multiply(c, Graph.log(p_output)), axis: 1)))
         // Build minimization op
         let minimizationOp = try GradientDescentOptimizer(learningRate: 0.03).minimize(J)
         // Build placeholder inputs

@@ -21,8 +21,8 @@ final class GraphSequentialTests: XCTestCase {
         let X = Placeholder(name: "X"), Y = Placeholder(name: "Y")
         let W1 = Variable(weights[0][0], name: "W1"), b1 = Variable(weights[0][1], name: "b1")
         let W2 = Variable(weights[1][0], name: "W2"), b2 = Variable(weights[1][1], name: "b2")
-        let p = softmax(matmul(tanh(matmul(X, W1) + b1), W2) + b2)
-        let J = -reduceSum(Y * log(p)) / Float(n)
+        let p = Graph.softmax(Graph.matmul(Graph.tanh(Graph.matmul(X, W1) + b1), W2) + b2)
+        let J = -Graph.reduceSum(Y * Graph.log(p)) / Float(n)
         let session = Session()
         let feed = [X: x, Y: y]
         let graphLoss = try session.run(J, feed: feed)[0, 0]
@@ -39,7 +39,7 @@ final class GraphSequentialTests: XCTestCase {
     func testAdamStepMatchesCoreAdam() throws {
         let start = Matrix([[0.5, -1], [2, 0.25]])
         let w = Variable(start, name: "w")
-        let loss = reduceSum(square(w - 1))
+        let loss = Graph.reduceSum(Graph.square(w - 1))
         let step = try AdamOptimizer(learningRate: 0.1).minimize(loss)
         let session = Session()
         let gradient = try session.gradients(of: loss, withRespectTo: [w])[0]
@@ -59,7 +59,7 @@ final class GraphSequentialTests: XCTestCase {
     /// Gradient descent on (w − 1)² moves w by exactly η·2(w − 1) per step, and the step's value is the loss before it.
     func testGradientDescentStep() throws {
         let w = Variable(Matrix([[3]]), name: "w")
-        let loss = square(w - 1)
+        let loss = Graph.square(w - 1)
         let step = try GradientDescentOptimizer(learningRate: 0.25).minimize(loss)
         let session = Session()
         XCTAssertEqual(try session.run(step), Matrix([[4]]))

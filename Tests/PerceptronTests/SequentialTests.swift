@@ -68,7 +68,7 @@ final class SequentialTests: XCTestCase {
         XCTAssertEqual(recorder.batchCounts.first, 3)
         XCTAssertEqual(history["val_loss"].count, 2)
         XCTAssertEqual(history["val_accuracy"].count, 2)
-        let heldOut = try model.evaluate(x.rows(15..<20), y.rows(15..<20))
+        let heldOut = try model.evaluate(x.gatherRows(15..<20), y.gatherRows(15..<20))
         XCTAssertEqual(history["val_loss"].last!, heldOut["loss"]!, accuracy: 1e-6)
     }
 
@@ -76,8 +76,8 @@ final class SequentialTests: XCTestCase {
         let (x, y) = smallProblem(rows: 20)
         let model = try Sequential(inputSize: 3, layers: [Dense(1, activation: .sigmoid)], seed: 2)
         try model.compile(loss: .binaryCrossEntropy, metrics: [.accuracy])
-        let history = try model.fit(x, y, epochs: 1, batchSize: 5, validationData: (x.rows(0..<4), y.rows(0..<4)))
-        XCTAssertEqual(history["val_loss"].last!, try model.evaluate(x.rows(0..<4), y.rows(0..<4))["loss"]!, accuracy: 1e-6)
+        let history = try model.fit(x, y, epochs: 1, batchSize: 5, validationData: (x.gatherRows(0..<4), y.gatherRows(0..<4)))
+        XCTAssertEqual(history["val_loss"].last!, try model.evaluate(x.gatherRows(0..<4), y.gatherRows(0..<4))["loss"]!, accuracy: 1e-6)
     }
 
     /// Class weights multiply each sample's loss: weighting class 1 by 3 equals repeating its rows 3 times

@@ -167,12 +167,16 @@ extension Matrix {
         return result
     }
 
-    /// Rows `range` as a new matrix.
-    public func rows(_ range: Range<Int>) -> Matrix {
+    /// Rows `range` as a new matrix (one contiguous copy).
+    public func gatherRows(_ range: Range<Int>) -> Matrix {
         precondition(range.lowerBound >= 0 && range.upperBound <= rows, "Row range \(range) out of 0..<\(rows)")
         return Matrix(rows: range.count, columns: columns,
                       elements: Array(storage[(range.lowerBound * columns)..<(range.upperBound * columns)]))
     }
+
+    /// The former name of ``gatherRows(_:)-(Range<Int>)``, which sat beside the row count ``rows``.
+    @available(*, deprecated, renamed: "gatherRows")
+    public func rows(_ range: Range<Int>) -> Matrix { gatherRows(range) }
 }
 
 // MARK: - Arithmetic operators (allocating; for user code and tests, not hot loops)

@@ -65,5 +65,7 @@ extension Matrix {
     }
 }
 
-/// The matrix product `a·b` (throws nothing: shapes must agree, checked by precondition).
+/// The former free function; ``Matrix/matmul(_:_:)`` is the matrix product of values and
+/// ``Graph/matmul(_:_:name:)`` that of graph nodes.
+@available(*, deprecated, renamed: "Matrix.matmul")
 public func matmul(_ a: Matrix, _ b: Matrix) -> Matrix { Matrix.matmul(a, b) }

@@ -76,7 +76,7 @@ extension Sequential {
                     throw PerceptronError.emptyData(what: "the training part of x after validationSplit \(validationSplit)")
                 }
                 trainingCount = x.rows - held
-                validation = (x.rows(trainingCount..<x.rows), y.rows(trainingCount..<y.rows))
+                validation = (x.gatherRows(trainingCount..<x.rows), y.gatherRows(trainingCount..<y.rows))
             }
         }
         let rowWeights = try classWeights.map { try sampleWeights(for: y, classWeights: $0, loss: loss) }
