@@ -56,7 +56,7 @@ final class PredictorTests: XCTestCase {
     func testEightThreadsGiveTheSerialResults() throws {
         let (model, _, x) = try trainedIris()
         let predictor = model.predictor()
-        let slices = (0..<8).map { t in x.rows(t * 18..<(t * 18 + 18)) }
+        let slices = (0..<8).map { t in x.gatherRows(t * 18..<(t * 18 + 18)) }
         let serial = try slices.map { try predictor.outputs($0) }
         let results = ResultBox(count: 8)
         DispatchQueue.concurrentPerform(iterations: 8) { t in
