@@ -160,7 +160,7 @@ public enum NeuronPruning {
         var start = 0
         while start < x.rows {
             let end = min(x.rows, start + chunkRows)
-            model.forward(x.rows(start..<end), training: false)
+            model.forward(x.gatherRows(start..<end), training: false)
             for (i, layer) in model.layers.enumerated() {
                 let output = layer.output
                 for r in 0..<output.rows {
