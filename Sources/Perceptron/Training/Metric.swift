@@ -23,8 +23,8 @@ public enum Metric: String, Codable, CaseIterable, Sendable {
 struct MetricAccumulator {
     let metrics: [Metric]
     let loss: Loss
-    private(set) var sums: [Double]
-    private(set) var counts: [Double]
+    var sums: [Double]
+    var counts: [Double]
 
     init(metrics: [Metric], loss: Loss) {
         self.metrics = metrics

@@ -80,12 +80,16 @@ extension Sequential {
                 return false
             }
         }
+        let parallel = dataParallel
+        if let parallel { run.metrics.reduce(with: parallel) }
         var values = run.metrics.values()
         values["loss"] = Float(lossSum / Double(max(run.trainingCount, 1)))
         values["lr"] = optimizer.learningRate
         if let validation = run.validation {
             for (key, value) in try evaluate(validation.x, validation.y) { values["val_" + key] = value }
         }
+        // Every rank's callbacks see rank 0's values, so they decide alike (early stopping).
+        parallel?.agree(&values)
         let logs = EpochLogs(epoch: epoch, values: values, elapsed: run.elapsed())
         run.history.epochs.append(logs)
         for callback in run.callbacks { callback.epochDidEnd(logs, model: self) }
@@ -97,7 +101,11 @@ extension Sequential {
     /// - Returns: false when the step's loss or gradient was not finite (nothing applied).
     func trainBatch(_ batch: Int, epoch: Int, _ run: inout FitRun, lossSum: inout Double) -> Bool {
         let range = (batch * run.batchSize)..<min((batch + 1) * run.batchSize, run.trainingCount)
-        let indices = workspace.order[range]
+        // Data-parallel: this rank's contiguous shard of the global batch.
+        let parallel = dataParallel
+        let shard = parallel?.shard(of: range) ?? range
+        parallel?.beginStep(localRows: shard.count, globalRows: range.count)
+        let indices = workspace.order[shard]
         run.x.gatherRows(indices, into: &workspace.xBatch)
         run.y.gatherRows(indices, into: &workspace.yBatch)
         if let rowWeights = run.rowWeights {
@@ -106,7 +114,7 @@ extension Sequential {
         }
         guard let stepLoss = trainStep(loss: run.loss, useSampleWeights: run.rowWeights != nil) else { return false }
         lossSum += Double(stepLoss) * Double(range.count)
-        run.metrics.add(output: layers[layers.count - 1].output, targets: workspace.yBatch)
+        if !shard.isEmpty { run.metrics.add(output: layers[layers.count - 1].output, targets: workspace.yBatch) }
         if !run.callbacks.isEmpty {
             var values = run.metrics.values()
             values["loss"] = Float(lossSum / Double(range.upperBound))

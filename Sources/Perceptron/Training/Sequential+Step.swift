@@ -7,6 +7,7 @@ extension Sequential {
     /// Returns the batch's loss (with regularization) before the update, or nil, with
     /// nothing applied, when the loss or a gradient is not finite.
     func trainStep(loss: Loss, useSampleWeights: Bool) -> Float? {
+        if let parallel = dataParallel { return dataParallelStep(parallel, loss: loss, useSampleWeights: useSampleWeights) }
         let value = forwardBackward(loss: loss, useSampleWeights: useSampleWeights, training: true)
         lastStepLoss = value
         guard value.isFinite else { return nil }
@@ -28,13 +29,19 @@ extension Sequential {
         var gradients = ModelGradients(layers: layers)
         layers = []
         defer { layers = gradients.layers }
+        // Data-parallel training sums the ranks' gradients first: clipping needs the global gradient.
+        let parallelIndex = gradientTransforms.firstIndex { $0 is DataParallel }
+        if let parallelIndex {
+            let outcome = gradientTransforms[parallelIndex].transform(&gradients)
+            guard outcome == .proceed else { return outcome }
+        }
         if let clipping = gradientClipping {
             let outcome = clipping.transform(&gradients)
             guard outcome == .proceed else { return outcome }
-        } else if !gradients.allFinite() {
+        } else if parallelIndex == nil && !gradients.allFinite() {
             return .nonFinite
         }
-        for index in gradientTransforms.indices {
+        for index in gradientTransforms.indices where index != parallelIndex {
             let outcome = gradientTransforms[index].transform(&gradients)
             guard outcome == .proceed else { return outcome }
         }
@@ -59,7 +66,9 @@ extension Sequential {
     }
 
     /// Runs the batch in `workspace` forward and backward; returns the loss.
-    func forwardBackward(loss: Loss, useSampleWeights: Bool, training: Bool) -> Float {
+    /// With `parallel`, hands it the loss before the backward pass and tells it when each
+    /// layer's gradients are done (it may start summing them across ranks).
+    func forwardBackward(loss: Loss, useSampleWeights: Bool, training: Bool, parallel: DataParallel? = nil) -> Float {
         let x = workspace.xBatch
         let y = workspace.yBatch
         let weights = useSampleWeights ? workspace.sampleWeights : nil
@@ -69,6 +78,7 @@ extension Sequential {
         var value = pairing.value(layers[last], targets: y, sampleWeights: weights)
         pairing.gradient(layers[last], targets: y, sampleWeights: weights, into: &workspace.lossGradient)
         value += regularizationPenalty()
+        parallel?.setLocalLoss(value)
         for i in stride(from: last, through: 0, by: -1) {
             let input = i == 0 ? x : layers[i - 1].output
             if i == last {
@@ -76,6 +86,7 @@ extension Sequential {
             } else {
                 layers[i].backward(input: input, outputGradient: layers[i + 1].inputGradient, needsInputGradient: i > 0)
             }
+            parallel?.layerBackwardDone(i, layers: &layers)
         }
         return value
     }

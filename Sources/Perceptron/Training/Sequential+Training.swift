@@ -90,13 +90,16 @@ extension Sequential {
                                                         expected: "at least the \(firstEpoch) epochs already trained")
         }
         // Checkpoints and resumes compare what the fit was given (see TrainingState.fitSignature).
-        let checkpointWriters = callbacks.compactMap { $0 as? any CheckpointWriter }
+        // Data-parallel: rank 0 alone writes checkpoints.
+        let parallel = dataParallel
+        let checkpointWriters = parallel.map { $0.group.rank == 0 } ?? true ? callbacks.compactMap { $0 as? any CheckpointWriter } : []
         let signature = state == nil && checkpointWriters.isEmpty ? [:]
             : fitSignature(x: x, y: y, trainingCount: trainingCount, batchSize: batchSize, shuffle: shuffle,
                            validation: validation, validationIsExplicit: validationData != nil, classWeights: classWeights)
         if let state { try checkResume(state, signature: signature) }
 
         stopTraining = false
+        if let parallel { try beginDataParallelFit(parallel) }
         var run = FitRun(x: x, y: y, loss: loss, batchSize: batchSize, trainingCount: trainingCount, shuffle: shuffle,
                          rowWeights: rowWeights, validation: validation, callbacks: callbacks,
                          history: state?.history ?? History(), metrics: MetricAccumulator(metrics: metrics, loss: loss))
@@ -110,6 +113,8 @@ extension Sequential {
 
         for epoch in remainingEpochs {
             guard try trainEpoch(epoch, &run) else { break }
+            // Data-parallel: every rank stops when a callback on any rank stops training.
+            if let parallel { stopTraining = parallel.anyRank(stopTraining) }
             if stopTraining { run.history.stopReason = .stoppedByCallback(epoch: epoch) }
             if !checkpointWriters.isEmpty {
                 let state = try trainingState(completedEpochs: epoch + 1, history: run.history, callbacks: callbacks, signature: signature)
