@@ -1,4 +1,4 @@
-// swift-tools-version: 6.0
+// swift-tools-version: 6.1
 import PackageDescription
 
 let package = Package(
@@ -12,6 +12,10 @@ let package = Package(
         .executable(name: "perceptron-bench", targets: ["PerceptronBenchmark"]),
         .executable(name: "perceptron-csv-bench", targets: ["PerceptronCSVBenchmark"]),
     ],
+    // `swift build --traits MPI`: data-parallel training over MPI (Open MPI's headers and
+    // library must be installed; see the README's "Data-parallel training"). Off by default,
+    // so a machine without MPI builds and tests as before.
+    traits: [.trait(name: "MPI", description: "Data-parallel training over MPI (needs libopenmpi-dev)")],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
@@ -26,6 +30,10 @@ let package = Package(
         .target(name: "Perceptron", dependencies: ["CPerceptronKernels"]),
         // zlib (system library) for .gz datasets: MNIST IDX and digits.csv.gz.
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+        // MPI (system library, pkg-config ompi-c), used only with the trait MPI.
+        .systemLibrary(name: "CMPI", path: "Sources/CMPI", pkgConfig: "ompi-c", providers: [.apt(["libopenmpi-dev"])]),
+        // MPIProcessGroup (with the trait MPI) and the launch check every build has.
+        .target(name: "PerceptronMPI", dependencies: ["Perceptron", .target(name: "CMPI", condition: .when(traits: ["MPI"]))]),
         // The data layer: the CSV reader and CSVTable, IDX/MNIST, gzip, the bundled datasets,
         // fetching, generators, splits, and fitting/replaying a Preprocessor on a table.
         .target(
@@ -43,7 +51,7 @@ let package = Package(
         .executableTarget(
             name: "PerceptronCLI",
             dependencies: [
-                "Perceptron", "PerceptronData", "PerceptronONNX",
+                "Perceptron", "PerceptronData", "PerceptronONNX", "PerceptronMPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

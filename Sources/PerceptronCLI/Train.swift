@@ -31,6 +31,9 @@ struct Train: ParsableCommand {
 
     @OptionGroup var checkpointing: CheckpointOptions
 
+    @Option(name: .long, help: .hidden)
+    var summationBound: String?
+
     func validate() throws {
         if !(testSplit >= 0 && testSplit < 1) { throw ValidationError("--test-split must be in [0, 1), got \(testSplit).") }
         if saveOptimizerState && output == nil { throw ValidationError("--save-optimizer-state needs --output FILE.") }
@@ -46,15 +49,21 @@ struct Train: ParsableCommand {
     /// Trains, from scratch or from a checkpoint (read from `path`, made by `arguments`).
     func train(resuming resumed: (checkpoint: ModelFile.LoadedCheckpoint, path: String, arguments: [String])?) throws {
         if resumed == nil { try common.applyThreads() }
+        // Under `mpirun -np N`: one rank of data-parallel training; rank 0 alone prints and writes.
+        let distributed = try DistributedTraining.join(threadsGiven: common.threads != nil)
+        let isRoot = distributed?.isRoot ?? true
         let isTitanicDefault = data.csv == nil && (data.dataset ?? "titanic").lowercased() == "titanic"
         let source = try DataSource.load(data, seed: common.seed)
         let fold = try source.split(testFraction: testSplit, seed: common.seed)
         let prepared = try source.prepare(train: fold?.train, test: fold?.test)
-        if !common.json, let preprocessor = prepared.preprocessor { printError(preprocessor.rolesTable()) }
+        if !common.json, isRoot, let preprocessor = prepared.preprocessor { printError(preprocessor.rolesTable()) }
         let plan = FitPlan(network, sourceName: source.name, trainingRows: prepared.train.x.rows,
                            seedNetwork: isTitanicDefault)
         var net = try Network.make(network, data: prepared, seed: common.seed, plan: plan)
         if let resumed { net.model = try Self.adopt(resumed.checkpoint, from: resumed.path, built: net, prepared: prepared) }
+        if let distributed { net.model.gradientTransforms.append(distributed.parallel) }
+        let bound = try summationBound.map { _ in try SummationErrorBound(model: net.model) }
+        if let bound { net.model.gradientTransforms.append(bound) }
         let writer = try checkpointWriter(source: source, prepared: prepared, epochs: plan.epochs, arguments: resumed?.arguments)
         if !common.json {
             print("Training on \(source.name): \(prepared.train.x.rows) rows × \(prepared.train.x.columns) features, "
@@ -62,11 +71,12 @@ struct Train: ParsableCommand {
                 + (prepared.test.map { ", \($0.x.rows) held out" } ?? ""))
         }
         let start = ContinuousClock.now
-        let fitted = try Fitting.run(net, data: prepared, options: network, plan: plan, display: [ProgressBar().callback()],
+        let fitted = try Fitting.run(net, data: prepared, options: network, plan: plan, display: isRoot ? [ProgressBar().callback()] : [],
                                      callbacks: writer.map { [$0] } ?? [], resumeFrom: resumed?.checkpoint.state,
                                      reader: data.csvReading)
         let history = fitted.history
         let seconds = Self.seconds(since: start)
+        let ranksAgree = distributed.map { $0.parallel.ranksAgree(on: net.model.weights) } ?? true
         try TrainedModelCheck.check(history, model: net.model, trainingRows: prepared.train.x, output: output)
 
         var report: TestReport? = nil
@@ -74,7 +84,7 @@ struct Train: ParsableCommand {
             report = try TestReport.evaluate(net.model, x: test.x, y: test.y, task: prepared.task,
                                              classNames: prepared.classNames, preprocessor: prepared.preprocessor)
         }
-        if let output {
+        if let output, isRoot {
             var info = ["data": source.name, "task": prepared.task.rawValue, "test_split": String(testSplit),
                         "split_seed": String(common.seed), "command": ReportSettings.commandLine]
                 .merging(PredictionInput.info(for: source)) { $1 }
@@ -87,6 +97,14 @@ struct Train: ParsableCommand {
                                to: URL(fileURLWithPath: output), includeOptimizerState: saveOptimizerState)
         }
 
+        if let bound, let path = summationBound, isRoot {
+            // For .ci/mpi: the bound on |w_N − w_1| saved as a model file shaped like the weights.
+            let trained = net.model.weights
+            try net.model.setWeights(bound.bound)
+            try ModelFile.save(net.model, to: URL(fileURLWithPath: path))
+            try net.model.setWeights(trained)
+        }
+        guard isRoot else { return }
         try outputs.write(TrainedRun(command: self, source: source, prepared: prepared, fold: fold, network: net, epochs: plan.epochs,
                                      history: history, testReport: report, seconds: seconds))
         let final = fitted.final
@@ -102,6 +120,7 @@ struct Train: ParsableCommand {
                 "history": TrainOutputOptions.json(history), "restored_epoch": history.restoredEpoch.map { $0 as Any } ?? NSNull(),
             ]
             if prepared.task == .classification { object["classes"] = prepared.classNames }
+            if let distributed { object["distributed"] = distributed.json(trainingSeconds: seconds, ranksAgree: ranksAgree) }
             if let preprocessor = prepared.preprocessor { object["column_roles"] = JSONOutput.roleRows(preprocessor) }
             if let report {
                 object["test"] = report.json
@@ -117,6 +136,7 @@ struct Train: ParsableCommand {
         print("Trained \(history.epochs.count) epochs in \(String(format: "%.2f", seconds)) s "
             + "(\(fitted.reason)): \(ProgressBar.format(final))")
         if let line = TrainOutputOptions.sparkline(history) { print(line) }
+        if let distributed { print(distributed.summary(trainingSeconds: seconds, ranksAgree: ranksAgree)) }
         if let report {
             print("")
             print(report.text(title: "Test"))

@@ -224,6 +224,25 @@ public final class DataParallel: GradientTransform {
         return count[0] > 0
     }
 
+    /// Whether every rank holds bit-for-bit the same `matrices` (a fingerprint of their bits,
+    /// rank 0's broadcast to all). Ranks that sum the same gradients with the same optimizer
+    /// stay identical; a false here means a rank was fed something else.
+    public func ranksAgree(on matrices: [[Matrix]]) -> Bool {
+        var fingerprint: UInt64 = 0xcbf29ce484222325
+        for layer in matrices {
+            for m in layer {
+                m.withUnsafeBufferPointer { p in
+                    for v in p { fingerprint = (fingerprint ^ UInt64(v.bitPattern)) &* 0x100000001b3 }
+                }
+            }
+        }
+        // 52 bits travel exactly in a Double.
+        let mine = Double(fingerprint >> 12)
+        var rootValue = [mine]
+        rootValue.withUnsafeMutableBufferPointer { group.broadcast($0, root: 0) }
+        return !anyRank(rootValue[0] != mine)
+    }
+
     /// Replaces every rank's matrices by rank 0's (exact: Float → Double → Float).
     func broadcastFromRankZero(_ matrices: [[Matrix]]) -> [[Matrix]] {
         var flat: [Double] = []
