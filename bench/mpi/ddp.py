@@ -43,6 +43,7 @@ def main():
     p.add_argument("--master", default="127.0.0.1")
     p.add_argument("--port", default="29511")
     p.add_argument("--threads", type=int, default=0)
+    p.add_argument("--steps", type=int, default=0, help="time only this many batches per epoch and scale to the epoch")
     a = p.parse_args()
     torch.set_num_threads(a.threads or max(1, (os.cpu_count() or 1) // a.world))
     os.environ.setdefault("MASTER_ADDR", a.master)
@@ -67,7 +68,8 @@ def main():
         order = torch.randperm(n, generator=torch.Generator().manual_seed(seed))
         dist.barrier()
         start = time.perf_counter()
-        for b in range(0, n, a.batch):
+        starts = list(range(0, n, a.batch))
+        for b in starts[:a.steps or len(starts)]:
             rows = order[b:b + a.batch][a.rank * per:(a.rank + 1) * per]
             opt.zero_grad(set_to_none=True)
             if sync:
@@ -77,9 +79,11 @@ def main():
                     loss_fn(ddp(x[rows]), y[rows]).backward()
             opt.step()
         dist.barrier()
-        return time.perf_counter() - start
+        return (time.perf_counter() - start) * len(starts) / len(starts[:a.steps or len(starts)])
 
+    steps, a.steps = a.steps, 2
     epoch(0, True)  # warm-up
+    a.steps = steps
     synced, unsynced = [], []
     for e in range(a.epochs):
         synced.append(epoch(e + 1, True))
