@@ -43,15 +43,15 @@ final class DataParallelTests: XCTestCase {
     func testRowsDoNotDependOnTheirBatch() throws {
         let (x, y, classes) = try data("digits")
         let model = try Self.model(inputs: x.columns, classes: classes, hidden: [64, 32], lr: 0.1)
-        let full = try model.predict(x.rows(0..<200))
-        let half = try model.predict(x.rows(100..<200))
-        XCTAssertEqual(full.rows(100..<200).elements, half.elements, "the output of a row changed with its batch")
+        let full = try model.predict(x.gatherRows(0..<200))
+        let half = try model.predict(x.gatherRows(100..<200))
+        XCTAssertEqual(full.gatherRows(100..<200).elements, half.elements, "the output of a row changed with its batch")
     }
 
     /// One step from the same weights: |w_N − w_1| ≤ η·2γ_B·S exactly (no first-order term).
     func testOneStepIsWithinTheSummationBound() throws {
         let (x, y, classes) = try data("digits")
-        let batch = (x.rows(0..<512), y.rows(0..<512))
+        let batch = (x.gatherRows(0..<512), y.gatherRows(0..<512))
         let single = try Self.model(inputs: x.columns, classes: classes, hidden: [64, 32], lr: 0.5)
         let tracker = try SummationErrorBound(model: single)
         single.gradientTransforms.append(tracker)
