@@ -49,7 +49,7 @@ enum BF16GEMM {
         precondition(lda >= max(1, transposeA ? m : k), "GEMM lda=\(lda) too small")
         precondition(ldb >= max(1, transposeB ? k : n), "GEMM ldb=\(ldb) too small")
         precondition(ldc >= max(1, n), "GEMM ldc=\(ldc) too small for n=\(n)")
-        precondition(ComputePrecision.bfloat16.isSupported, "bf16 GEMM called on a CPU without AVX512_BF16")
+        precondition(ComputePrecision.cpuHasBF16, "bf16 GEMM called on a CPU without AVX512_BF16")
         if m == 0 || n == 0 { return }
         if k == 0 || alpha == 0 {
             for i in 0..<m {

@@ -47,7 +47,8 @@ public enum ComputePrecision: String, Sendable, CaseIterable, Codable {
     /// The precision itself when supported, otherwise ``float32``.
     public var orFloat32Fallback: ComputePrecision { isSupported ? self : .float32 }
 
-    private static let cpuHasBF16 = pk_cpu_has_avx512_bf16() != 0
+    /// Whether the CPU has AVX512_BF16 (read once; the GEMM checks this, not the environment).
+    static let cpuHasBF16 = pk_cpu_has_avx512_bf16() != 0
 
     private static var bf16DisabledByEnvironment: Bool {
         guard let value = ProcessInfo.processInfo.environment["PERCEPTRON_DISABLE_BF16"] else { return false }
