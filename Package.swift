@@ -19,6 +19,11 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
+        // `perceptron serve` (PerceptronServe only): HTTP server, Prometheus text, logs, signals.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // C micro-kernels for GEMM, compiled per function with
@@ -48,11 +53,25 @@ let package = Package(
             dependencies: ["Perceptron", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
             exclude: ["Proto"]
         ),
+        // The HTTP inference server behind `perceptron serve`, in a target of its own so that
+        // the library gains no server dependency.
+        .target(
+            name: "PerceptronServe",
+            dependencies: [
+                "Perceptron", "PerceptronData",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ]
+        ),
         .executableTarget(
             name: "PerceptronCLI",
             dependencies: [
-                "Perceptron", "PerceptronData", "PerceptronONNX", "PerceptronMPI",
+                "Perceptron", "PerceptronData", "PerceptronONNX", "PerceptronMPI", "PerceptronServe",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .executableTarget(name: "PerceptronGEMMBenchmark", dependencies: ["Perceptron"]),
@@ -76,5 +95,14 @@ let package = Package(
         ),
         // Command parsing, and train → save → load → predict through the built `perceptron`.
         .testTarget(name: "PerceptronCLITests", dependencies: ["PerceptronCLI", "Perceptron", "PerceptronData"]),
+        // Every route and bad request in process (HummingbirdTesting), the OpenAPI contract,
+        // batching, reload and drift; one end-to-end run of the built `perceptron serve`.
+        .testTarget(
+            name: "PerceptronServeTests",
+            dependencies: [
+                "PerceptronServe", "Perceptron", "PerceptronData", "PerceptronCLI",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
     ]
 )

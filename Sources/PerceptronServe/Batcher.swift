@@ -1,0 +1,147 @@
+import Foundation
+import Perceptron
+import Synchronization
+
+/// Dynamic batching for one model: concurrent requests' rows are stacked into one
+/// matrix and run through the network in one forward pass (one matrix product per
+/// layer), and each request gets its own rows of the output back.
+///
+/// ```
+/// a request arrives   → queued; a worker starts if none runs
+/// worker              → waits until the queue holds maxBatch rows or the oldest request
+///                       has waited maxDelay, then takes whole requests up to maxBatch
+///                       rows (a larger request runs alone), runs them, and loops
+/// maxBatch ≤ 1        → no queue: each request runs on its own task (unbatched)
+/// ```
+/// With maxDelay 0 the worker never waits: the rows that queued while the previous batch
+/// ran form the next one, so an idle server adds no latency and a busy one batches.
+final class Batcher: Sendable {
+    struct Job {
+        var rows: Int
+        var features: [Float]
+        var arrival: ContinuousClock.Instant
+        var continuation: CheckedContinuation<Result<Matrix, any Error>, Never>
+    }
+
+    private struct State {
+        var queue: [Job] = []
+        var queuedRows = 0
+        var workerRunning = false
+        /// The worker's pending wait, cancelled when the queue fills up.
+        var wait: Task<Void, Never>? = nil
+    }
+
+    let predictor: Predictor
+    let maxBatch: Int
+    let maxDelay: Duration
+    /// Called with each batch's row count (the batch-size histogram).
+    private let onBatch: @Sendable (Int) -> Void
+    private let state = Mutex(State())
+
+    init(predictor: Predictor, maxBatch: Int, maxDelay: Duration, onBatch: @escaping @Sendable (Int) -> Void) {
+        self.predictor = predictor
+        self.maxBatch = maxBatch
+        self.maxDelay = maxDelay
+        self.onBatch = onBatch
+    }
+
+    var isBatching: Bool { maxBatch > 1 }
+
+    /// The network's outputs for `rows` feature rows (row-major `features`).
+    func outputs(rows: Int, features: [Float]) async throws -> Matrix {
+        let x = Matrix(rows: rows, columns: predictor.inputSize, elements: features)
+        guard isBatching else {
+            onBatch(rows)
+            return try predictor.outputs(x)
+        }
+        let result = await withCheckedContinuation { continuation in
+            let job = Job(rows: rows, features: features, arrival: .now, continuation: continuation)
+            let (startWorker, wakeWorker) = state.withLock { state -> (Bool, Task<Void, Never>?) in
+                state.queue.append(job)
+                state.queuedRows += rows
+                var wake: Task<Void, Never>? = nil
+                if state.queuedRows >= maxBatch { wake = state.wait; state.wait = nil }
+                if state.workerRunning { return (false, wake) }
+                state.workerRunning = true
+                return (true, wake)
+            }
+            wakeWorker?.cancel()
+            if startWorker { Task { await self.work() } }
+        }
+        return try result.get()
+    }
+
+    private func work() async {
+        while true {
+            enum Step { case stop, wait(ContinuousClock.Instant), run([Job]) }
+            let step = state.withLock { state -> Step in
+                guard let first = state.queue.first else {
+                    state.workerRunning = false
+                    return .stop
+                }
+                let deadline = first.arrival + maxDelay
+                if state.queuedRows < maxBatch && maxDelay > .zero && ContinuousClock.now < deadline {
+                    return .wait(deadline)
+                }
+                var taken = 0, rows = 0
+                while taken < state.queue.count {
+                    let next = state.queue[taken].rows
+                    if taken > 0 && rows + next > maxBatch { break }
+                    rows += next
+                    taken += 1
+                }
+                let jobs = Array(state.queue[..<taken])
+                state.queue.removeFirst(taken)
+                state.queuedRows -= rows
+                return .run(jobs)
+            }
+            switch step {
+            case .stop:
+                return
+            case .wait(let deadline):
+                let sleeper = Task { try? await Task.sleep(until: deadline, clock: .continuous) }
+                let stillWaiting = state.withLock { state -> Bool in
+                    if state.queuedRows >= maxBatch { return false }
+                    state.wait = sleeper
+                    return true
+                }
+                if stillWaiting { await sleeper.value } else { sleeper.cancel() }
+                state.withLock { $0.wait = nil }
+            case .run(let jobs):
+                run(jobs)
+            }
+        }
+    }
+
+    /// One forward pass for `jobs`' rows; each continuation gets its slice.
+    private func run(_ jobs: [Job]) {
+        let rows = jobs.reduce(0) { $0 + $1.rows }
+        onBatch(rows)
+        if jobs.count == 1 {
+            let job = jobs[0]
+            job.continuation.resume(returning: Result {
+                try predictor.outputs(Matrix(rows: job.rows, columns: predictor.inputSize, elements: job.features))
+            })
+            return
+        }
+        var stacked: [Float] = []
+        stacked.reserveCapacity(rows * predictor.inputSize)
+        for job in jobs { stacked.append(contentsOf: job.features) }
+        let output: Matrix
+        do {
+            output = try predictor.outputs(Matrix(rows: rows, columns: predictor.inputSize, elements: stacked))
+        } catch {
+            for job in jobs { job.continuation.resume(returning: .failure(error)) }
+            return
+        }
+        let width = output.columns
+        output.withUnsafeBufferPointer { all in
+            var start = 0
+            for job in jobs {
+                let slice = Array(all[(start * width)..<((start + job.rows) * width)])
+                job.continuation.resume(returning: .success(Matrix(rows: job.rows, columns: width, elements: slice)))
+                start += job.rows
+            }
+        }
+    }
+}

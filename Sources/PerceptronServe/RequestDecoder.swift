@@ -1,0 +1,224 @@
+import Foundation
+import Perceptron
+
+/// A predict request's rows as the network's features.
+struct EncodedBatch {
+    var rows: Int
+    /// rows × the model's input size, row-major.
+    var features: [Float]
+    /// The rows' raw columns for drift monitoring (nil for feature rows).
+    var drift: DriftSample?
+}
+
+/// Turns a predict request's body into feature rows, checking everything before it
+/// allocates by it: the row count against `--max-rows`, each row's shape and types, each
+/// value finite as a 32-bit float.
+///
+/// ```
+/// {"instances": [{"Age": 22, "Sex": "male", …}, …]}   named raw columns, preprocessing replayed
+/// {"inputs": [[0.1, -1.2, …], …]}                      feature rows (the model's input size each)
+/// text/csv with a header row                           named raw columns, or, for a model without
+///                                                      preprocessing, the feature columns in order
+/// ```
+enum RequestDecoder {
+    static func decodeJSON(_ bytes: UnsafeRawBufferPointer, model: ServedModel, maxRows: Int) throws(RequestError) -> EncodedBatch {
+        let document: JSONValue
+        do {
+            document = try JSONParser.parse(bytes)
+        } catch {
+            throw RequestError.badRequest("malformed_json", "the body is not JSON: \(error)")
+        }
+        guard case .object(let members) = document else {
+            throw RequestError.badRequest("wrong_type", "the body must be a JSON object with \"instances\" or \"inputs\", got \(document.typeName)")
+        }
+        var instances: JSONValue? = nil, inputs: JSONValue? = nil
+        for (key, value) in members {
+            switch key {
+            case "instances": instances = value
+            case "inputs": inputs = value
+            default:
+                throw RequestError.badRequest("unknown_field", "\"\(key)\" is not a request field (send \"instances\" or \"inputs\")", field: key)
+            }
+        }
+        switch (instances, inputs) {
+        case (let value?, nil): return try decodeInstances(value, model: model, maxRows: maxRows)
+        case (nil, let value?): return try decodeInputs(value, model: model, maxRows: maxRows)
+        case (nil, nil):
+            throw RequestError.badRequest("missing_field", "the body needs \"instances\" (named columns) or \"inputs\" (feature rows)",
+                                          field: "instances")
+        case (_?, _?):
+            throw RequestError.badRequest("unknown_field", "send either \"instances\" or \"inputs\", not both", field: "inputs")
+        }
+    }
+
+    /// The row array of `field`, checked against the row limit.
+    private static func rows(_ value: JSONValue, field: String, maxRows: Int) throws(RequestError) -> [JSONValue] {
+        guard case .array(let rows) = value else {
+            throw RequestError.badRequest("wrong_type", "\"\(field)\" must be an array of rows, got \(value.typeName)", field: field)
+        }
+        guard !rows.isEmpty else { throw RequestError.badRequest("empty", "\"\(field)\" holds no row", field: field) }
+        guard rows.count <= maxRows else {
+            throw RequestError.badRequest("too_many_rows", "\(rows.count) rows exceed --max-rows \(maxRows)", field: field)
+        }
+        return rows
+    }
+
+    static func decodeInstances(_ value: JSONValue, model: ServedModel, maxRows: Int) throws(RequestError) -> EncodedBatch {
+        guard let schema = model.schema else {
+            throw RequestError.badRequest("instances_unsupported",
+                                          "model \"\(model.name)\" has no saved preprocessing, so no named columns; send \"inputs\": [[\(model.predictor.inputSize) numbers], …]",
+                                          field: "instances")
+        }
+        let rows = try rows(value, field: "instances", maxRows: maxRows)
+        var features = [Float](repeating: 0, count: rows.count * schema.featureCount)
+        var drift = DriftSample(schema: schema)
+        var seen = [Bool](repeating: false, count: schema.columns.count)
+        let width = schema.featureCount
+        try features.withUnsafeMutableBufferPointer { buffer throws(RequestError) in
+            for (r, row) in rows.enumerated() {
+                guard case .object(let members) = row else {
+                    throw RequestError.badRequest("wrong_type", "each instance must be an object of named columns, got \(row.typeName)",
+                                                  field: "instances", row: r)
+                }
+                let slice = UnsafeMutableBufferPointer(rebasing: buffer[(r * width)..<((r + 1) * width)])
+                try schema.encode(row: r, fields: members.lazy.map { ($0.key, InputSchema.Field($0.value)) }, textNumbers: false,
+                                  into: slice, seen: &seen, drift: &drift)
+            }
+        }
+        return EncodedBatch(rows: rows.count, features: features, drift: drift)
+    }
+
+    static func decodeInputs(_ value: JSONValue, model: ServedModel, maxRows: Int) throws(RequestError) -> EncodedBatch {
+        let rows = try rows(value, field: "inputs", maxRows: maxRows)
+        let width = model.predictor.inputSize
+        var features = [Float](repeating: 0, count: rows.count * width)
+        for (r, row) in rows.enumerated() {
+            guard case .array(let values) = row else {
+                throw RequestError.badRequest("wrong_type", "each input row must be an array of \(width) numbers, got \(row.typeName)",
+                                              field: "inputs", row: r)
+            }
+            guard values.count == width else {
+                throw RequestError.badRequest("wrong_length", "the row has \(values.count) values, the model takes \(width)",
+                                              field: "inputs", row: r)
+            }
+            for (j, v) in values.enumerated() {
+                guard case .number(let x) = v else {
+                    throw RequestError.badRequest("wrong_type", "value \(j) must be a number, got \(v.typeName)", field: "inputs[\(j)]", row: r)
+                }
+                let f = Float(x)
+                guard f.isFinite else {
+                    throw RequestError.badRequest("non_finite_value", "value \(j) (\(x)) is not finite as a 32-bit float",
+                                                  field: "inputs[\(j)]", row: r)
+                }
+                features[r * width + j] = f
+            }
+        }
+        return EncodedBatch(rows: rows.count, features: features, drift: nil)
+    }
+
+    static func decodeCSV(_ bytes: UnsafeRawBufferPointer, model: ServedModel, maxRows: Int) throws(RequestError) -> EncodedBatch {
+        guard let text = String(validating: bytes, as: UTF8.self) else {
+            throw RequestError.badRequest("invalid_encoding", "the CSV body is not UTF-8")
+        }
+        let table: CSVTable
+        do {
+            table = try CSVTable.parse(text, hasHeader: true, delimiter: ",", source: "body")
+        } catch {
+            throw RequestError.badRequest("malformed_csv", "the CSV body cannot be read: \(error)")
+        }
+        guard table.rowCount > 0 else { throw RequestError.badRequest("empty", "the CSV body has a header but no row") }
+        guard table.rowCount <= maxRows else {
+            throw RequestError.badRequest("too_many_rows", "\(table.rowCount) rows exceed --max-rows \(maxRows)")
+        }
+        let columns = table.columns
+        guard let schema = model.schema else {
+            let width = model.predictor.inputSize
+            guard table.columnNames.count == width else {
+                throw RequestError.badRequest("wrong_length", "the CSV body has \(table.columnNames.count) columns, the model takes \(width) features")
+            }
+            var features = [Float](repeating: 0, count: table.rowCount * width)
+            for r in 0..<table.rowCount {
+                for j in 0..<width {
+                    let field = columns[j][r]
+                    guard let x = Double(field.trimmingCharacters(in: .whitespaces)), Float(x).isFinite else {
+                        throw RequestError.badRequest("wrong_type", "\"\(InputSchema.clipped(field))\" is not a finite number",
+                                                      field: table.columnNames[j], row: r)
+                    }
+                    features[r * width + j] = Float(x)
+                }
+            }
+            return EncodedBatch(rows: table.rowCount, features: features, drift: nil)
+        }
+        let width = schema.featureCount
+        var features = [Float](repeating: 0, count: table.rowCount * width)
+        var drift = DriftSample(schema: schema)
+        var seen = [Bool](repeating: false, count: schema.columns.count)
+        try features.withUnsafeMutableBufferPointer { buffer throws(RequestError) in
+            for r in 0..<table.rowCount {
+                let slice = UnsafeMutableBufferPointer(rebasing: buffer[(r * width)..<((r + 1) * width)])
+                let fields = table.columnNames.indices.lazy.map { c -> (String, InputSchema.Field) in
+                    let field = columns[c][r]
+                    return (table.columnNames[c], InputSchema.isMissingText(field) ? .missing : .text(field))
+                }
+                try schema.encode(row: r, fields: fields, textNumbers: true, into: slice, seen: &seen, drift: &drift)
+            }
+        }
+        return EncodedBatch(rows: table.rowCount, features: features, drift: drift)
+    }
+}
+
+/// Writes a predict response:
+///
+/// ```
+/// {"model": "titanic", "version": "3f2a…",
+///  "predictions": [{"class": "1", "probabilities": {"0": 0.2, "1": 0.8}}, …]}    classification
+///  "predictions": [{"value": 12.5}, …]     regression (one output; "values": [...] for several)
+/// ```
+enum PredictionWriter {
+    static func write(outputs: Matrix, model: ServedModel, sample: DriftSample?) throws(RequestError) -> [UInt8] {
+        if let bad = outputs.firstNonFinite() {
+            throw RequestError(.unprocessableContent, "non_finite_output", "the model's output is \(bad.value) for this row",
+                               row: bad.row)
+        }
+        var w = JSONWriter(capacity: 64 + outputs.rows * 64)
+        w.beginObject()
+        w.key("model"); w.string(model.name)
+        w.key("version"); w.string(model.version)
+        w.key("predictions")
+        w.beginArray()
+        let predictor = model.predictor
+        if predictor.isClassifier {
+            let p: Matrix
+            do { p = try predictor.probabilities(fromOutputs: outputs) } catch {
+                throw RequestError(.unprocessableContent, "prediction_failed", "\(error)")
+            }
+            let classes = predictor.classes(fromProbabilities: p)
+            let names = predictor.classNames
+            for i in 0..<p.rows {
+                w.beginObject()
+                w.key("class"); w.string(classes[i] < names.count ? names[classes[i]] : String(classes[i]))
+                w.key("probabilities")
+                w.beginObject()
+                for j in 0..<min(p.columns, names.count) { w.key(names[j]); w.number(p[i, j]) }
+                w.endObject()
+                w.endObject()
+            }
+            model.drift.record(sample, classes: classes, values: [])
+        } else {
+            let values = model.preprocessor?.inverseTransformTarget(outputs) ?? outputs
+            for i in 0..<values.rows {
+                w.beginObject()
+                if values.columns == 1 {
+                    w.key("value"); w.number(values[i, 0])
+                } else {
+                    w.key("values"); w.beginArray(); for j in 0..<values.columns { w.number(values[i, j]) }; w.endArray()
+                }
+                w.endObject()
+            }
+            model.drift.record(sample, classes: [], values: values.columns == 1 ? (0..<values.rows).map { values[$0, 0] } : [])
+        }
+        w.endArray()
+        w.endObject()
+        return w.bytes
+    }
+}

@@ -1,0 +1,214 @@
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+
+/// Routes requests and answers them; never throws, so no request reaches Hummingbird's
+/// generic 500. Every refusal is a ``RequestError`` (a 4xx JSON body).
+///
+/// ```
+/// GET  /healthz                      alive
+/// GET  /readyz                       every model loaded
+/// GET  /metrics                      Prometheus text
+/// GET  /v1/models                    the models, their versions
+/// GET  /v1/models/{name}             architecture, input schema, training, file hash
+/// GET  /v1/models/{name}/drift       served inputs and predictions vs training
+/// POST /v1/models/{name}:predict     {"instances": [{…}]}, {"inputs": [[…]]} or text/csv
+/// ```
+/// A known path with another method is 405 (with `Allow`), an unknown path 404.
+public struct ServeResponder: HTTPResponder {
+    public typealias Context = ServeRequestContext
+
+    let registry: ModelRegistry
+    let options: ServeOptions
+    let watchdog: ReadWatchdog
+    let logger: Logger
+    var metrics: ServerMetrics { registry.metrics }
+
+    /// The route templates, the metrics' `route` label.
+    enum Route: String {
+        case healthz = "/healthz", readyz = "/readyz", metrics = "/metrics", models = "/v1/models"
+        case model = "/v1/models/{name}", drift = "/v1/models/{name}/drift", predict = "/v1/models/{name}:predict"
+        case unknown = "unmatched"
+
+        var method: HTTPRequest.Method { self == .predict ? .post : .get }
+    }
+
+    public func respond(to request: Request, context: Context) async throws -> Response {
+        let start = ContinuousClock.now
+        metrics.inFlight.increment()
+        let (route, modelName) = Self.route(request.uri.path)
+        let response: Response
+        var rows = 0
+        do {
+            (response, rows) = try await handle(request, context: context, route: route, modelName: modelName)
+        } catch let error as RequestError {
+            response = Self.errorResponse(error)
+            if error.status == .requestTimeout || error.status == .contentTooLarge {
+                logger.warning("request refused", metadata: ["route": "\(route.rawValue)", "status": "\(error.status.code)",
+                                                             "error": "\(error.message)"])
+            }
+        } catch {
+            // Nothing above throws anything else; should it ever, the client still gets JSON.
+            logger.warning("request failed", metadata: ["route": "\(route.rawValue)", "error": "\(error)"])
+            response = Self.errorResponse(RequestError(.badRequest, "bad_request", "\(error)"))
+        }
+        let elapsed = ContinuousClock.now - start
+        metrics.inFlight.decrement()
+        metrics.request(route: route.rawValue, method: request.method.rawValue, status: response.status.code, duration: elapsed)
+        logger.debug("request", metadata: [
+            "method": "\(request.method.rawValue)", "path": "\(request.uri.path)", "status": "\(response.status.code)",
+            "ms": "\(Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000)",
+            "rows": "\(rows)",
+        ])
+        return response
+    }
+
+    /// The route of `path` and the model name in it.
+    static func route(_ path: String) -> (Route, String?) {
+        switch path {
+        case "/healthz": return (.healthz, nil)
+        case "/readyz": return (.readyz, nil)
+        case "/metrics": return (.metrics, nil)
+        case "/v1/models", "/v1/models/": return (.models, nil)
+        default: break
+        }
+        let prefix = "/v1/models/"
+        guard path.hasPrefix(prefix) else { return (.unknown, nil) }
+        var rest = String(path.dropFirst(prefix.count))
+        if rest.hasSuffix("/drift") {
+            rest.removeLast("/drift".count)
+            return rest.isEmpty || rest.contains("/") ? (.unknown, nil) : (.drift, rest)
+        }
+        for suffix in [":predict", "%3Apredict", "%3apredict"] where rest.hasSuffix(suffix) {
+            rest.removeLast(suffix.count)
+            return rest.isEmpty || rest.contains("/") ? (.unknown, nil) : (.predict, rest)
+        }
+        return rest.isEmpty || rest.contains("/") || rest.contains(":") ? (.unknown, nil) : (.model, rest)
+    }
+
+    private func handle(_ request: Request, context: Context, route: Route, modelName: String?) async throws -> (Response, Int) {
+        guard route != .unknown else {
+            throw RequestError(.notFound, "not_found", "no route \(request.uri.path); see GET /v1/models")
+        }
+        guard request.method == route.method else {
+            var response = Self.errorResponse(RequestError(.methodNotAllowed, "method_not_allowed",
+                                                           "\(route.rawValue) takes \(route.method.rawValue), not \(request.method.rawValue)"))
+            response.headers[.allow] = route.method.rawValue
+            return (response, 0)
+        }
+        switch route {
+        case .healthz:
+            return (Self.json(Array(#"{"status":"ok"}"#.utf8)), 0)
+        case .readyz:
+            var w = JSONWriter()
+            w.beginObject()
+            w.key("status"); w.string("ready")
+            w.key("models"); w.beginObject(); for m in registry.all { w.key(m.name); w.string(m.version) }; w.endObject()
+            w.endObject()
+            return (Self.json(w.bytes), 0)
+        case .metrics:
+            var bytes = metrics.registry.emitToBuffer()
+            var text = PrometheusText.driftHeader
+            for model in registry.all { model.drift.writePrometheus(model: model.name, into: &text) }
+            bytes.append(contentsOf: text.utf8)
+            var headers = HTTPFields()
+            headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
+            return (Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: bytes))), 0)
+        case .models:
+            var w = JSONWriter()
+            w.beginObject()
+            w.key("models"); w.beginArray(); for m in registry.all { m.writeSummary(into: &w) }; w.endArray()
+            w.endObject()
+            return (Self.json(w.bytes), 0)
+        case .model:
+            return (Self.json(try model(modelName).descriptionJSON), 0)
+        case .drift:
+            let served = try model(modelName)
+            var w = JSONWriter(capacity: 2048)
+            served.drift.writeReport(model: served, into: &w)
+            return (Self.json(w.bytes), 0)
+        case .predict:
+            return try await predict(request, context: context, model: try model(modelName))
+        case .unknown:
+            preconditionFailure("handled above")
+        }
+    }
+
+    private func model(_ name: String?) throws(RequestError) -> ServedModel {
+        guard let name, let model = registry.lookup(name) else {
+            throw RequestError(.notFound, "unknown_model", "no model named \"\(name ?? "")\"; see GET /v1/models", field: "name")
+        }
+        return model
+    }
+
+    // MARK: predict
+
+    private enum BodyKind { case json, csv }
+
+    private func predict(_ request: Request, context: Context, model: ServedModel) async throws -> (Response, Int) {
+        let contentType = request.headers[.contentType].map { $0.split(separator: ";")[0].trimmingCharacters(in: .whitespaces).lowercased() }
+        let kind: BodyKind
+        switch contentType {
+        case "application/json"?: kind = .json
+        case "text/csv"?: kind = .csv
+        default:
+            throw RequestError(.unsupportedMediaType, "unsupported_media_type",
+                               "Content-Type \(contentType.map { "\"\($0)\"" } ?? "missing"): send application/json or text/csv",
+                               field: "Content-Type")
+        }
+        if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > options.maxBody {
+            throw RequestError(.contentTooLarge, "body_too_large", "the body's \(length) bytes exceed --max-body \(options.maxBody)")
+        }
+        let body = try await readBody(request, context: context)
+        let batch = try body.withUnsafeReadableBytes { bytes throws(RequestError) -> EncodedBatch in
+            switch kind {
+            case .json: return try RequestDecoder.decodeJSON(bytes, model: model, maxRows: options.maxRows)
+            case .csv: return try RequestDecoder.decodeCSV(bytes, model: model, maxRows: options.maxRows)
+            }
+        }
+        let outputs: Matrix
+        do {
+            outputs = try await model.batcher.outputs(rows: batch.rows, features: batch.features)
+        } catch {
+            // The features were checked (count, finiteness) above; the predictor refuses
+            // nothing else, so this is a model that cannot take what it declared.
+            throw RequestError(.unprocessableContent, "prediction_failed", "\(error)")
+        }
+        return (Self.json(try PredictionWriter.write(outputs: outputs, model: model, sample: batch.drift)), batch.rows)
+    }
+
+    /// The body, at most `--max-body` bytes, within `--read-timeout`.
+    private func readBody(_ request: Request, context: Context) async throws(RequestError) -> ByteBuffer {
+        let (ticket, deadline) = watchdog.start(context.channel)
+        defer { watchdog.finish(ticket) }
+        var buffer = ByteBuffer()
+        do {
+            for try await var chunk in request.body {
+                guard buffer.readableBytes + chunk.readableBytes <= options.maxBody else {
+                    throw RequestError(.contentTooLarge, "body_too_large", "the body exceeds --max-body \(options.maxBody) bytes")
+                }
+                guard ContinuousClock.now <= deadline else {
+                    throw RequestError(.requestTimeout, "body_timeout",
+                                       "the body did not arrive within --read-timeout \(options.readTimeoutSeconds) s")
+                }
+                buffer.writeBuffer(&chunk)
+            }
+        } catch let error as RequestError {
+            throw error
+        } catch {
+            throw RequestError(.badRequest, "body_unreadable", "the body could not be read: \(error)")
+        }
+        return buffer
+    }
+
+    // MARK: responses
+
+    static func json(_ bytes: [UInt8], status: HTTPResponse.Status = .ok) -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json"
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+    }
+
+    static func errorResponse(_ error: RequestError) -> Response { json(error.json(), status: error.status) }
+}
