@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Perceptron
 import PerceptronData
+import PerceptronServe
 
 /// `perceptron train`: fit a network, report it on held-out rows, optionally save it.
 struct Train: ParsableCommand {
@@ -91,6 +92,16 @@ struct Train: ParsableCommand {
             if prepared.preprocessor == nil && prepared.task == .classification {
                 info["class_names"] = SavedModel.encodeClassNames(prepared.classNames)
             }
+            // What `perceptron serve` compares served rows and predictions against (drift),
+            // and the held-out metrics its model description shows.
+            if let preprocessor = prepared.preprocessor,
+               let baseline = DriftBaseline.fromTraining(preprocessor: preprocessor, features: prepared.train.x,
+                                                         classIndices: prepared.task == .classification
+                                                             ? prepared.train.y.elements.map { Int($0) } : [],
+                                                         classNames: prepared.task == .classification ? prepared.classNames : []) {
+                info[DriftBaseline.infoKey] = baseline.jsonString()
+            }
+            if let report, let metrics = DriftBaseline.metricsJSON(report.metrics) { info[DriftBaseline.metricsKey] = metrics }
             let training = ModelFileMetadata.Training(epochs: plan.epochs, batchSize: plan.batchSize, seed: common.seed,
                                                       completedEpochs: history.epochs.count, info: info)
             try ModelFile.save(net.model, preprocessor: prepared.preprocessor, training: training,

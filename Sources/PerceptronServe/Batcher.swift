@@ -99,7 +99,7 @@ final class Batcher: Sendable {
             case .stop:
                 return
             case .wait(let deadline):
-                let sleeper = Task { try? await Task.sleep(until: deadline, clock: .continuous) }
+                let sleeper = Task { _ = try? await Task.sleep(until: deadline, clock: .continuous) }
                 let stillWaiting = state.withLock { state -> Bool in
                     if state.queuedRows >= maxBatch { return false }
                     state.wait = sleeper

@@ -1,4 +1,5 @@
 import Foundation
+import Perceptron
 
 /// Training statistics a model file may carry beyond its preprocessing, for drift
 /// monitoring: stored by `perceptron train` as JSON in the file's training notes under
@@ -51,5 +52,58 @@ public struct DriftBaseline: Codable, Equatable, Sendable {
     /// A baseline from ``jsonString()``'s output; nil for anything else.
     public static func decode(_ text: String) -> DriftBaseline? {
         try? JSONDecoder().decode(DriftBaseline.self, from: Data(text.utf8))
+    }
+}
+
+extension DriftBaseline {
+    /// The baseline of a training set as the network saw it: each categorical column's
+    /// category shares from its one-hot features (a missing value counts as the most
+    /// frequent category it was imputed with, as the server counts served rows), and the
+    /// class shares from the class-index targets. Missing shares are not recoverable from
+    /// imputed features and stay absent.
+    /// - Parameters:
+    ///   - features: the training rows through `preprocessor` (n × its feature count).
+    ///   - classIndices: the training targets' class indices (empty for regression).
+    public static func fromTraining(preprocessor: Preprocessor, features: Matrix, classIndices: [Int],
+                                    classNames: [String]) -> DriftBaseline? {
+        let n = features.rows
+        guard n > 0, features.columns == preprocessor.featureCount else { return nil }
+        var columns: [String: Column] = [:]
+        var offset = 0
+        for column in preprocessor.columns {
+            if case .categorical = column.role {
+                var shares: [String: Double] = [:]
+                for (k, category) in column.categories.enumerated() {
+                    var count = 0
+                    for r in 0..<n where features[r, offset + k] == 1 { count += 1 }
+                    shares[category] = Double(count) / Double(n)
+                }
+                columns[column.name] = Column(distribution: shares)
+            }
+            offset += column.width
+        }
+        var classes: [String: Double]? = nil
+        if !classNames.isEmpty && classIndices.count == n {
+            var counts = [Int](repeating: 0, count: classNames.count)
+            for c in classIndices where c >= 0 && c < counts.count { counts[c] += 1 }
+            classes = Dictionary(uniqueKeysWithValues: zip(classNames, counts.map { Double($0) / Double(n) }))
+        }
+        return DriftBaseline(rows: n, columns: columns, classes: classes)
+    }
+}
+
+extension DriftBaseline {
+    /// Named metrics as a JSON object (`{"accuracy": 0.8, …}`), leaving out non-finite
+    /// values; nil when none is left.
+    public static func metricsJSON(_ metrics: [(name: String, value: Double)]) -> String? {
+        var w = JSONWriter()
+        w.beginObject()
+        var any = false
+        for (name, value) in metrics where value.isFinite {
+            w.key(name); w.number(value)
+            any = true
+        }
+        w.endObject()
+        return any ? String(decoding: w.bytes, as: UTF8.self) : nil
     }
 }

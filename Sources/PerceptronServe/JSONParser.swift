@@ -86,7 +86,7 @@ public struct JSONParser {
     }
 
     private mutating func literal(_ word: StaticString) throws(ParseError) {
-        let count = word.utf8CodeUnitsCount
+        let count = word.utf8CodeUnitCount
         guard bytes.count - position >= count else { throw error("truncated literal (expected \(word))") }
         let base = word.utf8Start
         for i in 0..<count where bytes[position + i] != base[i] {

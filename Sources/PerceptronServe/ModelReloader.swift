@@ -29,7 +29,7 @@ struct ModelReloader: Service {
                     }
                 }
             }
-            await gracefulShutdown()
+            try? await gracefulShutdown()
             group.cancelAll()
         }
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Perceptron
+import PerceptronData
 
 /// A predict request's rows as the network's features.
 struct EncodedBatch {

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Logging
 import NIOCore
+import Perceptron
 
 /// Routes requests and answers them; never throws, so no request reaches Hummingbird's
 /// generic 500. Every refusal is a ``RequestError`` (a 4xx JSON body).

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Perceptron
+import PerceptronData
 @testable import PerceptronServe
 import XCTest
 

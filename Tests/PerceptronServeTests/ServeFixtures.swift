@@ -4,6 +4,7 @@ import HummingbirdTesting
 import Logging
 import NIOCore
 import Perceptron
+import PerceptronData
 @testable import PerceptronServe
 import XCTest
 
