@@ -8,10 +8,16 @@ import Synchronization
 /// sends the rest) would otherwise hold a connection and a task forever. A client that
 /// keeps trickling bytes is answered 408 by the body reader itself, which checks the
 /// deadline at every chunk; this catches the one that sends nothing more.
+///
+/// The watchdog waits ``grace`` past the deadline before it closes: a trickling client's
+/// next chunk must reach the body reader (and its 408) first, not race the watchdog's
+/// quarter-second tick to the same deadline.
 final class ReadWatchdog: Service, Sendable {
     private struct Entry { var deadline: ContinuousClock.Instant; var channel: any Channel }
     private let entries = Mutex<(next: Int, open: [Int: Entry])>((0, [:]))
     let timeout: Duration
+    /// How long past its deadline a connection is left for the body reader to answer 408.
+    let grace: Duration = .seconds(1)
 
     init(timeout: Duration) { self.timeout = timeout }
 
@@ -36,7 +42,7 @@ final class ReadWatchdog: Service, Sendable {
             try? await Task.sleep(for: .milliseconds(250))
             let now = ContinuousClock.now
             let expired = entries.withLock { state -> [any Channel] in
-                let late = state.open.filter { $0.value.deadline < now }
+                let late = state.open.filter { $0.value.deadline + self.grace < now }
                 for key in late.keys { state.open.removeValue(forKey: key) }
                 return late.values.map(\.channel)
             }

@@ -143,7 +143,7 @@ final class BadRequestTests: XCTestCase {
             }
             XCTAssertTrue(answer.hasPrefix("HTTP/1.1 408"), answer)
             XCTAssertTrue(answer.contains(#""code":"body_timeout""#), answer)
-            // Stalls after half a body: closed within the timeout (plus the watchdog's 250 ms).
+            // Stalls after half a body: closed within the timeout plus the watchdog's 1 s grace and 250 ms tick.
             let stall = try RawConnection(port: port)
             try stall.send("POST /v1/models/titanic:predict HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 40\r\n\r\n{\"ins")
             XCTAssertTrue(stall.waitForClose(seconds: 3), "a stalled connection must be closed")
