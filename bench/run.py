@@ -59,6 +59,12 @@ WORKLOAD_NAMES = {
 MNIST_DIR = os.path.join(os.path.dirname(ROOT), "shared", "data", "mnist")
 
 
+
+def shown_command(cmd):
+    """The command as the results record it: absolute paths made relative to the repository,
+    so a results file names no folder of the machine that ran it."""
+    return " ".join(shlex.quote(os.path.relpath(c, ROOT) if os.path.isabs(c) else c) for c in cmd)
+
 def log(msg):
     print(f"[bench {time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
 
@@ -309,7 +315,7 @@ def main_run(a):
                     rec = {"kind": "run", "impl": impl, "workload": w, "threads": threads,
                            "rep": rep, "order": order, "rc": rc, "wall_seconds": round(wall, 3),
                            "result": res, "probe_before": pb, "probe_after": pa,
-                           "cmd": " ".join(shlex.quote(c) for c in cmd)}
+                           "cmd": shown_command(cmd)}
                     if res is None:
                         rec["stderr_tail"] = err.strip()[-2000:]
                         rec["stdout_tail"] = out.strip()[-500:]
@@ -340,7 +346,7 @@ def main_run(a):
                            "rep": rep, "order": order, "rc": rc, "wall_seconds": round(wall, 3),
                            "max_rss_mib": round(rss, 1) if rss else None, "result": res,
                            "probe_before": pb, "probe_after": pa,
-                           "cmd": " ".join(shlex.quote(x) for x in c)}
+                           "cmd": shown_command(c)}
                     if rc != 0:
                         rec["stderr_tail"] = err.strip()[-2000:]
                     record(rec)
