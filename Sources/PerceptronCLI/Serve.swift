@@ -51,8 +51,11 @@ struct Serve: ParsableCommand {
         if Logger.Level(rawValue: logLevel) == nil {
             throw ValidationError("--log-level \(logLevel): expected trace, debug, info, notice, warning, error or critical")
         }
-        for entry in namedModels where !entry.contains("=") {
-            throw ValidationError("--model \(entry): expected NAME=PATH")
+        for entry in namedModels {
+            let parts = Self.nameAndPath(entry)
+            if parts.count != 2 || parts[0].isEmpty || parts[1].isEmpty {
+                throw ValidationError("--model \(entry): expected NAME=PATH (a name and a path)")
+            }
         }
     }
 
@@ -63,9 +66,14 @@ struct Serve: ParsableCommand {
             if let dot = name.firstIndex(of: "."), dot != name.startIndex { name = String(name[..<dot]) }
             return (name, path)
         } + namedModels.map { entry in
-            let parts = entry.split(separator: "=", maxSplits: 1)
-            return (String(parts[0]), parts.count > 1 ? String(parts[1]) : "")
+            let parts = Self.nameAndPath(entry)
+            return (parts[0], parts.count > 1 ? parts[1] : "")
         }
+    }
+
+    /// `NAME=PATH` split at its first "=", empty sides kept (so "=m.safetensors" has no name).
+    static func nameAndPath(_ entry: String) -> [String] {
+        entry.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
     }
 
     var options: ServeOptions {

@@ -27,12 +27,12 @@ final class ServedModel: Sendable {
     let fileStamp: FileStamp
 
     /// Reads, checks and prepares `path`.
-    /// - Throws: ``ModelFileError`` or ``SafeTensorsError`` for a file that is not a valid
-    ///   model; a file-system error when it cannot be read.
+    /// - Throws: ``ModelFileError`` or ``SafeTensorsError`` for a file that cannot be read or
+    ///   is not a valid model.
     init(name: String, path: String, options: ServeOptions, onBatch: @escaping @Sendable (Int) -> Void) throws {
         let start = ContinuousClock.now
         let stamp = FileStamp(path: path)
-        let data = try Data(contentsOf: URL(fileURLWithPath: path))
+        let data = try SafeTensors.readBytes(from: URL(fileURLWithPath: path))
         let loaded = try ModelFile.load(from: data, file: path)
         self.name = name
         self.path = path

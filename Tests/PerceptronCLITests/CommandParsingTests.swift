@@ -79,6 +79,9 @@ final class CommandParsingTests: XCTestCase {
         assertInvalid(["datasets", "fetch", "iris"], mentions: "only mnist")
         assertInvalid(["predict", "m.safetensors"], mentions: "--csv")
         assertInvalid(["evaluate"], mentions: "<model>")
+        for entry in ["titanic", "=m.safetensors", "titanic="] {
+            assertInvalid(["serve", "--model", entry], mentions: "expected NAME=PATH")
+        }
     }
 
     func testOtherCommandsParse() throws {

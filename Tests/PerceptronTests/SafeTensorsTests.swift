@@ -120,4 +120,24 @@ final class SafeTensorsTests: XCTestCase {
         XCTAssertEqual(try file.tensor("v").matrix(), Matrix(row: [1, 2, 3]))
         XCTAssertThrowsError(try file.tensor("t").matrix())
     }
+
+    /// A pipe or a device has no size to check first, and /dev/zero never ends: each is
+    /// refused by name before a byte is read, as a folder is.
+    func testFoldersPipesAndDevicesAreRefusedByName() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("safetensors-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let pipe = folder.appendingPathComponent("pipe")
+        XCTAssertEqual(mkfifo(pipe.path, 0o600), 0)
+        let cases: [(URL, String)] = [
+            (folder, "cannot read: is a directory"),
+            (pipe, "cannot read: not a regular file (a pipe, socket or device); files are read whole from disk"),
+            (URL(fileURLWithPath: "/dev/zero"), "cannot read: not a regular file (a pipe, socket or device); files are read whole from disk"),
+        ]
+        for (url, reason) in cases {
+            XCTAssertThrowsError(try SafeTensors.read(from: url)) { error in
+                XCTAssertEqual(error as? SafeTensorsError, .io(file: url.path, reason: reason))
+            }
+        }
+    }
 }

@@ -22,9 +22,13 @@ package enum FileContents {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { throw .notFound }
         if isDirectory.boolValue { throw .isDirectory }
-        if let attributes = try? FileManager.default.attributesOfItem(atPath: path),
-           attributes[.type] as? FileAttributeType == .typeRegular, (attributes[.size] as? NSNumber)?.intValue == 0 {
-            return Data()
+        if let attributes = try? FileManager.default.attributesOfItem(atPath: path) {
+            // A pipe, socket or device (/dev/zero) has no size to check before reading, and
+            // Foundation's own refusal reads "you don't have permission", which misleads.
+            guard attributes[.type] as? FileAttributeType == .typeRegular else {
+                throw .unreadable("not a regular file (a pipe, socket or device); files are read whole from disk")
+            }
+            if (attributes[.size] as? NSNumber)?.intValue == 0 { return Data() }
         }
         do {
             return try Data(contentsOf: url, options: [.mappedIfSafe])

@@ -183,17 +183,21 @@ public struct SafeTensors: Sendable, Equatable {
     /// Reads and validates a safetensors file.
     /// - Throws: a ``SafeTensorsError`` naming the file, the tensor and the problem.
     public static func read(from url: URL) throws -> SafeTensors {
-        let data: Data
+        try parse(readBytes(from: url), file: url.path)
+    }
+
+    /// The bytes of the file at `url`, unparsed (for a caller that also hashes them).
+    /// - Throws: ``SafeTensorsError/io(file:reason:)`` naming the file and why it cannot be read.
+    package static func readBytes(from url: URL) throws(SafeTensorsError) -> Data {
         do {
-            data = try FileContents.read(url)
-        } catch .notFound {
-            throw SafeTensorsError.io(file: url.path, reason: "no such file")
-        } catch .isDirectory {
-            throw SafeTensorsError.io(file: url.path, reason: "cannot read: is a directory")
-        } catch let .unreadable(reason) {
-            throw SafeTensorsError.io(file: url.path, reason: "cannot read: \(reason)")
+            return try FileContents.read(url)
+        } catch {
+            switch error {
+            case .notFound: throw .io(file: url.path, reason: "no such file")
+            case .isDirectory: throw .io(file: url.path, reason: "cannot read: is a directory")
+            case let .unreadable(reason): throw .io(file: url.path, reason: "cannot read: \(reason)")
+            }
         }
-        return try parse(data, file: url.path)
     }
 
     /// Parses and validates safetensors bytes; `file` names them in errors.
