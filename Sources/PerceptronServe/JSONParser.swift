@@ -150,37 +150,20 @@ public struct JSONParser {
     }
 
     private mutating func parseNumber() throws(ParseError) -> Double {
-        let start = position
-        if current == UInt8(ascii: "-") { position += 1 }
-        guard !atEnd, Self.isDigit(current) else { throw error("a number needs a digit") }
-        if current == UInt8(ascii: "0") {
-            position += 1
-            if !atEnd && Self.isDigit(current) { throw error("a number may not have a leading zero") }
-        } else {
-            while !atEnd && Self.isDigit(current) { position += 1 }
-        }
-        if !atEnd && current == UInt8(ascii: ".") {
-            position += 1
-            guard !atEnd, Self.isDigit(current) else { throw error("a digit must follow the decimal point") }
-            while !atEnd && Self.isDigit(current) { position += 1 }
-        }
-        if !atEnd && (current == UInt8(ascii: "e") || current == UInt8(ascii: "E")) {
-            position += 1
-            if !atEnd && (current == UInt8(ascii: "+") || current == UInt8(ascii: "-")) { position += 1 }
-            guard !atEnd, Self.isDigit(current) else { throw error("a digit must follow the exponent") }
-            while !atEnd && Self.isDigit(current) { position += 1 }
-        }
-        // At most a few hundred bytes of digits make sense; the grammar above already
-        // checked the text, so strtod's only job is the conversion.
-        let length = position - start
-        return withUnsafeTemporaryAllocation(of: CChar.self, capacity: length + 1) { buffer in
-            for i in 0..<length { buffer[i] = CChar(bitPattern: bytes[start + i]) }
-            buffer[length] = 0
-            return strtod(buffer.baseAddress!, nil)
+        do {
+            let (value, end) = try JSONNumber.scan(bytes, from: position)
+            position = end
+            return value
+        } catch {
+            position = error.offset
+            switch error.reason {
+            case .noDigit: throw self.error("a number needs a digit")
+            case .leadingZero: throw self.error("a number may not have a leading zero")
+            case .noFractionDigit: throw self.error("a digit must follow the decimal point")
+            case .noExponentDigit: throw self.error("a digit must follow the exponent")
+            }
         }
     }
-
-    @inline(__always) private static func isDigit(_ byte: UInt8) -> Bool { byte >= 0x30 && byte <= 0x39 }
 
     private mutating func parseString() throws(ParseError) -> String {
         position += 1  // the opening quote

@@ -23,6 +23,11 @@ struct EncodedBatch {
 /// ```
 enum RequestDecoder {
     static func decodeJSON(_ bytes: UnsafeRawBufferPointer, model: ServedModel, maxRows: Int) throws(RequestError) -> EncodedBatch {
+        // The common feature-row body straight into the matrix; anything unusual (and every
+        // refusal) takes the general path below, so the answers are the same either way.
+        if let (rows, features) = FeatureRowsDecoder.decode(bytes, width: model.predictor.inputSize, maxRows: maxRows) {
+            return EncodedBatch(rows: rows, features: features, drift: nil)
+        }
         let document: JSONValue
         do {
             document = try JSONParser.parse(bytes)
