@@ -33,7 +33,9 @@ public struct InferenceServer: Sendable {
     /// - Parameter onRunning: called with the bound port once the server listens.
     public func application(onRunning: @escaping @Sendable (Int) async -> Void = { _ in })
         -> Application<ServeResponder> {
-        let timeout = TimeAmount.milliseconds(Int64(options.readTimeoutSeconds * 1000))
+        // The connection's idle timeout outlasts the body deadline by the watchdog's grace and
+        // tick, so a client that stalls mid-body gets the watchdog's 408 before the idle close.
+        let timeout = TimeAmount.milliseconds(Int64(options.readTimeoutSeconds * 1000) + 1_500)
         return Application(
             responder: responder,
             server: .http1(configuration: .init(idleTimeout: timeout)),

@@ -57,6 +57,20 @@ final class RawConnection {
         return ("", errno != EAGAIN && errno != EWOULDBLOCK)
     }
 
+    /// Everything the server sends until it closes the connection (or `seconds` pass), and
+    /// whether it closed.
+    func receiveAndClose(seconds: Double) -> (String, Bool) {
+        let deadline = Date().addingTimeInterval(seconds)
+        var text = ""
+        while Date() < deadline {
+            let (chunk, closed) = receiveChunk()
+            text += chunk
+            if closed { return (text, true) }
+            if chunk.isEmpty { Thread.sleep(forTimeInterval: 0.05) }
+        }
+        return (text, false)
+    }
+
     /// Whether the server closes the connection within `seconds`.
     func waitForClose(seconds: Double) -> Bool {
         let deadline = Date().addingTimeInterval(seconds)
