@@ -96,6 +96,13 @@ struct DataSource {
         return try checkedSplit(testFraction: testFraction, seed: seed)
     }
 
+    /// The training rows before preprocessing (all rows when `rows` is nil); nil for
+    /// matrix data.
+    func trainingTable(rows: [Int]?) -> CSVTable? {
+        guard case .table(let table, _) = content else { return nil }
+        return rows.map { table.selectingRows($0) } ?? table
+    }
+
     /// Numbers for the training rows (all rows when `rows` is nil) and the test rows, with
     /// preprocessing fitted on the training rows only.
     func prepare(train rows: [Int]?, test testRows: [Int]?) throws -> PreparedData {

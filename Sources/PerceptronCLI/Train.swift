@@ -98,7 +98,8 @@ struct Train: ParsableCommand {
                let baseline = DriftBaseline.fromTraining(preprocessor: preprocessor, features: prepared.train.x,
                                                          classIndices: prepared.task == .classification
                                                              ? prepared.train.y.elements.map { Int($0) } : [],
-                                                         classNames: prepared.task == .classification ? prepared.classNames : []) {
+                                                         classNames: prepared.task == .classification ? prepared.classNames : [],
+                                                         table: source.trainingTable(rows: fold?.train)) {
                 info[DriftBaseline.infoKey] = baseline.jsonString()
             }
             if let report, let metrics = DriftBaseline.metricsJSON(report.metrics) { info[DriftBaseline.metricsKey] = metrics }

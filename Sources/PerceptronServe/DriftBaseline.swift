@@ -1,5 +1,6 @@
 import Foundation
 import Perceptron
+import PerceptronData
 
 /// Training statistics a model file may carry beyond its preprocessing, for drift
 /// monitoring: stored by `perceptron train` as JSON in the file's training notes under
@@ -59,18 +60,23 @@ extension DriftBaseline {
     /// The baseline of a training set as the network saw it: each categorical column's
     /// category shares from its one-hot features (a missing value counts as the most
     /// frequent category it was imputed with, as the server counts served rows), and the
-    /// class shares from the class-index targets. Missing shares are not recoverable from
-    /// imputed features and stay absent.
+    /// class shares from the class-index targets. Each column's missing share
+    /// (`missing rows / n`, missing as the server counts it: an empty or blank field) comes
+    /// from the raw training table, since imputed features no longer show it; without the
+    /// table (or a column absent from it) the share stays absent.
     /// - Parameters:
     ///   - features: the training rows through `preprocessor` (n × its feature count).
     ///   - classIndices: the training targets' class indices (empty for regression).
+    ///   - table: the same training rows before preprocessing.
     public static func fromTraining(preprocessor: Preprocessor, features: Matrix, classIndices: [Int],
-                                    classNames: [String]) -> DriftBaseline? {
+                                    classNames: [String], table: CSVTable? = nil) -> DriftBaseline? {
         let n = features.rows
         guard n > 0, features.columns == preprocessor.featureCount else { return nil }
         var columns: [String: Column] = [:]
         var offset = 0
+        let raw = table.flatMap { $0.rowCount == n ? $0 : nil }.map { (names: $0.columnNames, columns: $0.columns) }
         for column in preprocessor.columns {
+            var entry = Column()
             if case .categorical = column.role {
                 var shares: [String: Double] = [:]
                 for (k, category) in column.categories.enumerated() {
@@ -78,8 +84,13 @@ extension DriftBaseline {
                     for r in 0..<n where features[r, offset + k] == 1 { count += 1 }
                     shares[category] = Double(count) / Double(n)
                 }
-                columns[column.name] = Column(distribution: shares)
+                entry.distribution = shares
             }
+            if let raw, let c = raw.names.firstIndex(of: column.name) {
+                let missing = raw.columns[c].reduce(0) { $0 + (InputSchema.isMissingText($1) ? 1 : 0) }
+                entry.missing_share = Double(missing) / Double(n)
+            }
+            if entry.distribution != nil || entry.missing_share != nil { columns[column.name] = entry }
             offset += column.width
         }
         var classes: [String: Double]? = nil

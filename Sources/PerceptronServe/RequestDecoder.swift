@@ -129,6 +129,11 @@ enum RequestDecoder {
         let table: CSVTable
         do {
             table = try CSVTable.parse(text, hasHeader: true, delimiter: ",", source: "body")
+        } catch DataError.emptyFile {
+            // As for an empty "instances" list: nothing to predict.
+            let blank = text.utf8.allSatisfy { $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }
+            throw RequestError.badRequest("empty", blank ? "the CSV body has no header row and no row"
+                                                         : "the CSV body has a header but no row")
         } catch {
             throw RequestError.badRequest("malformed_csv", "the CSV body cannot be read: \(error)")
         }

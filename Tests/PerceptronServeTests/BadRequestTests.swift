@@ -17,6 +17,8 @@ final class BadRequestTests: XCTestCase {
         var code: String
         var field: String? = nil
         var row: Int? = nil
+        /// Words the message must hold.
+        var message: String? = nil
     }
 
     static let p = ServeFixtures.passenger
@@ -61,7 +63,10 @@ final class BadRequestTests: XCTestCase {
              status: .badRequest, code: "wrong_type", field: "Age", row: 0),
         Case(name: "CSV ragged", contentType: "text/csv", body: "Pclass,Sex,Age,SibSp,Parch,Fare,Embarked\n3,male\n",
              status: .badRequest, code: "malformed_csv"),
-        Case(name: "CSV without rows", contentType: "text/csv", body: "Pclass,Sex\n", status: .badRequest, code: "malformed_csv"),
+        Case(name: "CSV with only a header", contentType: "text/csv", body: "Pclass,Sex,Age,SibSp,Parch,Fare,Embarked\n",
+             status: .badRequest, code: "empty", message: "header but no row"),
+        Case(name: "CSV with only blank lines", contentType: "text/csv", body: "\n\n", status: .badRequest, code: "empty",
+             message: "no header"),
         Case(name: "wrong content type", contentType: "text/plain", body: "hello", status: .unsupportedMediaType,
              code: "unsupported_media_type", field: "Content-Type"),
         Case(name: "no content type", contentType: nil, body: "{}", status: .unsupportedMediaType, code: "unsupported_media_type"),
@@ -94,6 +99,11 @@ final class BadRequestTests: XCTestCase {
                     XCTAssertEqual(error?["status"], .number(Double(c.status.code)), c.name)
                     if let field = c.field { XCTAssertEqual(error?["field"], .string(field), "\(c.name): \(response.text)") }
                     if let row = c.row { XCTAssertEqual(error?["row"], .number(Double(row)), "\(c.name): \(response.text)") }
+                    if let words = c.message, case .string(let message)? = error?["message"] {
+                        XCTAssertTrue(message.contains(words), "\(c.name): \(response.text)")
+                    } else if c.message != nil {
+                        XCTFail("\(c.name): no message in \(response.text)")
+                    }
                     if c.status == .methodNotAllowed { XCTAssertNotNil(response.headers[.allow], c.name) }
                 }
             }
