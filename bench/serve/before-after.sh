@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Two builds of `perceptron serve` on the same loads, interleaved: requests/s and p99 of the
+# load test's bodies (run bench/serve/run.sh once first: it trains the models and writes the
+# bodies into bench/results/raw/serve/).
+#   bench/serve/before-after.sh BEFORE_BINARY AFTER_BINARY [SECONDS=10] [ROUNDS=2] [CONNECTIONS=64]
+# Server pinned to CPU 0, wrk (1 thread) to CPU 1, as run.py does.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+WORK="$ROOT/bench/results/raw/serve"
+BEFORE="$1"; AFTER="$2"; SECONDS_PER_POINT="${3:-10}"; ROUNDS="${4:-2}"; CONNECTIONS="${5:-64}"
+for f in titanic.safetensors mnist.safetensors titanic.jsonl mnist1.jsonl mnist32.jsonl; do
+    [[ -f "$WORK/$f" ]] || { echo "no $WORK/$f: run bench/serve/run.sh first" >&2; exit 1; }
+done
+echo "load: $(uptime)"
+for round in $(seq "$ROUNDS"); do
+    for variant in before after; do
+        binary="$BEFORE"; [[ $variant == after ]] && binary="$AFTER"
+        log="$(mktemp)"
+        taskset -c 0 "$binary" serve --port 0 --model "titanic=$WORK/titanic.safetensors" \
+            --model "mnist=$WORK/mnist.safetensors" > "$log" 2>/dev/null &
+        pid=$!
+        for _ in $(seq 100); do grep -q "listening on" "$log" && break; sleep 0.1; done
+        url="$(sed -n 's/.*listening on \(http[^ ]*\).*/\1/p' "$log" | head -1)"
+        for workload in titanic mnist1 mnist32; do
+            model=titanic; [[ $workload == mnist* ]] && model=mnist
+            target="$url/v1/models/$model:predict"
+            taskset -c 1 wrk -t1 -c"$CONNECTIONS" -d1s -s "$ROOT/bench/serve/post.lua" "$target" -- "$WORK/$workload.jsonl" > /dev/null
+            line="$(taskset -c 1 wrk -t1 -c"$CONNECTIONS" -d"${SECONDS_PER_POINT}s" --latency --timeout 10s \
+                -s "$ROOT/bench/serve/post.lua" "$target" -- "$WORK/$workload.jsonl" | sed -n 's/^WRKJSON //p')"
+            python3 -c 'import json, sys; r = json.loads(sys.argv[1]); print("round %s\t%s\t%s\t%.0f req/s\tp99 %.2f ms\tnon-2xx %d" % (sys.argv[2], sys.argv[3], sys.argv[4], r["rps"], r["p99_us"] / 1000, r["non2xx"]))' \
+                "$line" "$round" "$variant" "$workload"
+        done
+        kill -TERM "$pid"; wait "$pid" || true
+        rm -f "$log"
+    done
+done
