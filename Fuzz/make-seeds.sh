@@ -27,6 +27,10 @@ train both-norms --csv "$csv/regression.gz" --target target --layers batchnorm,3
 # A checkpoint (training state, history and early-stopping state beside the model).
 "$bin" train --csv "$csv/flowers.csv" --target species --layers 3 --epochs 2 --seed 7 --test-split 0 \
     --early-stopping 3 --checkpoint "$out/checkpoint.safetensors" > /dev/null
+# Int8 models (I8 weights, F32 scales): dynamic, and static with calibrated input ranges.
+"$bin" quantize "$out/binary-numeric.safetensors" -o "$out/binary-numeric-int8.safetensors" 2> /dev/null
+"$bin" quantize "$out/multiclass-categorical.safetensors" --calibrate "$csv/flowers.csv" \
+    -o "$out/multiclass-categorical-int8-static.safetensors" 2> /dev/null
 ls -l "$out"
 # ONNX seeds (Fuzz/corpus/onnx/): the importer's test fixtures (PyTorch and Keras-style
 # exports, written by Tests/PerceptronONNXTests/Fixtures/make_fixtures.py), and this

@@ -19,7 +19,7 @@ struct PerceptronCommand: ParsableCommand {
             """,
         subcommands: [Train.self, Evaluate.self, Predict.self, Summary.self, DatasetsCommand.self, CrossValidate.self,
                       Tune.self, Plot.self, ReportCommand.self, ExportCommand.self, ImportCommand.self,
-                      PruneCommand.self, Serve.self],
+                      PruneCommand.self, QuantizeCommand.self, Serve.self],
         defaultSubcommand: nil)
 
     static func main() {

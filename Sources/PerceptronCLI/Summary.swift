@@ -33,6 +33,7 @@ struct Summary: ParsableCommand {
                 "task": saved.task.rawValue, "loss": model.loss?.rawValue ?? NSNull(),
                 "epochs_trained": meta.training.completedEpochs, "seed": meta.training.seed,
                 "optimizer_state": meta.optimizerState != nil,
+                "weight_dtype": Self.weightDType(model), "file_bytes": QuantizeCommand.fileSize(modelPath),
             ]
             if saved.task == .classification { object["classes"] = saved.classNames }
             if let features { object["features"] = features }
@@ -49,6 +50,8 @@ struct Summary: ParsableCommand {
                                         ("task", saved.task.rawValue)]
         if let loss = model.loss { rows.append(("loss", loss.rawValue)) }
         if model.loss != nil { rows.append(("optimizer", Self.describe(model.optimizer.configuration))) }
+        rows.append(("weights", Self.weightDType(model) + (meta.training.info["quantization"].map { " (\($0))" } ?? "")))
+        rows.append(("file size", Self.byteCount(QuantizeCommand.fileSize(modelPath))))
         rows.append(("epochs trained", String(meta.training.completedEpochs)))
         if let batch = meta.training.batchSize { rows.append(("batch size", String(batch))) }
         rows.append(("seed", meta.training.seed))
@@ -60,6 +63,18 @@ struct Summary: ParsableCommand {
         let width = rows.map(\.0.count).max() ?? 0
         for (key, value) in rows { print(key.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + value) }
         if let preprocessor = saved.preprocessor { print(""); print(preprocessor.rolesTable()) }
+    }
+
+    /// "float32", "int8" (every Dense layer quantized) or "int8 and float32".
+    static func weightDType(_ model: Sequential) -> String {
+        let quantized = model.layers.contains { $0 is QuantizedDense }
+        let float = model.layers.contains { $0.parameterCount > 0 }
+        return quantized ? (float ? "int8 and float32" : "int8") : "float32"
+    }
+
+    static func byteCount(_ bytes: Int) -> String {
+        bytes < 10_000 ? "\(bytes) bytes" : bytes < 10_000_000 ? String(format: "%.1f kB", Double(bytes) / 1e3)
+            : String(format: "%.1f MB", Double(bytes) / 1e6)
     }
 
     static func describe(_ configuration: any OptimizerConfiguration) -> String {
