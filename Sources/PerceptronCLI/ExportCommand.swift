@@ -42,6 +42,8 @@ struct ExportCommand: ParsableCommand {
         let options = ONNXExport.Options(categoricalEncoding: categorical, networkOnly: networkOnly)
         try ONNXExport.write(saved.model, preprocessor: saved.preprocessor, task: saved.task, classNames: saved.classNames,
                              options: options, to: URL(fileURLWithPath: output))
-        printError("Wrote \(output) (ONNX opset \(ONNXExport.opsetVersion), \(saved.model.layers.count) layers, \(saved.model.parameterCount) parameters)")
+        let int8 = saved.model.layers.contains { $0 is QuantizedDense }
+        printError("Wrote \(output) (ONNX opset \(ONNXExport.opsetVersion), \(saved.model.layers.count) layers, "
+                   + (int8 ? "int8 weights: MatMulInteger)" : "\(saved.model.parameterCount) parameters)"))
     }
 }

@@ -22,8 +22,8 @@ import SwiftProtobuf
 /// architecture and preprocessing JSON.
 ///
 /// Converters go layer by layer (``LayerConfiguration``) and activation by activation,
-/// so a new layer type (an int8 Dense as QuantizeLinear/DequantizeLinear or
-/// MatMulInteger) adds one case in `emitLayer`.
+/// so a new layer type adds one case in `emitLayer` (as the int8 ``QuantizedDense`` did:
+/// DynamicQuantizeLinear or QuantizeLinear, then MatMulInteger).
 public enum ONNXExport {
     /// The default-domain opset the graph is written for.
     public static let opsetVersion = 17
@@ -131,6 +131,7 @@ public enum ONNXExport {
     ///
     /// ```
     /// Dense               Gemm(a, W, b) (MatMul(a, W) without a bias), then the activation
+    /// QuantizedDense      (Dynamic)QuantizeLinear, MatMulInteger, Cast, Mul, Add (see emitQuantizedDense)
     /// Dropout             nothing (the identity at inference)
     /// BatchNormalization  BatchNormalization(a, γ, β, moving_mean, moving_variance, ε)  (inference form)
     /// LayerNormalization  LayerNormalization(a, γ, β, axis −1, ε)                       (opset 17)
@@ -149,6 +150,8 @@ public enum ONNXExport {
                 z = b.node("MatMul", [a, w], output: "layers.\(i).z")
             }
             return try emitActivation(dense.activation, z, layer: i, into: &b)
+        case let quantized as QuantizedDense:
+            return try emitQuantizedDense(quantized, index: i, input: a, into: &b)
         case is Dropout:
             return a
         case let norm as BatchNormalization:
@@ -163,6 +166,38 @@ public enum ONNXExport {
         default:
             throw ONNXError.unsupportedModel(reason: "layer \(i) (\(layer.typeName)) has no ONNX converter")
         }
+    }
+
+    /// A ``QuantizedDense`` as integer ONNX operators, the same arithmetic as the layer:
+    ///
+    /// ```
+    /// dynamic:  A, s_a, z_a = DynamicQuantizeLinear(a)            (u8; the range widened to hold 0)
+    /// static:   A = QuantizeLinear(a, s_a, z_a)                   (the calibrated constants)
+    /// acc = MatMulInteger(A, q, z_a)                             (int32: Σ_p (A − z_a)·q, q an int8 initializer)
+    /// z = Cast(acc, float) · (s_a · s) + b ;  a = f(z)
+    /// ```
+    static func emitQuantizedDense(_ layer: QuantizedDense, index i: Int, input a: String, into b: inout ONNXGraphBuilder) throws -> String {
+        let q = b.int8Constant("layers.\(i).weight", shape: [layer.inputSize, layer.units], values: layer.quantizedWeights)
+        let weightScale = b.constant("layers.\(i).weight_scale", shape: [layer.units], values: layer.weightScales)
+        let bytes, scale, zeroPoint: String
+        if let input = layer.calibratedInput {
+            scale = b.constant("layers.\(i).input_scale", shape: [], values: [input.scale])
+            zeroPoint = b.uint8Constant("layers.\(i).input_zero_point", shape: [], values: [UInt8(input.zeroPoint)])
+            bytes = b.node("QuantizeLinear", [a, scale, zeroPoint], output: "layers.\(i).x_u8")
+        } else {
+            let outputs = b.node("DynamicQuantizeLinear", [a], outputs: ["layers.\(i).x_u8", "layers.\(i).x_scale", "layers.\(i).x_zero_point"])
+            (bytes, scale, zeroPoint) = (outputs[0], outputs[1], outputs[2])
+        }
+        let sums = b.node("MatMulInteger", [bytes, q, zeroPoint], output: "layers.\(i).acc")
+        let real = b.node("Cast", [sums], output: "layers.\(i).acc_float",
+                          attributes: [ONNXAttribute.int("to", Int(Onnx_TensorProto.DataType.float.rawValue))])
+        let combined = b.node("Mul", [scale, weightScale], output: "layers.\(i).scale")
+        var z = b.node("Mul", [real, combined], output: "layers.\(i).z")
+        if layer.useBias {
+            let bias = b.constant("layers.\(i).bias", shape: [layer.units], values: layer.bias)
+            z = b.node("Add", [z, bias], output: "layers.\(i).z")
+        }
+        return try emitActivation(layer.activation, z, layer: i, into: &b)
     }
 
     /// a = f(z) as ONNX nodes. Every built-in ``Activation`` has an exact ONNX form: GELU

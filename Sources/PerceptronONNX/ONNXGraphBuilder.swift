@@ -47,6 +47,43 @@ struct ONNXGraphBuilder {
         return name
     }
 
+    /// Adds an int8 constant (quantized weights) and returns its name.
+    @discardableResult
+    mutating func int8Constant(_ name: String, shape: [Int], values: [Int8]) -> String {
+        precondition(shape.reduce(1, *) == values.count, "constant \(name): shape \(shape) holds \(shape.reduce(1, *)) values, got \(values.count)")
+        var tensor = Onnx_TensorProto()
+        tensor.name = name
+        tensor.dataType = Int32(Onnx_TensorProto.DataType.int8.rawValue)
+        tensor.dims = shape.map(Int64.init)
+        tensor.rawData = values.withUnsafeBytes { Data($0) }
+        graph.initializer.append(tensor)
+        return name
+    }
+
+    /// Adds a uint8 constant (a zero point) and returns its name.
+    @discardableResult
+    mutating func uint8Constant(_ name: String, shape: [Int], values: [UInt8]) -> String {
+        var tensor = Onnx_TensorProto()
+        tensor.name = name
+        tensor.dataType = Int32(Onnx_TensorProto.DataType.uint8.rawValue)
+        tensor.dims = shape.map(Int64.init)
+        tensor.rawData = Data(values)
+        graph.initializer.append(tensor)
+        return name
+    }
+
+    /// Adds `opType(inputs) → several outputs` and returns their names.
+    mutating func node(_ opType: String, _ inputs: [String], outputs stems: [String]) -> [String] {
+        let outputs = stems.map { fresh($0) }
+        var node = Onnx_NodeProto()
+        node.opType = opType
+        node.name = fresh(opType)
+        node.input = inputs
+        node.output = outputs
+        graph.node.append(node)
+        return outputs
+    }
+
     /// Adds an int64 constant (shapes, axes) and returns its name.
     @discardableResult
     mutating func int64Constant(_ name: String, shape: [Int], values: [Int64]) -> String {

@@ -19,6 +19,11 @@ regression target in its units, see compare()): both sides compute in
 float32 from the same float32 weights, and differ only in summation order (GEMM blocking,
 vectorized exp/erf), a few ulps per product and activation, far below 1e-5 for these layer
 widths. A wrong weight, bias, layout or preprocessing constant shows up as 1e-2 or more.
+Int8 models (MatMulInteger) are held to the same 1e-5: onnxruntime's (Dynamic)QuantizeLinear
+computes the same scale, zero point and bytes (x / scale rounded half to even), MatMulInteger
+the same exact int32 sums, and the Cast, Mul and Add after it the same float roundings as
+Perceptron's kernel; one byte rounded the other way would move a probability by about one
+quantization step (1e-3 or more) and fail the check.
 Exit status 1 on any mismatch.
 """
 import csv
