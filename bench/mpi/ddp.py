@@ -87,7 +87,7 @@ def main():
                     loss.backward()
             opt.step()
         if sync:
-            losses.append(float(loss))
+            losses.append(loss.item())
         dist.barrier()
         return (time.perf_counter() - start) * len(starts) / len(starts[:a.steps or len(starts)])
 

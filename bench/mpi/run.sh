@@ -170,6 +170,6 @@ echo "# load after: $(uptime | sed 's/.*load average/load average/')"
 python3 bench/mpi/table.py "$RAW" \
     --header "\`bench/mpi/run.sh --epochs $EPOCHS --repeats $REPEATS\`, $(date -u +%FT%TZ), commit $(git rev-parse --short HEAD)" \
     --cpu "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(nproc) vCPU" \
-    --versions "Open MPI $(mpirun --version 2>&1 | head -1 | awk '{print $NF}'), $(swift --version 2>&1 | head -1 | sed 's/ (.*//')${PY:+, torch $("$PY" -c 'import torch; print(torch.__version__)')}" \
+    --versions "perceptron built $(date -u -r "$BIN" +%FT%TZ), Open MPI $(mpirun --version 2>&1 | head -1 | awk '{print $NF}'), $(swift --version 2>&1 | head -1 | sed 's/ (.*//')${PY:+, torch $("$PY" -c 'import torch; print(torch.__version__)')}" \
     > "bench/results/$NAME.md"
 cat "bench/results/$NAME.md"
