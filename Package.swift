@@ -78,6 +78,8 @@ let package = Package(
         // Seed 001's training workloads, timed against the Python peers by bench/run.sh.
         .executableTarget(name: "PerceptronBenchmark", dependencies: ["Perceptron", "PerceptronData"]),
         .executableTarget(name: "PerceptronGraphBenchmark", dependencies: ["Perceptron"]),
+        // int8 quantization against the float model (bench/quantization/run.sh).
+        .executableTarget(name: "PerceptronQuantizationBenchmark", dependencies: ["Perceptron", "PerceptronData"]),
         // Loading a CSV file, timed against pandas and polars by bench/csv/run.sh.
         .executableTarget(name: "PerceptronCSVBenchmark", dependencies: ["Perceptron", "PerceptronData"]),
         .target(name: "PerceptronTestSupport", dependencies: ["Perceptron"], path: "Sources/PerceptronTestSupport"),
