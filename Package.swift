@@ -80,6 +80,8 @@ let package = Package(
         .executableTarget(name: "PerceptronGraphBenchmark", dependencies: ["Perceptron"]),
         // int8 quantization against the float model (bench/quantization/run.sh).
         .executableTarget(name: "PerceptronQuantizationBenchmark", dependencies: ["Perceptron", "PerceptronData"]),
+        // Accuracy, size and inference time against sparsity on MNIST (bench/prune/run.sh).
+        .executableTarget(name: "PerceptronPruneBenchmark", dependencies: ["Perceptron", "PerceptronData"]),
         // Loading a CSV file, timed against pandas and polars by bench/csv/run.sh.
         .executableTarget(name: "PerceptronCSVBenchmark", dependencies: ["Perceptron", "PerceptronData"]),
         .target(name: "PerceptronTestSupport", dependencies: ["Perceptron"], path: "Sources/PerceptronTestSupport"),
