@@ -78,6 +78,35 @@ final class MagnitudePruningTests: XCTestCase {
         }
     }
 
+    /// Fine-tuning after pruning goes on from the learning rate training ended with, as a
+    /// Keras or PyTorch user who keeps their optimizer and scheduler gets; it used to restart
+    /// the schedule at the compiled rate (here 8× the last one), a jump that can undo the
+    /// training the pruning keeps. A model read from a file fine-tunes the same way: its file
+    /// records the rate training ended with. Powers of two keep every rate exact.
+    func testFineTuningContinuesFromTheLearningRateTrainingEndedWith() throws {
+        var generator = SeededGenerator(seed: 13)
+        let n = 32
+        let x = Matrix(rows: n, columns: 2, elements: (0..<(2 * n)).map { _ in Float.random(in: -1...1, using: &generator) })
+        let y = Matrix(rows: n, columns: 1, elements: (0..<n).map { x[$0, 0] > x[$0, 1] ? 1 : 0 })
+        let model = try Sequential(inputSize: 2, layers: [Dense(8, activation: .relu), Dense(2, activation: .softmax)], seed: 7)
+        try model.compile(loss: .sparseCategoricalCrossEntropy, optimizer: Adam(learningRate: 0.0625),
+                          learningRateSchedule: .exponential(factor: 0.5))
+        let training = try model.fit(x, y, epochs: 4, batchSize: 8)
+        XCTAssertEqual(training["lr"], [0.0625, 0.03125, 0.015625, 0.0078125])
+
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("prune-lr-\(UUID().uuidString).safetensors")
+        defer { try? FileManager.default.removeItem(at: url) }
+        try ModelFile.save(model, to: url)
+
+        let fineTuning = try model.prune(to: 0.5, fineTuneOn: x, y, epochs: 2, batchSize: 8)
+        XCTAssertEqual(fineTuning?["lr"], [0.0078125, 0.00390625], "the schedule goes on from the last rate")
+        XCTAssertEqual(model.baseLearningRate, 0.0625, "a later fit's schedule still starts from the compiled rate")
+
+        let loaded = try ModelFile.load(from: url).model
+        let fromFile = try loaded.prune(to: 0.5, fineTuneOn: x, y, epochs: 2, batchSize: 8)
+        XCTAssertEqual(fromFile?["lr"], fineTuning?["lr"], "the library and a saved model (perceptron prune) agree")
+    }
+
     func testOneShotMaskHeldAsAConstraintKeepsTheSamePositionsZero() throws {
         var generator = SeededGenerator(seed: 2)
         let x = Matrix(rows: 32, columns: 3, elements: (0..<96).map { _ in Float.random(in: -1...1, using: &generator) })
