@@ -2,7 +2,7 @@
 # Accuracy, file size and inference time against sparsity for pruned MNIST models (issue 11).
 #
 #   bench/prune/run.sh [--stage all|prepare|time] [--data-dir ../shared/data/mnist]
-#                      [--work .build/bench/prune] [--epochs 5] [--fine-tune 2] [--reps 7]
+#                      [--scratch-path .build] [--work .build/bench/prune] [--epochs 5] [--fine-tune 2] [--reps 7]
 #                      [--threads 1] [--sparsities 0.5,0.8,0.9,0.95]
 #
 # prepare: PerceptronPruneBenchmark (release) trains the dense 784-256-128-10 model and prunes
@@ -14,12 +14,13 @@
 #   medians, ratio to the dense model) and `uptime` before and after; the same files again.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-STAGE=all; DATA=../shared/data/mnist; WORK=.build/bench/prune; EPOCHS=5; FINE_TUNE=2; REPS=7; THREADS=1
+SCRATCH=.build; STAGE=all; DATA=../shared/data/mnist; WORK=.build/bench/prune; EPOCHS=5; FINE_TUNE=2; REPS=7; THREADS=1
 SPARSITIES=0.5,0.8,0.9,0.95
 while [ $# -gt 0 ]; do
     case "$1" in
         --stage) STAGE=$2; shift 2 ;;
         --data-dir) DATA=$2; shift 2 ;;
+        --scratch-path) SCRATCH=$2; shift 2 ;;
         --work) WORK=$2; shift 2 ;;
         --epochs) EPOCHS=$2; shift 2 ;;
         --fine-tune) FINE_TUNE=$2; shift 2 ;;
@@ -32,8 +33,8 @@ done
 [ -f "$DATA/train-images-idx3-ubyte.gz" ] || [ -f "$DATA/train-images-idx3-ubyte" ] \
     || { echo "prune bench: skipped: no MNIST under $DATA"; exit 0; }
 mkdir -p "$WORK" bench/results
-[ "$STAGE" = time ] || swift build -c release --product PerceptronPruneBenchmark >/dev/null
-BIN="$(swift build -c release --show-bin-path)/PerceptronPruneBenchmark"
+[ "$STAGE" = time ] || swift build -c release --scratch-path "$SCRATCH" --product PerceptronPruneBenchmark >/dev/null
+BIN="$(swift build -c release --scratch-path "$SCRATCH" --show-bin-path)/PerceptronPruneBenchmark"
 
 if [ "$STAGE" != time ]; then
     echo "{\"epochs\": $EPOCHS, \"fine_tune\": $FINE_TUNE, \"sparsities\": \"$SPARSITIES\"}" > "$WORK/settings.json"

@@ -3,7 +3,7 @@
 # calibrated) and PyTorch's quantize_dynamic of the same float weights, in one run.
 #
 #   bench/quantization/run.sh [--stage all|prepare|time] [--data-dir ../shared/data/mnist]
-#                             [--work .build/bench/quantization] [--threads 1] [--reps 5]
+#                             [--scratch-path .build] [--work .build/bench/quantization] [--threads 1] [--reps 5]
 #                             [--epochs 5] [--python PATH]
 #
 # prepare: builds PerceptronQuantizationBenchmark (release), trains and quantizes (MNIST and
@@ -18,11 +18,12 @@
 # rows are skipped with a message.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-STAGE=all; DATA=../shared/data/mnist; WORK=.build/bench/quantization; THREADS=1; REPS=5; EPOCHS=5; PY=""
+SCRATCH=.build; STAGE=all; DATA=../shared/data/mnist; WORK=.build/bench/quantization; THREADS=1; REPS=5; EPOCHS=5; PY=""
 while [ $# -gt 0 ]; do
     case "$1" in
         --stage) STAGE=$2; shift 2 ;;
         --data-dir) DATA=$2; shift 2 ;;
+        --scratch-path) SCRATCH=$2; shift 2 ;;
         --work) WORK=$2; shift 2 ;;
         --threads) THREADS=$2; shift 2 ;;
         --reps) REPS=$2; shift 2 ;;
@@ -40,8 +41,8 @@ if [ -z "$PY" ]; then
     fi
 fi
 mkdir -p "$WORK" bench/results
-[ "$STAGE" = time ] || swift build -c release --product PerceptronQuantizationBenchmark >/dev/null
-BIN="$(swift build -c release --show-bin-path)/PerceptronQuantizationBenchmark"
+[ "$STAGE" = time ] || swift build -c release --scratch-path "$SCRATCH" --product PerceptronQuantizationBenchmark >/dev/null
+BIN="$(swift build -c release --scratch-path "$SCRATCH" --show-bin-path)/PerceptronQuantizationBenchmark"
 CPU="$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
 
 if [ "$STAGE" != time ]; then
