@@ -2,6 +2,7 @@
 //
 //   perceptron-bench --workload N --threads T [--data-dir DIR] [--titanic-csv FILE] [--epochs E] [--limit N]
 //                    [--precision fp32|bf16]   (workloads 1 and 2: the training products' precision)
+//                    [--batch-reps 10] [--single-reps 1000]   (workload 3; 0 skips that part)
 //
 // 1: MNIST 784-512-128-64-10, ReLU, softmax + cross-entropy, Glorot uniform, Adam 0.001, batch 1000, 10 epochs
 // 2: the same network, batch 32, one epoch
@@ -24,6 +25,12 @@ struct Arguments {
     var countAllocations = false
     /// The training products' precision (workloads 1 and 2); fp32 with a message where unsupported.
     var precision = ComputePrecision.float32
+    /// Workload 3: timed 10,000-image predictions and one-image predictions (0 skips that part).
+    var batchReps = 10
+    var singleReps = 1000
+    /// Workload 3: also time predictions of this many images (a server's batch), against the
+    /// same forward pass packing the weights on every call (training-mode Dense), in `extra`.
+    var smallBatchRows = 32
 
     init(_ argv: [String]) {
         var i = 1
@@ -42,6 +49,9 @@ struct Arguments {
             case "--limit": limit = Int(value())
             case "--seed": seed = UInt64(value()) ?? 1
             case "--count-allocations": countAllocations = true
+            case "--batch-reps": batchReps = max(0, Int(value()) ?? 10)
+            case "--single-reps": singleReps = max(0, Int(value()) ?? 1000)
+            case "--small-batch-rows": smallBatchRows = max(0, Int(value()) ?? 32)
             case "--precision":
                 let text = value()
                 guard let parsed = ComputePrecision(rawValue: text) else { fail("--precision must be fp32 or bf16, got \(text)") }
@@ -143,7 +153,7 @@ func inference(_ args: Arguments) throws {
     let model = try mnistNetwork(seed: args.seed)
     var batchTimes: [Double] = []
     var accuracy = 0.0
-    for _ in 0..<10 {
+    for _ in 0..<args.batchReps {
         let start = now()
         let p = try model.predict(test.features, batchSize: test.count)
         batchTimes.append(now() - start)
@@ -151,15 +161,40 @@ func inference(_ args: Arguments) throws {
     }
     let one = test.features.gatherRows(0..<1)
     var singleTimes: [Double] = []
-    for _ in 0..<100 { _ = try model.predict(one) }
-    for _ in 0..<1000 {
+    // Each one-image prediction includes the argmax, as the peers' (bench/README.md).
+    for _ in 0..<min(100, args.singleReps) { _ = try model.predictClasses(one) }
+    for _ in 0..<args.singleReps {
         let start = now()
-        _ = try model.predict(one)
+        _ = try model.predictClasses(one)
         singleTimes.append(now() - start)
     }
-    emit(args, seconds: median(batchTimes), accuracy: accuracy,
-         extra: ["note": "untrained network; accuracy is chance level"],
-         fields: ["batch_ms": median(batchTimes) * 1e3, "single_us": median(singleTimes) * 1e6])
+    var extra: [String: Any] = ["note": "untrained network; accuracy is chance level"]
+    if args.smallBatchRows > 0 {
+        // Both paths compute the same bits; the training-mode pass packs each W per call.
+        let x = test.features.gatherRows(0..<min(args.smallBatchRows, test.count))
+        var layers = model.layers
+        var generator = SeededGenerator(seed: 0)
+        var packedOnce: [Double] = [], packedPerCall: [Double] = []
+        for round in 0..<(2 * max(args.singleReps, 10)) {
+            let start = now()
+            if round % 2 == 0 {
+                _ = try model.predict(x)
+            } else {
+                for i in layers.indices {
+                    layers[i].forward(i == 0 ? x : layers[i - 1].output, training: true, generator: &generator)
+                }
+            }
+            let elapsed = now() - start
+            if round >= 20 { round % 2 == 0 ? packedOnce.append(elapsed) : packedPerCall.append(elapsed) }
+        }
+        extra["small_batch_rows"] = x.rows
+        extra["small_batch_us"] = median(packedOnce) * 1e6
+        extra["small_batch_packing_per_call_us"] = median(packedPerCall) * 1e6
+    }
+    let batchMedian: Double? = batchTimes.isEmpty ? nil : median(batchTimes)
+    let singleMedian: Double? = singleTimes.isEmpty ? nil : median(singleTimes)
+    emit(args, seconds: batchMedian, accuracy: accuracy, extra: extra,
+         fields: ["batch_ms": batchMedian.map { $0 * 1e3 } ?? NSNull(), "single_us": singleMedian.map { $0 * 1e6 } ?? NSNull()])
 }
 
 /// Seed 001's 7 Titanic columns as the peers build them (bench/peers/common.py): Pclass,

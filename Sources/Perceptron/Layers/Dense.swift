@@ -64,6 +64,12 @@ public struct Dense: ActivatedLayer {
     public internal(set) var trainingPrecision: ComputePrecision = .float32
     /// The precision of the last forward pass, which its backward pass uses too.
     private var passPrecision: ComputePrecision = .float32
+    /// Names the current state of `weight`: a fresh ``WeightVersion`` whenever it may have
+    /// changed (build, optimizer update, parameters set).
+    private var weightVersion: UInt64 = 0
+    /// W packed for inference products, repacked when `weightVersion` moves on. Shared by
+    /// copies of the layer (a ``Predictor``'s), thread-safe.
+    private var inferenceWeights = PackedWeightCache()
 
     /// A dense layer of `units` outputs.
     /// - Parameters:
@@ -112,12 +118,19 @@ public struct Dense: ActivatedLayer {
         bias = useBias ? biasInitializer.make(fanIn: 1, fanOut: units, generator: &generator) : Matrix(rows: 0, columns: 0)
         weightGradient = Matrix(rows: inputSize, columns: units)
         biasGradient = Matrix(rows: bias.rows, columns: bias.columns)
+        weightVersion = WeightVersion.next()
     }
 
     public mutating func forward(_ input: Matrix, training: Bool, generator: inout SeededGenerator) {
         precondition(input.columns == weight.rows, "Dense expects \(weight.rows) input columns, got \(input.columns)")
         passPrecision = training ? trainingPrecision : .float32
-        Matrix.multiply(input, weight, precision: passPrecision, into: &preactivation)
+        if !training && input.rows > GEMM.smallRowLimit {
+            // Inference reuses W packed once (few-row products read W as it is, unpacked).
+            let packed = inferenceWeights.panels(of: weight, version: weightVersion)
+            Matrix.multiply(input, weight, precision: .float32, prepackedB: packed, into: &preactivation)
+        } else {
+            Matrix.multiply(input, weight, precision: passPrecision, into: &preactivation)
+        }
         if useBias { preactivation.addRowVector(bias) }
         activation.apply(preactivation, into: &output)
     }
@@ -149,6 +162,7 @@ public struct Dense: ActivatedLayer {
 
     public mutating func visitParameters(_ body: (Int, inout Matrix, inout Matrix) -> Void) {
         body(0, &weight, &weightGradient)
+        weightVersion = WeightVersion.next()
         if useBias { body(1, &bias, &biasGradient) }
     }
 
@@ -159,6 +173,7 @@ public struct Dense: ActivatedLayer {
             precondition(newValue[0].rows == weight.rows && newValue[0].columns == weight.columns,
                          "Dense weight must be \(weight.rows)×\(weight.columns)")
             weight = newValue[0]
+            weightVersion = WeightVersion.next()
             if useBias {
                 precondition(newValue[1].rows == 1 && newValue[1].columns == units, "Dense bias must be 1×\(units)")
                 bias = newValue[1]

@@ -79,16 +79,18 @@ enum GEMM {
         b: UnsafePointer<Float>, ldb: Int,
         beta: Float,
         c: UnsafeMutablePointer<Float>, ldc: Int,
-        threads: Int
+        threads: Int, prepackedB: PackedB? = nil
     ) {
         sgemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
               a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc,
-              threads: threads, kernel: Kernel.best)
+              threads: threads, kernel: Kernel.best, prepackedB: prepackedB)
     }
 
     /// ``sgemm(transposeA:transposeB:m:n:k:alpha:a:lda:b:ldb:beta:c:ldc:threads:)`` with an
     /// explicit micro-kernel family (tests use it to cover every family the CPU runs).
     /// `ignoreParallelThresholds` splits even small products over `threads` (for tests).
+    /// `prepackedB`, op(B) packed by ``PackedB`` (for `kernel`, k × n), replaces the
+    /// packing of B in the packed path; `b` must still point to B (few-row products read it).
     static func sgemm(
         transposeA: Bool, transposeB: Bool,
         m: Int, n: Int, k: Int,
@@ -97,7 +99,7 @@ enum GEMM {
         b: UnsafePointer<Float>, ldb: Int,
         beta: Float,
         c: UnsafeMutablePointer<Float>, ldc: Int,
-        threads: Int, kernel: Kernel, ignoreParallelThresholds: Bool = false
+        threads: Int, kernel: Kernel, ignoreParallelThresholds: Bool = false, prepackedB: PackedB? = nil
     ) {
         precondition(m >= 0 && n >= 0 && k >= 0, "GEMM sizes must be non-negative, got m=\(m) n=\(n) k=\(k)")
         precondition(lda >= max(1, transposeA ? m : k), "GEMM lda=\(lda) too small for \(transposeA ? "Aᵀ" : "A") with m=\(m) k=\(k)")
@@ -114,7 +116,8 @@ enum GEMM {
             a: a, aRowStride: transposeA ? 1 : lda, aColumnStride: transposeA ? lda : 1,
             b: b, bRowStride: transposeB ? 1 : ldb, bColumnStride: transposeB ? ldb : 1,
             c: c, ldc: ldc, directA: n <= pk_sgemm_direct_a_max_n(kernel.rawValue),
-            forceParallel: ignoreParallelThresholds)
+            forceParallel: ignoreParallelThresholds,
+            prepackedB: prepackedB.flatMap { $0.fits(k: k, n: n, kernel: kernel) ? $0 : nil }, columnOffset: 0)
         if m <= smallRowLimit {
             problem.runRowByRow(threads: threads)
         } else if transposeA, !transposeB, n <= Int(PK_NARROW_MAX_N), m >= 2 * n,
@@ -152,13 +155,18 @@ private struct Problem: @unchecked Sendable {
     let directA: Bool
     /// Split over the threads even below the work thresholds (tests).
     let forceParallel: Bool
+    /// op(B) of the whole call, already packed (nil: pack it here).
+    let prepackedB: GEMM.PackedB?
+    /// The column of the whole call's op(B) where this problem's column 0 lies.
+    let columnOffset: Int
 
     /// The same problem restricted to rows `rows` and columns `columns` of C.
     func slice(rows: Range<Int>, columns: Range<Int>) -> Problem {
         Problem(isa: isa, m: rows.count, n: columns.count, k: k, alpha: alpha, beta: beta,
                 a: a + rows.lowerBound * aRowStride, aRowStride: aRowStride, aColumnStride: aColumnStride,
                 b: b + columns.lowerBound * bColumnStride, bRowStride: bRowStride, bColumnStride: bColumnStride,
-                c: c + rows.lowerBound * ldc + columns.lowerBound, ldc: ldc, directA: directA, forceParallel: forceParallel)
+                c: c + rows.lowerBound * ldc + columns.lowerBound, ldc: ldc, directA: directA, forceParallel: forceParallel,
+                prepackedB: prepackedB, columnOffset: columnOffset + columns.lowerBound)
     }
 
 
@@ -254,22 +262,24 @@ private struct Problem: @unchecked Sendable {
         let fewestBlocks = (m + blocking.mc - 1) / blocking.mc
         let blocks = workers == 1 ? fewestBlocks
             : min(microRows, (max(fewestBlocks, 3 * workers) + workers - 1) / workers * workers)
-        let kBlocks = (k + blocking.kc - 1) / blocking.kc
-        let kcStep = (k + kBlocks - 1) / kBlocks
+        let kcStep = blocking.depthStep(k: k)
         let ncMax = min(n, blocking.nc)
         let mcMax = (microRows + blocks - 1) / blocks * mr  // largest block ParallelKernels.split makes
 
         let shared = WorkspacePool.acquire()
-        let packedB = SharedPointer(shared.b(count: pk_sgemm_packed_b_size(isa, kcStep, ncMax)))
+        let packedB = prepackedB == nil ? SharedPointer(shared.b(count: pk_sgemm_packed_b_size(isa, kcStep, ncMax))) : nil
         var jc = 0
         while jc < n {
-            let nc = min(blocking.nc, n - jc)
+            // NC blocks start where the whole call's do (a column slice may start inside one).
+            let nc = min(blocking.nc - (columnOffset + jc) % blocking.nc, n - jc)
             var pc = 0
             while pc < k {
                 let kc = min(kcStep, k - pc)
+                let panels = packedB ?? SharedPointer(UnsafeMutablePointer(
+                    mutating: prepackedB!.panels(column: columnOffset + jc, depth: pc)))
                 let block = Block(jc: jc, nc: nc, pc: pc, kc: kc, beta: pc == 0 ? beta : 1,
-                                  blocks: blocks, mcMax: mcMax, packedB: packedB)
-                packB(block, workers: workers, shared: shared)
+                                  blocks: blocks, mcMax: mcMax, packedB: panels)
+                if packedB != nil { packB(block, workers: workers, shared: shared) }
                 if workers == 1 {
                     for index in 0..<blocks { compute(block, index: index, workspace: shared) }
                 } else {

@@ -93,6 +93,13 @@ struct GEMMBlocking: Equatable, Sendable {
         return GEMMBlocking(kc: kc, mc: mc, nc: nc)
     }
 
+    /// The depth of each KC block of a product of depth k: k split into ⌈k / KC⌉ blocks of
+    /// equal depth (the last one shorter by the rounding), so no block is a sliver.
+    func depthStep(k: Int) -> Int {
+        let blocks = max(1, (k + kc - 1) / kc)
+        return (k + blocks - 1) / blocks
+    }
+
     /// The blocking for `kernel` on this machine.
     static func forKernel(_ kernel: GEMM.Kernel) -> GEMMBlocking {
         byKernel[Int(kernel.rawValue)]

@@ -14,6 +14,28 @@ extension Matrix {
         alpha: Float = 1, beta: Float = 0,
         into c: inout Matrix
     ) {
+        multiply(a, b, transposeA: transposeA, transposeB: transposeB, alpha: alpha, beta: beta,
+                 precision: .float32, into: &c)
+    }
+
+    /// ``multiply(_:_:transposeA:transposeB:alpha:beta:into:)`` in a chosen precision:
+    ///
+    /// ```
+    /// c ← α·op(a)·op(b) + β·c                     (.float32)
+    /// c ← bf16(α·op(a))·bf16(op(b)) + β·c          (.bfloat16, fp32 accumulation)
+    /// ```
+    ///
+    /// `.bfloat16` needs ``ComputePrecision/isSupported``; callers check it once (at
+    /// compile time of a model) and pass `.float32` otherwise. `prepackedB` (fp32 only) is
+    /// op(b) already packed for the GEMM (``GEMM/PackedB``): the same result without
+    /// packing b again.
+    static func multiply(
+        _ a: Matrix, _ b: Matrix,
+        transposeA: Bool = false, transposeB: Bool = false,
+        alpha: Float = 1, beta: Float = 0,
+        precision: ComputePrecision, prepackedB: GEMM.PackedB? = nil,
+        into c: inout Matrix
+    ) {
         let m = transposeA ? a.columns : a.rows
         let k = transposeA ? a.rows : a.columns
         let kb = transposeB ? b.columns : b.rows
@@ -26,6 +48,7 @@ extension Matrix {
         }
         if m == 0 || n == 0 { return }
         if k == 0 {
+            // Nothing to multiply (nor to round): c ← β·c.
             c.withUnsafeMutableBufferPointer { cp in
                 for i in cp.indices { cp[i] = beta == 0 ? 0 : beta * cp[i] }
             }
@@ -35,11 +58,20 @@ extension Matrix {
         a.withUnsafeBufferPointer { ap in
             b.withUnsafeBufferPointer { bp in
                 c.withUnsafeMutableBufferPointer { cp in
-                    GEMM.sgemm(
-                        transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k,
-                        alpha: alpha, a: ap.baseAddress!, lda: a.columns,
-                        b: bp.baseAddress!, ldb: b.columns,
-                        beta: beta, c: cp.baseAddress!, ldc: n, threads: threads)
+                    switch precision {
+                    case .float32:
+                        GEMM.sgemm(
+                            transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k,
+                            alpha: alpha, a: ap.baseAddress!, lda: a.columns,
+                            b: bp.baseAddress!, ldb: b.columns,
+                            beta: beta, c: cp.baseAddress!, ldc: n, threads: threads, prepackedB: prepackedB)
+                    case .bfloat16:
+                        BF16GEMM.gemm(
+                            transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k,
+                            alpha: alpha, a: ap.baseAddress!, lda: a.columns,
+                            b: bp.baseAddress!, ldb: b.columns,
+                            beta: beta, c: cp.baseAddress!, ldc: n, threads: threads)
+                    }
                 }
             }
         }

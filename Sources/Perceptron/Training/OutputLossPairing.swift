@@ -23,8 +23,8 @@ struct OutputLossPairing {
 
     /// The data loss of the output layer's last forward pass against `y`.
     func value(_ outputLayer: any Layer, targets y: Matrix, sampleWeights: [Float]?) -> Float {
-        if isFused, let activated = outputLayer as? any ActivatedLayer {
-            return loss.fusedValue(logits: activated.preactivation, targets: y, sampleWeights: sampleWeights)
+        if isFused, let logits = Self.preactivation(of: outputLayer) {
+            return loss.fusedValue(logits: logits, targets: y, sampleWeights: sampleWeights)
         }
         return loss.value(predictions: outputLayer.output, targets: y, sampleWeights: sampleWeights)
     }
@@ -40,35 +40,47 @@ struct OutputLossPairing {
 
     /// Runs the output layer's backward pass from `gradient` (from ``gradient(_:targets:sampleWeights:into:)``).
     func backward(_ outputLayer: inout any Layer, input: Matrix, gradient: Matrix, needsInputGradient: Bool) {
-        guard isFused, var activated = outputLayer as? any ActivatedLayer else {
-            outputLayer.backward(input: input, outputGradient: gradient, needsInputGradient: needsInputGradient)
+        if isFused, Self.backwardFromPreactivation(&outputLayer, input: input, gradient: gradient,
+                                                  needsInputGradient: needsInputGradient) {
             return
         }
-        // The cast copied the layer; release the original so the copy's buffers are uniquely
-        // referenced and the backward pass writes them in place instead of copying them.
-        outputLayer = VacantLayer()
-        activated.backward(input: input, preactivationGradient: gradient, needsInputGradient: needsInputGradient)
-        outputLayer = activated
+        outputLayer.backward(input: input, outputGradient: gradient, needsInputGradient: needsInputGradient)
     }
-}
 
-/// A placeholder that holds a layer's slot for the length of one call.
-private struct VacantLayer: Layer {
-    struct Configuration: LayerConfiguration {
-        static let registeredName = "vacant"
-        func makeLayer() throws -> any Layer { VacantLayer() }
-        func tensorLayout(inputWidth: Int) throws -> LayerTensorLayout { LayerTensorLayout(outputWidth: inputWidth) }
+    // The layer is reached through its concrete type L (the existential opened in place),
+    // never cast to `any ActivatedLayer`: such a cast boxes a copy of the layer (a heap
+    // allocation per call for a layer as large as Dense), and writing back the copy boxes
+    // it again. Only the metatype is cast, which allocates nothing.
+
+    /// z of an ``ActivatedLayer``'s last forward pass; nil for another layer.
+    private static func preactivation<L: Layer>(of layer: L) -> Matrix? {
+        guard let activated = L.self as? any ActivatedLayer.Type else { return nil }
+        return preactivation(of: layer, as: activated)
     }
-    var typeName: String { "Vacant" }
-    var outputSize: Int { 0 }
-    var parameterCount: Int { 0 }
-    var configuration: any LayerConfiguration { Configuration() }
-    mutating func build(inputSize: Int, generator: inout SeededGenerator) throws {}
-    mutating func forward(_ input: Matrix, training: Bool, generator: inout SeededGenerator) {}
-    var output: Matrix { Matrix(rows: 0, columns: 0) }
-    mutating func backward(input: Matrix, outputGradient: Matrix, needsInputGradient: Bool) {}
-    var inputGradient: Matrix { Matrix(rows: 0, columns: 0) }
-    mutating func visitParameters(_ body: (Int, inout Matrix, inout Matrix) -> Void) {}
-    var parameters: [Matrix] { get { [] } set {} }
-    var parameterNames: [String] { [] }
+
+    private static func preactivation<L: Layer, A: ActivatedLayer>(of layer: L, as _: A.Type) -> Matrix {
+        withUnsafePointer(to: layer) { $0.withMemoryRebound(to: A.self, capacity: 1) { $0.pointee.preactivation } }
+    }
+
+    /// Runs an ``ActivatedLayer``'s backward pass from ∂L/∂z in place; false (nothing run)
+    /// for another layer.
+    private static func backwardFromPreactivation<L: Layer>(_ layer: inout L, input: Matrix, gradient: Matrix,
+                                                            needsInputGradient: Bool) -> Bool {
+        guard let activated = L.self as? any ActivatedLayer.Type else { return false }
+        backwardFromPreactivation(&layer, as: activated, input: input, gradient: gradient,
+                                  needsInputGradient: needsInputGradient)
+        return true
+    }
+
+    private static func backwardFromPreactivation<L: Layer, A: ActivatedLayer>(
+        _ layer: inout L, as _: A.Type, input: Matrix, gradient: Matrix, needsInputGradient: Bool
+    ) {
+        // L is A (the metatype cast succeeded on L itself): the same type seen twice.
+        precondition(L.self == A.self, "backwardFromPreactivation: \(L.self) is not \(A.self)")
+        withUnsafeMutablePointer(to: &layer) {
+            $0.withMemoryRebound(to: A.self, capacity: 1) {
+                $0.pointee.backward(input: input, preactivationGradient: gradient, needsInputGradient: needsInputGradient)
+            }
+        }
+    }
 }
