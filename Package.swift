@@ -8,6 +8,7 @@ let package = Package(
         .library(name: "Perceptron", targets: ["Perceptron"]),
         .library(name: "PerceptronData", targets: ["PerceptronData"]),
         .library(name: "PerceptronONNX", targets: ["PerceptronONNX"]),
+        .library(name: "PerceptronServeRequests", targets: ["PerceptronServeRequests"]),
         .executable(name: "perceptron", targets: ["PerceptronCLI"]),
         .executable(name: "perceptron-bench", targets: ["PerceptronBenchmark"]),
         .executable(name: "perceptron-csv-bench", targets: ["PerceptronCSVBenchmark"]),
@@ -53,12 +54,16 @@ let package = Package(
             dependencies: ["Perceptron", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
             exclude: ["Proto"]
         ),
+        // A predict request's body (JSON or CSV) → feature rows → the response body, and the
+        // typed 4xx errors on the way: what `perceptron serve` does per request without an
+        // HTTP framework, so the request-body fuzz target (Fuzz/) builds without one.
+        .target(name: "PerceptronServeRequests", dependencies: ["Perceptron", "PerceptronData"]),
         // The HTTP inference server behind `perceptron serve`, in a target of its own so that
         // the library gains no server dependency.
         .target(
             name: "PerceptronServe",
             dependencies: [
-                "Perceptron", "PerceptronData",
+                "Perceptron", "PerceptronData", "PerceptronServeRequests",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Logging", package: "swift-log"),
@@ -104,7 +109,7 @@ let package = Package(
         .testTarget(
             name: "PerceptronServeTests",
             dependencies: [
-                "PerceptronServe", "Perceptron", "PerceptronData", "PerceptronCLI",
+                "PerceptronServe", "PerceptronServeRequests", "Perceptron", "PerceptronData", "PerceptronCLI",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),

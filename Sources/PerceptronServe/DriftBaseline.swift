@@ -1,6 +1,7 @@
 import Foundation
 import Perceptron
 import PerceptronData
+import PerceptronServeRequests
 
 /// Training statistics a model file may carry beyond its preprocessing, for drift
 /// monitoring: stored by `perceptron train` as JSON in the file's training notes under

@@ -1,5 +1,6 @@
 import Perceptron
 import Synchronization
+import PerceptronServeRequests
 
 /// What a model has been served since it was loaded, against what it was trained on.
 ///

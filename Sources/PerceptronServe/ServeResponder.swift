@@ -3,6 +3,7 @@ import Hummingbird
 import Logging
 import NIOCore
 import Perceptron
+import PerceptronServeRequests
 
 /// Routes requests and answers them; never throws, so no request reaches Hummingbird's
 /// generic 500. Every refusal is a ``RequestError`` (a 4xx JSON body).
@@ -164,8 +165,8 @@ public struct ServeResponder: HTTPResponder {
         let body = try await readBody(request, context: context)
         let batch = try body.withUnsafeReadableBytes { bytes throws(RequestError) -> EncodedBatch in
             switch kind {
-            case .json: return try RequestDecoder.decodeJSON(bytes, model: model, maxRows: options.maxRows)
-            case .csv: return try RequestDecoder.decodeCSV(bytes, model: model, maxRows: options.maxRows)
+            case .json: return try RequestDecoder.decodeJSON(bytes, model: model.request, maxRows: options.maxRows)
+            case .csv: return try RequestDecoder.decodeCSV(bytes, model: model.request, maxRows: options.maxRows)
             }
         }
         let outputs: Matrix
@@ -176,7 +177,9 @@ public struct ServeResponder: HTTPResponder {
             // nothing else, so this is a model that cannot take what it declared.
             throw RequestError(.unprocessableContent, "prediction_failed", "\(error)")
         }
-        return (Self.json(try PredictionWriter.write(outputs: outputs, model: model, sample: batch.drift)), batch.rows)
+        let written = try PredictionWriter.write(outputs: outputs, model: model.request)
+        model.drift.record(batch.drift, classes: written.classes, values: written.values)
+        return (Self.json(written.bytes), batch.rows)
     }
 
     /// The body, at most `--max-body` bytes, within `--read-timeout`.
@@ -226,5 +229,7 @@ public struct ServeResponder: HTTPResponder {
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
     }
 
-    static func errorResponse(_ error: RequestError) -> Response { json(error.json(), status: error.status) }
+    static func errorResponse(_ error: RequestError) -> Response {
+        json(error.json(), status: HTTPResponse.Status(code: error.status.code))
+    }
 }

@@ -1,24 +1,27 @@
 import Foundation
 import Perceptron
+import PerceptronServeRequests
 
 /// One loaded model file as the server serves it: immutable once built, shared by every
 /// request that started while it was current. A reload builds a new one and swaps the
 /// registry's reference (``ModelRegistry``); requests already holding the old one finish
 /// on it, its batcher included.
 final class ServedModel: Sendable {
-    let name: String
+    /// The name, version, predictor, preprocessing and input schema that requests use.
+    let request: RequestModel
+    var name: String { request.name }
     let path: String
     /// SHA-256 of the file's bytes, as loaded.
     let sha256: String
     /// The first 12 hex digits of ``sha256``: changes exactly when the file's content does.
-    let version: String
+    var version: String { request.version }
     let loadedAt: Date
     let loadSeconds: Double
-    let predictor: Predictor
+    var predictor: Predictor { request.predictor }
     let task: TaskKind
-    let preprocessor: Preprocessor?
+    var preprocessor: Preprocessor? { request.preprocessor }
     /// Named raw columns, when the file has its preprocessing; nil for feature rows only.
-    let schema: InputSchema?
+    var schema: InputSchema? { request.schema }
     let batcher: Batcher
     let drift: DriftMonitor
     /// `GET /v1/models/{name}`'s body, built once.
@@ -34,25 +37,26 @@ final class ServedModel: Sendable {
         let stamp = FileStamp(path: path)
         let data = try SafeTensors.readBytes(from: URL(fileURLWithPath: path))
         let loaded = try ModelFile.load(from: data, file: path)
-        self.name = name
         self.path = path
-        sha256 = SHA256.hex(data)
-        version = String(sha256.prefix(12))
+        let sha256 = SHA256.hex(data)
+        self.sha256 = sha256
         fileStamp = stamp
-        preprocessor = loaded.preprocessor
         let info = loaded.metadata.training.info
         let task = Self.task(loaded: loaded)
         self.task = task
-        predictor = loaded.model.predictor(preprocessor: loaded.preprocessor,
-                                           classNames: Self.classNames(loaded: loaded, task: task))
-        schema = loaded.preprocessor.map(InputSchema.init(preprocessor:))
+        let predictor = loaded.model.predictor(preprocessor: loaded.preprocessor,
+                                               classNames: Self.classNames(loaded: loaded, task: task))
+        let request = RequestModel(name: name, version: String(sha256.prefix(12)), predictor: predictor,
+                                   preprocessor: loaded.preprocessor)
+        self.request = request
+        let schema = request.schema
         batcher = Batcher(predictor: predictor, maxBatch: options.maxBatch, maxDelay: .microseconds(options.maxDelayMicroseconds),
                           onBatch: onBatch)
         drift = DriftMonitor(schema: schema, preprocessor: loaded.preprocessor, classNames: predictor.classNames,
                              baseline: info[DriftBaseline.infoKey].flatMap(DriftBaseline.decode))
         loadedAt = Date()
         loadSeconds = (ContinuousClock.now - start).seconds
-        descriptionJSON = Self.describe(name: name, path: path, sha256: sha256, version: version, loaded: loaded,
+        descriptionJSON = Self.describe(name: name, path: path, sha256: sha256, version: request.version, loaded: loaded,
                                         predictor: predictor, task: task, loadedAt: loadedAt, loadSeconds: loadSeconds)
     }
 

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 @testable import PerceptronServe
+@testable import PerceptronServeRequests
 import XCTest
 
 /// Every kind of bad request gets a 4xx JSON error naming what is wrong (field, row),

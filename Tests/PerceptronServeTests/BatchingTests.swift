@@ -1,6 +1,7 @@
 import Foundation
 import Perceptron
 @testable import PerceptronServe
+@testable import PerceptronServeRequests
 import XCTest
 
 /// Dynamic batching returns each request its own rows, the same numbers as one

@@ -2,6 +2,7 @@ import Foundation
 import Perceptron
 import PerceptronData
 @testable import PerceptronServe
+@testable import PerceptronServeRequests
 import XCTest
 
 /// The drift baseline `perceptron train` stores: missing shares from the raw training rows.

@@ -1,5 +1,6 @@
 import Foundation
 @testable import PerceptronServe
+@testable import PerceptronServeRequests
 import XCTest
 
 /// The feature-row fast path accepts only what the general path (``JSONParser``, then the

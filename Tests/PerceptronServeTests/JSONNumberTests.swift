@@ -1,5 +1,6 @@
 import Foundation
 @testable import PerceptronServe
+@testable import PerceptronServeRequests
 import XCTest
 
 /// `JSONNumber.scan` against glibc's `strtod`, bit for bit (the sign of zero included): the

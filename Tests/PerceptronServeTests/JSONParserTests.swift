@@ -1,5 +1,6 @@
 import Foundation
 @testable import PerceptronServe
+@testable import PerceptronServeRequests
 import XCTest
 
 final class JSONParserTests: XCTestCase {

@@ -1,6 +1,7 @@
 import Foundation
 import Perceptron
 @testable import PerceptronServe
+@testable import PerceptronServeRequests
 import XCTest
 
 /// `serve --model NAME=PATH` with a path that is no model file: the error names the file and

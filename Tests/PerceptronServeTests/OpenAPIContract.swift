@@ -1,6 +1,7 @@
 import Foundation
 import HummingbirdTesting
 @testable import PerceptronServe
+@testable import PerceptronServeRequests
 import XCTest
 
 /// docs/openapi.json, and a validator for the subset of JSON Schema it uses: `$ref`,

@@ -4,6 +4,7 @@ import HummingbirdTesting
 import Perceptron
 import PerceptronData
 @testable import PerceptronServe
+@testable import PerceptronServeRequests
 import XCTest
 
 final class ReloadTests: XCTestCase {

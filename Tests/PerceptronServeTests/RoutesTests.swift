@@ -4,6 +4,7 @@ import HummingbirdTesting
 import Perceptron
 import PerceptronData
 @testable import PerceptronServe
+@testable import PerceptronServeRequests
 import XCTest
 
 /// Every route answered in process, its body checked against docs/openapi.json.

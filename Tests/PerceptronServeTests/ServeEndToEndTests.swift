@@ -1,5 +1,6 @@
 import Foundation
 @testable import PerceptronServe
+@testable import PerceptronServeRequests
 import XCTest
 
 /// The built `perceptron serve` as a user runs it: on a free port, predicting,

@@ -6,6 +6,7 @@ import NIOCore
 import Perceptron
 import PerceptronData
 @testable import PerceptronServe
+@testable import PerceptronServeRequests
 import XCTest
 
 /// Small models saved to a temporary folder, and helpers to talk to a server in process.

@@ -6,11 +6,13 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)"
 BASE="${1:-d3da110}"
 ROUNDS="${2:-3}"
-SRC=Sources/PerceptronServe
+# The JSON sources moved to PerceptronServeRequests after BASE (which has them in PerceptronServe).
+BASE_SRC=Sources/PerceptronServe
+SRC=Sources/PerceptronServeRequests
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
 mkdir -p "$WORK/before" "$WORK/after"
-for f in JSONParser.swift JSONValue.swift; do git -C "$ROOT" show "$BASE:$SRC/$f" > "$WORK/before/$f"; done
+for f in JSONParser.swift JSONValue.swift; do git -C "$ROOT" show "$BASE:$BASE_SRC/$f" > "$WORK/before/$f"; done
 cp "$ROOT/$SRC"/{JSONParser,JSONValue,JSONNumber,FeatureRowsDecoder}.swift "$WORK/after/"
 swiftc -O -module-name DecodeBench "$WORK/before"/*.swift "$ROOT/bench/serve/decode/main.swift" -o "$WORK/before/bench"
 swiftc -O -D FAST_ROWS -module-name DecodeBench "$WORK/after"/*.swift "$ROOT/bench/serve/decode/main.swift" -o "$WORK/after/bench"

@@ -1,55 +1,55 @@
 /// Writes compact JSON straight into bytes, for responses: no intermediate objects, no
 /// reflection. The caller keeps the structure balanced; ``key(_:)`` and the value
 /// functions insert the commas.
-struct JSONWriter {
-    private(set) var bytes: [UInt8] = []
+package struct JSONWriter {
+    package private(set) var bytes: [UInt8] = []
     /// Whether the next element in the current container needs a comma first.
     private var needsComma = false
 
-    init(capacity: Int = 256) { bytes.reserveCapacity(capacity) }
+    package init(capacity: Int = 256) { bytes.reserveCapacity(capacity) }
 
     private mutating func separate() {
         if needsComma { bytes.append(UInt8(ascii: ",")) }
         needsComma = true
     }
 
-    mutating func beginObject() { separate(); bytes.append(UInt8(ascii: "{")); needsComma = false }
-    mutating func endObject() { bytes.append(UInt8(ascii: "}")); needsComma = true }
-    mutating func beginArray() { separate(); bytes.append(UInt8(ascii: "[")); needsComma = false }
-    mutating func endArray() { bytes.append(UInt8(ascii: "]")); needsComma = true }
+    package mutating func beginObject() { separate(); bytes.append(UInt8(ascii: "{")); needsComma = false }
+    package mutating func endObject() { bytes.append(UInt8(ascii: "}")); needsComma = true }
+    package mutating func beginArray() { separate(); bytes.append(UInt8(ascii: "[")); needsComma = false }
+    package mutating func endArray() { bytes.append(UInt8(ascii: "]")); needsComma = true }
 
     /// An object member's key; the value written next belongs to it.
-    mutating func key(_ name: String) {
+    package mutating func key(_ name: String) {
         separate()
         appendQuoted(name)
         bytes.append(UInt8(ascii: ":"))
         needsComma = false
     }
 
-    mutating func string(_ value: String) { separate(); appendQuoted(value) }
-    mutating func integer(_ value: Int) { separate(); bytes.append(contentsOf: String(value).utf8) }
-    mutating func bool(_ value: Bool) { separate(); bytes.append(contentsOf: (value ? "true" : "false").utf8) }
-    mutating func null() { separate(); bytes.append(contentsOf: "null".utf8) }
+    package mutating func string(_ value: String) { separate(); appendQuoted(value) }
+    package mutating func integer(_ value: Int) { separate(); bytes.append(contentsOf: String(value).utf8) }
+    package mutating func bool(_ value: Bool) { separate(); bytes.append(contentsOf: (value ? "true" : "false").utf8) }
+    package mutating func null() { separate(); bytes.append(contentsOf: "null".utf8) }
 
     /// A number in its shortest round-trip form; null for NaN or ±Inf (not JSON numbers).
-    mutating func number(_ value: Float) {
+    package mutating func number(_ value: Float) {
         separate()
         if value.isFinite { bytes.append(contentsOf: value.description.utf8) } else { bytes.append(contentsOf: "null".utf8) }
     }
 
     /// A number in its shortest round-trip form; null for NaN or ±Inf.
-    mutating func number(_ value: Double) {
+    package mutating func number(_ value: Double) {
         separate()
         if value.isFinite { bytes.append(contentsOf: value.description.utf8) } else { bytes.append(contentsOf: "null".utf8) }
     }
 
     /// An optional number: null when absent.
-    mutating func number(_ value: Double?) {
+    package mutating func number(_ value: Double?) {
         if let value { number(value) } else { null() }
     }
 
     /// Already-encoded JSON (a cached fragment), written as the next value.
-    mutating func raw(_ json: [UInt8]) { separate(); bytes.append(contentsOf: json) }
+    package mutating func raw(_ json: [UInt8]) { separate(); bytes.append(contentsOf: json) }
 
     private mutating func appendQuoted(_ text: String) {
         bytes.append(UInt8(ascii: "\""))

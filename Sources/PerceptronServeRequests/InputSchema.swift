@@ -14,31 +14,31 @@ import Perceptron
 /// is a missing value, imputed); a member naming no column of the model is refused, but
 /// the training table's ignored columns and its target are accepted and skipped, so a
 /// row copied from the training file is valid.
-struct InputSchema: Sendable {
+package struct InputSchema: Sendable {
     /// How one used column is encoded.
-    enum Encoding: Sendable {
+    package enum Encoding: Sendable {
         case numeric(fill: Double, shift: Double, scale: Double)
         case categorical(positions: [String: Int], categories: [String], mostFrequent: String)
     }
 
     /// A used input column and where its features go.
-    struct Column: Sendable {
-        var name: String
-        var role: ColumnRole
+    package struct Column: Sendable {
+        package var name: String
+        package var role: ColumnRole
         /// Its first feature's index.
-        var offset: Int
-        var encoding: Encoding
+        package var offset: Int
+        package var encoding: Encoding
     }
 
     /// One field of a request row before encoding.
-    enum Field {
+    package enum Field {
         case missing
         case number(Double)
         case text(String)
         /// A JSON value of a type no column takes (boolean, array, object).
         case other(typeName: String)
 
-        init(_ value: JSONValue) {
+        package init(_ value: JSONValue) {
             switch value {
             case .null: self = .missing
             case .number(let x): self = .number(x)
@@ -48,13 +48,13 @@ struct InputSchema: Sendable {
         }
     }
 
-    let columns: [Column]
+    package let columns: [Column]
     /// Column name → index in ``columns``, or -1 for a known column that is not used.
-    let lookup: [String: Int]
-    let featureCount: Int
+    package let lookup: [String: Int]
+    package let featureCount: Int
 
     /// The schema of `preprocessor`'s used columns.
-    init(preprocessor: Preprocessor) {
+    package init(preprocessor: Preprocessor) {
         var columns: [Column] = []
         var lookup: [String: Int] = [:]
         var offset = 0
@@ -86,7 +86,7 @@ struct InputSchema: Sendable {
     /// records it in `drift`. `fields` gives each member's name and value.
     /// - Parameter textNumbers: whether text in a numeric column is parsed as a number
     ///   (CSV bodies) rather than refused as the wrong type (JSON).
-    func encode(row: Int, fields: some Sequence<(String, Field)>, textNumbers: Bool,
+    package func encode(row: Int, fields: some Sequence<(String, Field)>, textNumbers: Bool,
                 into features: UnsafeMutableBufferPointer<Float>, seen: inout [Bool],
                 drift: inout DriftSample) throws(RequestError) {
         for i in seen.indices { seen[i] = false }
@@ -151,8 +151,8 @@ struct InputSchema: Sendable {
     }
 
     /// Blank text is a missing value, as in a CSV file.
-    static func isMissingText(_ text: String) -> Bool { text.utf8.allSatisfy { $0 == 0x20 || $0 == 0x09 } }
+    package static func isMissingText(_ text: String) -> Bool { text.utf8.allSatisfy { $0 == 0x20 || $0 == 0x09 } }
 
     /// A value shortened for an error message.
-    static func clipped(_ text: String) -> String { text.count <= 40 ? text : String(text.prefix(40)) + "…" }
+    package static func clipped(_ text: String) -> String { text.count <= 40 ? text : String(text.prefix(40)) + "…" }
 }

@@ -3,12 +3,12 @@ import Perceptron
 import PerceptronData
 
 /// A predict request's rows as the network's features.
-struct EncodedBatch {
-    var rows: Int
+public struct EncodedBatch: Sendable {
+    public var rows: Int
     /// rows × the model's input size, row-major.
-    var features: [Float]
+    public var features: [Float]
     /// The rows' raw columns for drift monitoring (nil for feature rows).
-    var drift: DriftSample?
+    package var drift: DriftSample?
 }
 
 /// Turns a predict request's body into feature rows, checking everything before it
@@ -21,8 +21,8 @@ struct EncodedBatch {
 /// text/csv with a header row                           named raw columns, or, for a model without
 ///                                                      preprocessing, the feature columns in order
 /// ```
-enum RequestDecoder {
-    static func decodeJSON(_ bytes: UnsafeRawBufferPointer, model: ServedModel, maxRows: Int) throws(RequestError) -> EncodedBatch {
+public enum RequestDecoder {
+    public static func decodeJSON(_ bytes: UnsafeRawBufferPointer, model: RequestModel, maxRows: Int) throws(RequestError) -> EncodedBatch {
         // The common feature-row body straight into the matrix; anything unusual (and every
         // refusal) takes the general path below, so the answers are the same either way.
         if let (rows, features) = FeatureRowsDecoder.decode(bytes, width: model.predictor.inputSize, maxRows: maxRows) {
@@ -69,7 +69,7 @@ enum RequestDecoder {
         return rows
     }
 
-    static func decodeInstances(_ value: JSONValue, model: ServedModel, maxRows: Int) throws(RequestError) -> EncodedBatch {
+    package static func decodeInstances(_ value: JSONValue, model: RequestModel, maxRows: Int) throws(RequestError) -> EncodedBatch {
         guard let schema = model.schema else {
             throw RequestError.badRequest("instances_unsupported",
                                           "model \"\(model.name)\" has no saved preprocessing, so no named columns; send \"inputs\": [[\(model.predictor.inputSize) numbers], …]",
@@ -94,7 +94,7 @@ enum RequestDecoder {
         return EncodedBatch(rows: rows.count, features: features, drift: drift)
     }
 
-    static func decodeInputs(_ value: JSONValue, model: ServedModel, maxRows: Int) throws(RequestError) -> EncodedBatch {
+    package static func decodeInputs(_ value: JSONValue, model: RequestModel, maxRows: Int) throws(RequestError) -> EncodedBatch {
         let rows = try rows(value, field: "inputs", maxRows: maxRows)
         let width = model.predictor.inputSize
         var features = [Float](repeating: 0, count: rows.count * width)
@@ -122,7 +122,7 @@ enum RequestDecoder {
         return EncodedBatch(rows: rows.count, features: features, drift: nil)
     }
 
-    static func decodeCSV(_ bytes: UnsafeRawBufferPointer, model: ServedModel, maxRows: Int) throws(RequestError) -> EncodedBatch {
+    public static func decodeCSV(_ bytes: UnsafeRawBufferPointer, model: RequestModel, maxRows: Int) throws(RequestError) -> EncodedBatch {
         guard let text = String(validating: bytes, as: UTF8.self) else {
             throw RequestError.badRequest("invalid_encoding", "the CSV body is not UTF-8")
         }
@@ -175,61 +175,5 @@ enum RequestDecoder {
             }
         }
         return EncodedBatch(rows: table.rowCount, features: features, drift: drift)
-    }
-}
-
-/// Writes a predict response:
-///
-/// ```
-/// {"model": "titanic", "version": "3f2a…",
-///  "predictions": [{"class": "1", "probabilities": {"0": 0.2, "1": 0.8}}, …]}    classification
-///  "predictions": [{"value": 12.5}, …]     regression (one output; "values": [...] for several)
-/// ```
-enum PredictionWriter {
-    static func write(outputs: Matrix, model: ServedModel, sample: DriftSample?) throws(RequestError) -> [UInt8] {
-        if let bad = outputs.firstNonFinite() {
-            throw RequestError(.unprocessableContent, "non_finite_output", "the model's output is \(bad.value) for this row",
-                               row: bad.row)
-        }
-        var w = JSONWriter(capacity: 64 + outputs.rows * 64)
-        w.beginObject()
-        w.key("model"); w.string(model.name)
-        w.key("version"); w.string(model.version)
-        w.key("predictions")
-        w.beginArray()
-        let predictor = model.predictor
-        if predictor.isClassifier {
-            let p: Matrix
-            do { p = try predictor.probabilities(fromOutputs: outputs) } catch {
-                throw RequestError(.unprocessableContent, "prediction_failed", "\(error)")
-            }
-            let classes = predictor.classes(fromProbabilities: p)
-            let names = predictor.classNames
-            for i in 0..<p.rows {
-                w.beginObject()
-                w.key("class"); w.string(classes[i] < names.count ? names[classes[i]] : String(classes[i]))
-                w.key("probabilities")
-                w.beginObject()
-                for j in 0..<min(p.columns, names.count) { w.key(names[j]); w.number(p[i, j]) }
-                w.endObject()
-                w.endObject()
-            }
-            model.drift.record(sample, classes: classes, values: [])
-        } else {
-            let values = model.preprocessor?.inverseTransformTarget(outputs) ?? outputs
-            for i in 0..<values.rows {
-                w.beginObject()
-                if values.columns == 1 {
-                    w.key("value"); w.number(values[i, 0])
-                } else {
-                    w.key("values"); w.beginArray(); for j in 0..<values.columns { w.number(values[i, j]) }; w.endArray()
-                }
-                w.endObject()
-            }
-            model.drift.record(sample, classes: [], values: values.columns == 1 ? (0..<values.rows).map { values[$0, 0] } : [])
-        }
-        w.endArray()
-        w.endObject()
-        return w.bytes
     }
 }

@@ -1,5 +1,3 @@
-import Hummingbird
-
 /// A request the server refuses: always a 4xx status with a JSON body
 ///
 /// ```
@@ -8,14 +6,28 @@ import Hummingbird
 /// `field` names the member or column at fault and `row` the 0-based index of the row
 /// (in `instances`, `inputs`, or the CSV body's data rows) when there is one.
 public struct RequestError: Error, Equatable, Sendable, CustomStringConvertible {
-    public var status: HTTPResponse.Status
+    /// The 4xx statuses a refusal takes (an HTTP status code, so that decoding needs no
+    /// HTTP framework; the server turns it into its own status type).
+    public struct Status: Equatable, Sendable {
+        public var code: Int
+        public init(code: Int) { self.code = code }
+        public static let badRequest = Status(code: 400)
+        public static let notFound = Status(code: 404)
+        public static let methodNotAllowed = Status(code: 405)
+        public static let requestTimeout = Status(code: 408)
+        public static let contentTooLarge = Status(code: 413)
+        public static let unsupportedMediaType = Status(code: 415)
+        public static let unprocessableContent = Status(code: 422)
+    }
+
+    public var status: Status
     /// A stable machine-readable code ("malformed_json", "missing_column", …).
     public var code: String
     public var message: String
     public var field: String?
     public var row: Int?
 
-    public init(_ status: HTTPResponse.Status, _ code: String, _ message: String, field: String? = nil, row: Int? = nil) {
+    public init(_ status: Status, _ code: String, _ message: String, field: String? = nil, row: Int? = nil) {
         self.status = status
         self.code = code
         self.message = message
@@ -31,7 +43,7 @@ public struct RequestError: Error, Equatable, Sendable, CustomStringConvertible 
     }
 
     /// The JSON body.
-    func json() -> [UInt8] {
+    package func json() -> [UInt8] {
         var writer = JSONWriter()
         writer.beginObject()
         writer.key("error")
@@ -46,7 +58,7 @@ public struct RequestError: Error, Equatable, Sendable, CustomStringConvertible 
         return writer.bytes
     }
 
-    static func badRequest(_ code: String, _ message: String, field: String? = nil, row: Int? = nil) -> RequestError {
+    package static func badRequest(_ code: String, _ message: String, field: String? = nil, row: Int? = nil) -> RequestError {
         RequestError(.badRequest, code, message, field: field, row: row)
     }
 }

@@ -4,18 +4,18 @@
 /// Per used column (index as in ``InputSchema/columns``): rows seen, missing values;
 /// numeric: Σx and Σx² over present values; categorical: unseen values, and a count
 /// per training category at its feature index.
-struct DriftSample: Sendable {
-    var count: [Int]
-    var missing: [Int]
-    var sum: [Double]
-    var sumOfSquares: [Double]
-    var unseen: [Int]
+package struct DriftSample: Sendable {
+    package var count: [Int]
+    package var missing: [Int]
+    package var sum: [Double]
+    package var sumOfSquares: [Double]
+    package var unseen: [Int]
     /// Per feature index: rows of that category (categorical columns' features only).
-    var categoryCounts: [Int]
+    package var categoryCounts: [Int]
     /// The column's first feature index, to find its category counts.
     private let offsets: [Int]
 
-    init(schema: InputSchema) {
+    package init(schema: InputSchema) {
         let n = schema.columns.count
         count = Array(repeating: 0, count: n)
         missing = count
@@ -26,7 +26,7 @@ struct DriftSample: Sendable {
         offsets = schema.columns.map(\.offset)
     }
 
-    mutating func recordNumeric(column: Int, _ value: Double?) {
+    package mutating func recordNumeric(column: Int, _ value: Double?) {
         count[column] += 1
         guard let value else { missing[column] += 1; return }
         sum[column] += value
@@ -35,14 +35,14 @@ struct DriftSample: Sendable {
 
     /// `position`: the training category the value encodes to (the most frequent one for
     /// a missing value), nil when unseen.
-    mutating func recordCategory(column: Int, missing isMissing: Bool, position: Int?) {
+    package mutating func recordCategory(column: Int, missing isMissing: Bool, position: Int?) {
         count[column] += 1
         if isMissing { missing[column] += 1 }
         if let position { categoryCounts[offsets[column] + position] += 1 } else { unseen[column] += 1 }
     }
 
     /// Adds `other` (of the same schema).
-    mutating func add(_ other: DriftSample) {
+    package mutating func add(_ other: DriftSample) {
         for i in count.indices {
             count[i] += other.count[i]
             missing[i] += other.missing[i]
