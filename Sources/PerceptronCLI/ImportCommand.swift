@@ -30,7 +30,18 @@ struct ImportCommand: ParsableCommand {
         if imported.task == .classification { info["class_names"] = SavedModel.encodeClassNames(imported.classNames) }
         try ModelFile.save(imported.model, training: .init(seed: imported.model.seed, info: info),
                            to: URL(fileURLWithPath: output))
-        printError("Wrote \(output) from \(onnxPath) (\(imported.producer); \(imported.model.layers.count) dense layers, "
+        printError("Wrote \(output) from \(onnxPath) (\(imported.producer); \(Self.layerSummary(imported.model)), "
                    + "\(imported.model.inputSize) inputs, \(imported.model.parameterCount) parameters, \(imported.task.rawValue))")
+    }
+
+    /// The layers by type, in order of first appearance: "3 layers: 2 Dense, 1 BatchNormalization"
+    /// (an activation is part of its Dense layer, so every layer is counted once).
+    static func layerSummary(_ model: Sequential) -> String {
+        var counts: [(name: String, count: Int)] = []
+        for layer in model.layers {
+            if let i = counts.firstIndex(where: { $0.name == layer.typeName }) { counts[i].count += 1 } else { counts.append((layer.typeName, 1)) }
+        }
+        let total = model.layers.count
+        return "\(total) layer\(total == 1 ? "" : "s"): " + counts.map { "\($0.count) \($0.name)" }.joined(separator: ", ")
     }
 }

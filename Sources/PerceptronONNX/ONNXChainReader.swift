@@ -113,10 +113,13 @@ struct ONNXChainReader {
             if int(node, "transB", default: 0) == 1 { w = w.transposed }
             let alpha = float(node, "alpha", default: 1)
             if alpha != 1 { w = Matrix(rows: w.rows, columns: w.columns, elements: w.elements.map { $0 * alpha }) }
+            try requireFinite(w.elements, "the weight \(node.input[1]) × alpha \(alpha)", op: op, name: name)
             var b: Matrix? = nil
             if node.input.count > 2, !node.input[2].isEmpty {
                 let beta = float(node, "beta", default: 1)
-                b = try bias(node.input[2], units: w.columns, op: op, name: name, times: beta)
+                let scaled = try bias(node.input[2], units: w.columns, op: op, name: name, times: beta)
+                try requireFinite(scaled.elements, "the bias \(node.input[2]) × beta \(beta)", op: op, name: name)
+                b = scaled
             }
             try startLayer(weight: w, bias: b, op: op, name: name)
         case "MatMul":
@@ -130,6 +133,7 @@ struct ONNXChainReader {
             let c = try bias(constant, units: layer.weight.columns, op: op, name: name, times: 1)
             if let old = layer.bias {
                 layer.bias = Matrix(rows: 1, columns: c.columns, elements: zip(old.elements, c.elements).map { $0 + $1 })
+                try requireFinite(layer.bias!.elements, "the bias (the layer's plus \(constant))", op: op, name: name)
             } else {
                 layer.bias = c
             }
@@ -178,9 +182,16 @@ struct ONNXChainReader {
             let width = try normalizedWidth(node.input[1], op: op, name: name)
             let values = try node.input[1...4].map { try vector($0, count: width, op: op, name: name) }
             guard values[3].elements.allSatisfy({ $0 >= 0 }) else { throw use("a negative running variance") }
+            let epsilon = float(node, "epsilon", default: 1e-5), momentum = float(node, "momentum", default: 0.9)
+            try requireEpsilon(epsilon, op: op, name: name)
+            guard momentum.isFinite, momentum >= 0, momentum <= 1 else { throw use("momentum \(momentum); it must be in [0, 1]") }
+            // What inference computes per feature: y = scale·x + shift.
+            let scales = zip(values[0].elements, values[3].elements).map { gamma, variance in gamma / (variance + epsilon).squareRoot() }
+            try requireFinite(scales, "the scale γ/√(variance + ε) (ε = \(epsilon))", op: op, name: name)
+            let shifts = zip(values[1].elements, zip(values[2].elements, scales)).map { beta, ms in beta - ms.0 * ms.1 }
+            try requireFinite(shifts, "the shift β − mean·γ/√(variance + ε)", op: op, name: name)
             layers.append(.batchNormalization(gamma: values[0], beta: values[1], mean: values[2], variance: values[3],
-                                              epsilon: float(node, "epsilon", default: 1e-5),
-                                              momentum: float(node, "momentum", default: 0.9)))
+                                              epsilon: epsilon, momentum: momentum))
         case "LayerNormalization":
             try closePending(with: .linear)
             let axis = int(node, "axis", default: -1)
@@ -190,7 +201,9 @@ struct ONNXChainReader {
             let gamma = try vector(node.input[1], count: width, op: op, name: name)
             let beta = node.input.count > 2 && !node.input[2].isEmpty
                 ? try vector(node.input[2], count: width, op: op, name: name) : Matrix(rows: 1, columns: width)
-            layers.append(.layerNormalization(gamma: gamma, beta: beta, epsilon: float(node, "epsilon", default: 1e-5)))
+            let epsilon = float(node, "epsilon", default: 1e-5)
+            try requireEpsilon(epsilon, op: op, name: name)
+            layers.append(.layerNormalization(gamma: gamma, beta: beta, epsilon: epsilon))
         case "Identity", "Dropout":
             break
         default:
@@ -325,6 +338,20 @@ struct ONNXChainReader {
         try charge(units, tensor: value)
         let values = try ONNXTensorReader.floats(tensor, file: file).map { $0 * scale }
         return Matrix(rows: 1, columns: units, elements: count == units ? values : Array(repeating: values[0], count: units))
+    }
+
+    /// Refuses `values` (a constant after folding) holding NaN or ±inf, naming the node: a
+    /// finite weight times a huge alpha, or two finite biases summed, can overflow Float.
+    private func requireFinite(_ values: [Float], _ what: String, op: String, name: String) throws {
+        guard let i = values.firstIndex(where: { !$0.isFinite }) else { return }
+        throw ONNXError.nonFiniteValue(file: file, op: op, node: name, reason: "\(what) is \(values[i]) at element \(i)")
+    }
+
+    /// A normalization's ε: finite and not negative (the importer's tensors are finite, its attributes must be too).
+    private func requireEpsilon(_ epsilon: Float, op: String, name: String) throws {
+        guard epsilon.isFinite, epsilon >= 0 else {
+            throw ONNXError.nonFiniteValue(file: file, op: op, node: name, reason: "epsilon \(epsilon) is not a finite value ≥ 0")
+        }
     }
 
     private func attribute(_ node: Onnx_NodeProto, _ key: String) -> Onnx_AttributeProto? {

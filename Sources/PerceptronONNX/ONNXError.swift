@@ -13,6 +13,10 @@ public enum ONNXError: Error, Equatable, Sendable, CustomStringConvertible, Loca
     /// An operator Perceptron knows, used in a way it cannot express (an attribute value,
     /// an input that is not a constant, a position in the graph).
     case unsupportedUse(file: String, op: String, node: String, reason: String)
+    /// A node whose constants, once folded into a layer (a Gemm's alpha or beta times its
+    /// weight or bias, an Add's constant summed into a bias, a normalization's scale
+    /// γ/√(σ² + ε)), are not finite: the imported model would predict NaN or ±inf.
+    case nonFiniteValue(file: String, op: String, node: String, reason: String)
     /// A graph that is not a single chain from one input to one output.
     case unsupportedGraph(file: String, reason: String)
     /// A tensor whose declared type, dimensions and data disagree, or that is too large.
@@ -30,6 +34,8 @@ public enum ONNXError: Error, Equatable, Sendable, CustomStringConvertible, Loca
             return "\(file): unsupported ONNX operator \(op) (node \"\(node)\"); Perceptron imports Gemm, MatMul, Add, BatchNormalization, LayerNormalization and the activations Relu, Sigmoid, Tanh, Softmax, LeakyRelu, Elu, Softplus, Gelu, with Flatten, Reshape, Identity, Dropout and Transpose of constants"
         case let .unsupportedUse(file, op, node, reason):
             return "\(file): ONNX operator \(op) (node \"\(node)\"): \(reason)"
+        case let .nonFiniteValue(file, op, node, reason):
+            return "\(file): ONNX operator \(op) (node \"\(node)\"): \(reason); the imported model would predict NaN or ±inf"
         case let .unsupportedGraph(file, reason):
             return "\(file): unsupported ONNX graph: \(reason)"
         case let .invalidTensor(file, tensor, reason):

@@ -19,6 +19,8 @@ extension EndToEndTests {
         XCTAssertEqual(bare.status, 0, bare.stderr)
         let imported = try perceptron(["import", "bare.onnx", "-o", "imported.safetensors"])
         XCTAssertEqual(imported.status, 0, imported.stderr)
+        // --layers 8,6 and the output layer: three Dense layers (their activations are part of them).
+        XCTAssertTrue(imported.stderr.contains("3 layers: 3 Dense,"), imported.stderr)
         let rows = try write("rows.csv", "x,y\n0.1,0.2\n-1.5,0.75\n2,-0.5\n0.5,0.25\n")
         let original = try perceptron(["predict", "moons.safetensors", "--csv", rows])
         let again = try perceptron(["predict", "imported.safetensors", "--csv", rows])
