@@ -24,5 +24,12 @@ let package = Package(
             .product(name: "Perceptron", package: "Perceptron"),
             .product(name: "PerceptronONNX", package: "Perceptron"),
         ]),
+        // `perceptron serve`'s predict bodies (JSON instances/inputs, CSV) through RequestDecoder,
+        // the network and PredictionWriter; needs none of the server's HTTP packages.
+        .executableTarget(name: "FuzzServeRequest", dependencies: [
+            .product(name: "Perceptron", package: "Perceptron"),
+            .product(name: "PerceptronData", package: "Perceptron"),
+            .product(name: "PerceptronServeRequests", package: "Perceptron"),
+        ]),
     ]
 )

@@ -3,7 +3,7 @@
 #
 #   Fuzz/run.sh build                      build every target in one `swift build` (release, ASan + libFuzzer)
 #   Fuzz/run.sh TARGET [SECONDS|-runs=N] [libFuzzer flags…]
-#                                          fuzz one target: model-file, csv, idx or onnx (default 60 s)
+#                                          fuzz one target: model-file, csv, idx, onnx or serve-request (default 60 s)
 #   Fuzz/run.sh regress                    replay every seed and regression input once
 #   Fuzz/run.sh smoke [SECONDS]            CI: regress, then SECONDS (default 30) per target;
 #                                          prints "skipped: <reason>" and exits 0 when this
@@ -16,7 +16,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 FUZZ_DIR=$(pwd)
-TARGETS=(model-file csv idx onnx)
+TARGETS=(model-file csv idx onnx serve-request)
 
 product() {
     case "$1" in
@@ -24,7 +24,8 @@ product() {
         csv) echo FuzzCSV ;;
         idx) echo FuzzIDX ;;
         onnx) echo FuzzONNX ;;
-        *) echo "unknown target '$1' (model-file, csv, idx or onnx)" >&2; exit 2 ;;
+        serve-request) echo FuzzServeRequest ;;
+        *) echo "unknown target '$1' (model-file, csv, idx, onnx or serve-request)" >&2; exit 2 ;;
     esac
 }
 
@@ -35,6 +36,7 @@ max_len() {
         csv) echo 8192 ;;
         idx) echo 4096 ;;
         onnx) echo 16384 ;;
+        serve-request) echo 8192 ;;
     esac
 }
 
@@ -123,7 +125,7 @@ case "$command" in
             fi
             grep -E '^(stat::|Done)' "$log" || true
         done ;;
-    model-file|csv|idx|onnx)
+    model-file|csv|idx|onnx|serve-request)
         shift
         limit=${1:-60}
         [ $# -gt 0 ] && shift
