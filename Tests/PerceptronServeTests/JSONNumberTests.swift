@@ -1,4 +1,5 @@
 import Foundation
+import Perceptron
 @testable import PerceptronServe
 @testable import PerceptronServeRequests
 import XCTest
@@ -47,7 +48,7 @@ final class JSONNumberTests: XCTestCase {
     /// 200,000 numbers from a seeded generator that mixes short and long mantissas, leading
     /// zeros, and exponents up to ±400 (denormals, overflow, the fast path's borders).
     func testRandomNumbersMatchStrtod() {
-        var rng = SplitMix(seed: 0x5EED_2026)
+        var rng = SeededGenerator(seed: 0x5EED_2026)  // seeded, so a failure reproduces
         func digits(_ n: Int, leadingNonZero: Bool) -> String {
             var s = ""
             for i in 0..<n { s.append(Character(UnicodeScalar(UInt8(0x30 + (i == 0 && leadingNonZero ? 1 + rng.next() % 9 : rng.next() % 10))))) }
@@ -110,15 +111,3 @@ final class JSONNumberTests: XCTestCase {
     }
 }
 
-/// A small seeded generator (SplitMix64) so a failure reproduces.
-private struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
