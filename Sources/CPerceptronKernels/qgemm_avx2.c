@@ -15,7 +15,7 @@ enum { AVX2_MR = 6, AVX2_PANELS = 2, AVX2_MC = 96 };
 static inline __attribute__((always_inline)) AVX2_TARGET void
 avx2_tile(const int mr, const int np, long pairs, const uint8_t *a, long lda, const int16_t *panels,
           long panel_stride, long j0, long n, const int32_t *colsum, int32_t zero_point, float a_scale,
-          const float *b_scales, const float *bias, float *c, long ldc) {
+          const float *b_scales, const float *bias, int relu, float *c, long ldc) {
     __m256i acc[AVX2_MR][AVX2_PANELS];
     for (int r = 0; r < mr; r++)
         for (int p = 0; p < np; p++) acc[r][p] = _mm256_setzero_si256();
@@ -45,6 +45,7 @@ avx2_tile(const int mr, const int np, long pairs, const uint8_t *a, long lda, co
             __m256 v = _mm256_cvtepi32_ps(_mm256_sub_epi32(acc[r][p], correction));
             v = _mm256_mul_ps(v, scale);
             if (bias) v = _mm256_add_ps(v, b);
+            if (relu) v = _mm256_max_ps(v, _mm256_setzero_ps()); /* v > 0 ? v : +0, as pk_relu */
             if (width == 8) {
                 _mm256_storeu_ps(c + r * ldc + col, v);
             } else {
@@ -59,12 +60,12 @@ avx2_tile(const int mr, const int np, long pairs, const uint8_t *a, long lda, co
 #define AVX2_CASE(MR, NP)                                                                          \
     case MR:                                                                                       \
         avx2_tile(MR, NP, pairs, a + i * lda, lda, panels, panel_stride, j0, n, colsum, zero_point, \
-                  a_scale, b_scales, bias, c + i * ldc, ldc);                                     \
+                  a_scale, b_scales, bias, relu, c + i * ldc, ldc);                                     \
         break;
 
 AVX2_TARGET void pk_qgemm_avx2(long m, long n, long k, const uint8_t *a, long lda, const int8_t *packed_b,
                                const int32_t *colsum, int32_t zero_point, float a_scale, const float *b_scales,
-                               const float *bias, float *c, long ldc) {
+                               const float *bias, int relu, float *c, long ldc) {
     long pairs = pk_qgemm_padded_k(k) / 2;
     long panel_stride = pairs * 16;
     long panel_count = (n + 7) / 8;

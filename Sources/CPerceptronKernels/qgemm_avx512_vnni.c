@@ -16,7 +16,7 @@ enum { VNNI_MR = 6, VNNI_PANELS = 4, VNNI_MC = 96 };
 static inline __attribute__((always_inline)) VNNI_TARGET void
 vnni_tile(const int mr, const int np, long quads, const uint8_t *a, long lda, const int8_t *panels,
           long panel_stride, long j0, long n, const int32_t *colsum, int32_t zero_point, float a_scale,
-          const float *b_scales, const float *bias, float *c, long ldc) {
+          const float *b_scales, const float *bias, int relu, float *c, long ldc) {
     __m512i acc[VNNI_MR][VNNI_PANELS];
     for (int r = 0; r < mr; r++)
         for (int p = 0; p < np; p++) acc[r][p] = _mm512_setzero_si512();
@@ -43,6 +43,7 @@ vnni_tile(const int mr, const int np, long quads, const uint8_t *a, long lda, co
             __m512 v = _mm512_cvtepi32_ps(_mm512_sub_epi32(acc[r][p], correction));
             v = _mm512_mul_ps(v, scale);
             if (bias) v = _mm512_add_ps(v, b);
+            if (relu) v = _mm512_max_ps(v, _mm512_setzero_ps()); /* v > 0 ? v : +0, as pk_relu */
             _mm512_mask_storeu_ps(c + r * ldc + col, mask, v);
         }
     }
@@ -51,12 +52,12 @@ vnni_tile(const int mr, const int np, long quads, const uint8_t *a, long lda, co
 #define VNNI_CASE(MR, NP)                                                                          \
     case MR:                                                                                       \
         vnni_tile(MR, NP, quads, a + i * lda, lda, panels, panel_stride, j0, n, colsum, zero_point, \
-                  a_scale, b_scales, bias, c + i * ldc, ldc);                                     \
+                  a_scale, b_scales, bias, relu, c + i * ldc, ldc);                                     \
         break;
 
 VNNI_TARGET void pk_qgemm_avx512_vnni(long m, long n, long k, const uint8_t *a, long lda, const int8_t *packed_b,
                                       const int32_t *colsum, int32_t zero_point, float a_scale,
-                                      const float *b_scales, const float *bias, float *c, long ldc) {
+                                      const float *b_scales, const float *bias, int relu, float *c, long ldc) {
     long quads = pk_qgemm_padded_k(k) / 4;
     long panel_stride = quads * 64;
     long panel_count = (n + 15) / 16;

@@ -15,23 +15,25 @@
 #define PK_Q_AVX2_PANEL 8
 
 /* The fused dequantization of one accumulator, as every variant computes it:
- * float(acc − z·colsum), times (s_a·s_b), plus the bias: separate roundings, no FMA. */
+ * float(acc − z·colsum), times (s_a·s_b), plus the bias: separate roundings, no FMA;
+ * then, with relu, v > 0 ? v : 0 (pk_relu's rule: −0 and NaN become +0). */
 static inline float pk_q_dequantize(int32_t acc, int32_t zero_point, int32_t colsum, float a_scale,
-                                    float b_scale, const float *bias) {
+                                    float b_scale, const float *bias, int relu) {
     float scale = a_scale * b_scale;
     float v = (float)(acc - zero_point * colsum);
     v = v * scale;
     if (bias) v = v + *bias;
+    if (relu) v = v > 0 ? v : 0;
     return v;
 }
 
 #if defined(__x86_64__)
 void pk_qgemm_avx512_vnni(long m, long n, long k, const uint8_t *a, long lda, const int8_t *packed_b,
                           const int32_t *colsum, int32_t a_zero_point, float a_scale, const float *b_scales,
-                          const float *bias, float *c, long ldc);
+                          const float *bias, int relu, float *c, long ldc);
 void pk_qgemm_avx2(long m, long n, long k, const uint8_t *a, long lda, const int8_t *packed_b,
                    const int32_t *colsum, int32_t a_zero_point, float a_scale, const float *b_scales,
-                   const float *bias, float *c, long ldc);
+                   const float *bias, int relu, float *c, long ldc);
 /* AVX-512 F, BW, VL and VNNI (the VNNI kernel and the vector quantization use them). */
 int pk_cpu_has_avx512_vnni(void);
 #endif

@@ -80,7 +80,7 @@ void pk_qgemm_column_sums(long k, long n, const int8_t *b, long ldb, int32_t *co
 /* Over the k4n16 layout, one row and one 16-column panel at a time. */
 static void qgemm_scalar(long m, long n, long k, const uint8_t *a, long lda, const int8_t *packed_b,
                          const int32_t *colsum, int32_t zero_point, float a_scale, const float *b_scales,
-                         const float *bias, float *c, long ldc) {
+                         const float *bias, int relu, float *c, long ldc) {
     long quads = pk_qgemm_padded_k(k) / 4;
     for (long j0 = 0; j0 < n; j0 += PK_Q_VNNI_PANEL) {
         const int8_t *panel = packed_b + (j0 / PK_Q_VNNI_PANEL) * quads * 64;
@@ -98,7 +98,7 @@ static void qgemm_scalar(long m, long n, long k, const uint8_t *a, long lda, con
             }
             for (long j = 0; j < width; j++) {
                 c[i * ldc + j0 + j] = pk_q_dequantize(acc[j], zero_point, colsum[j0 + j], a_scale, b_scales[j0 + j],
-                                                      bias ? bias + j0 + j : 0);
+                                                      bias ? bias + j0 + j : 0, relu);
             }
         }
     }
@@ -106,17 +106,17 @@ static void qgemm_scalar(long m, long n, long k, const uint8_t *a, long lda, con
 
 void pk_qgemm(int isa, long m, long n, long k, const uint8_t *a, long lda, const int8_t *packed_b,
               const int32_t *colsum, int32_t a_zero_point, float a_scale, const float *b_scales,
-              const float *bias, float *c, long ldc) {
+              const float *bias, int relu, float *c, long ldc) {
     if (m <= 0 || n <= 0) return;
 #if defined(__x86_64__)
     if (isa == PK_QISA_AVX512_VNNI) {
-        pk_qgemm_avx512_vnni(m, n, k, a, lda, packed_b, colsum, a_zero_point, a_scale, b_scales, bias, c, ldc);
+        pk_qgemm_avx512_vnni(m, n, k, a, lda, packed_b, colsum, a_zero_point, a_scale, b_scales, bias, relu, c, ldc);
         return;
     }
     if (isa == PK_QISA_AVX2) {
-        pk_qgemm_avx2(m, n, k, a, lda, packed_b, colsum, a_zero_point, a_scale, b_scales, bias, c, ldc);
+        pk_qgemm_avx2(m, n, k, a, lda, packed_b, colsum, a_zero_point, a_scale, b_scales, bias, relu, c, ldc);
         return;
     }
 #endif
-    qgemm_scalar(m, n, k, a, lda, packed_b, colsum, a_zero_point, a_scale, b_scales, bias, c, ldc);
+    qgemm_scalar(m, n, k, a, lda, packed_b, colsum, a_zero_point, a_scale, b_scales, bias, relu, c, ldc);
 }

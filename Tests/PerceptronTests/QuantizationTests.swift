@@ -24,6 +24,28 @@ final class QuantizationTests: XCTestCase {
         try Metrics.accuracy(actual: labels, predicted: model.predictClasses(x))
     }
 
+    /// An inference pass (f fused into the int8 product's store for ReLU and linear, z not
+    /// kept) gives the output bits of a training pass (z, then f(z)), on every activation.
+    func testInferencePassGivesTheBitsOfATrainingPass() throws {
+        var g = SeededGenerator(seed: 12)
+        let x = Matrix(rows: 23, columns: 19, elements: (0..<23 * 19).map { _ in Float.random(in: -2...2, using: &g) })
+        for activation in [Activation.relu, .linear, .tanh, .softmax] {
+            for useBias in [true, false] {
+                var dense = Dense(11, activation: activation, useBias: useBias)
+                try dense.build(inputSize: 19, generator: &g)
+                var layer = try QuantizedDense(quantizing: dense)
+                layer.forward(x, training: true, generator: &g)
+                let trained = layer.output
+                XCTAssertEqual(layer.preactivation.rows, 23)
+                layer.forward(x, training: false, generator: &g)
+                XCTAssertEqual(layer.output, trained, "\(activation) bias=\(useBias)")
+                layer.forward(x, training: true, generator: &g)   // z is back for backward
+                XCTAssertEqual(layer.preactivation.rows, 23)
+                XCTAssertEqual(layer.output, trained)
+            }
+        }
+    }
+
     func testQuantizedModelsPredictLikeTheFloatModel() throws {
         let (model, x, labels) = try trainedDigits()
         let dynamic = try model.quantized()

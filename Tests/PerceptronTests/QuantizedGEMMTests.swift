@@ -40,11 +40,68 @@ final class QuantizedGEMMTests: XCTestCase {
         Matrix(rows: rows, columns: columns, elements: (0..<rows * columns).map { _ in Float.random(in: range, using: &g) })
     }
 
-    func run(_ x: Matrix, _ q: AffineQuantization, _ w: QuantizedWeights, bias: [Float]?, threads: Int = 1) -> Matrix {
+    func run(_ x: Matrix, _ q: AffineQuantization, _ w: QuantizedWeights, bias: [Float]?, relu: Bool = false, threads: Int = 1) -> Matrix {
         var out = Matrix(rows: 0, columns: 0)
         var scratch: [UInt8] = []
-        QuantizedGEMM.multiply(x, quantization: q, weights: w, bias: bias, into: &out, scratch: &scratch, threads: threads)
+        QuantizedGEMM.multiply(x, quantization: q, weights: w, bias: bias, relu: relu, into: &out, scratch: &scratch, threads: threads)
         return out
+    }
+
+    /// The fused ReLU store gives, on every kernel, the bits of the plain product followed
+    /// by the float path's ReLU (`pk_relu`: z > 0 ? z : +0), including rows of zeros
+    /// (bias only, some of it negative), one-row batches and odd shapes.
+    func testFusedReLUEqualsTheProductThenReLU() {
+        var g = SeededGenerator(seed: 21)
+        for (m, k, n) in [(1, 1, 1), (1, 37, 21), (7, 33, 65), (13, 64, 10), (97, 100, 130)] {
+            var x = randomMatrix(m, k, &g, range: -3...3)
+            for p in 0..<k { x[0, p] = 0 }   // an all-zero row: the output is relu(bias)
+            let w = randomMatrix(k, n, &g)
+            let bias = (0..<n).map { _ in Float.random(in: -1...1, using: &g) }
+            let q = QuantizedGEMM.dynamicQuantization(of: x)
+            for kernel in kernels {
+                let weights = QuantizedWeights(quantizing: w, kernel: kernel)
+                for b in [bias, nil] {
+                    let plain = reference(x, q, weights, bias: b)
+                    var expected = Matrix(rows: 0, columns: 0)
+                    Activation.relu.apply(plain, into: &expected)
+                    let fused = run(x, q, weights, bias: b, relu: true)
+                    XCTAssertEqual(fused, expected, "\(kernel) m=\(m) k=\(k) n=\(n) bias=\(b != nil)")
+                    XCTAssertTrue(fused.elements.allSatisfy { $0 >= 0 && $0.sign == .plus }, "\(kernel): no −0 or negative")
+                    if let b { XCTAssertEqual(fused.row(0), b.map { $0 > 0 ? $0 : 0 }, "\(kernel) zero row") }
+                }
+            }
+        }
+    }
+
+    /// Reused output and scratch buffers (same shape, then a smaller batch into larger
+    /// buffers, then a larger one that needs new ones) give the bits of fresh buffers.
+    func testReusedBuffersGiveTheBitsOfFreshOnes() {
+        var g = SeededGenerator(seed: 17)
+        let weights = QuantizedWeights(quantizing: randomMatrix(50, 30, &g))
+        var out = Matrix(rows: 0, columns: 0)
+        var scratch: [UInt8] = []
+        for m in [40, 40, 7, 90, 1] {
+            let x = randomMatrix(m, 50, &g)
+            let q = QuantizedGEMM.dynamicQuantization(of: x)
+            for relu in [false, true] {
+                QuantizedGEMM.multiply(x, quantization: q, weights: weights, bias: nil, relu: relu, into: &out, scratch: &scratch, threads: 2)
+                XCTAssertEqual(out, run(x, q, weights, bias: nil, relu: relu), "m=\(m) relu=\(relu)")
+            }
+        }
+    }
+
+    /// The batch range found in row blocks on several threads is the serial one (min and max
+    /// are exact), for a batch above the parallel threshold and one below it.
+    func testDynamicRangeDoesNotDependOnTheThreadCount() {
+        var g = SeededGenerator(seed: 8)
+        for rows in [QuantizedGEMM.parallelMinimumRange / 64 + 3, 5] {
+            var x = randomMatrix(rows, 64, &g, range: -2...3)
+            x[rows - 1, 63] = 9      // the maximum in the last row (the last block)
+            x[0, 0] = -4             // the minimum in the first
+            let serial = QuantizedGEMM.dynamicQuantization(of: x, threads: 1)
+            XCTAssertEqual(serial, AffineQuantization(min: -4, max: 9))
+            for threads in [2, 3, 7] { XCTAssertEqual(QuantizedGEMM.dynamicQuantization(of: x, threads: threads), serial, "\(threads) threads") }
+        }
     }
 
     func testEveryKernelGivesTheExactIntegerResultOnRandomShapes() {
@@ -136,6 +193,7 @@ final class QuantizedGEMMTests: XCTestCase {
         let q = QuantizedGEMM.dynamicQuantization(of: x)
         XCTAssertEqual(run(x, q, weights, bias: nil, threads: 1), run(x, q, weights, bias: nil, threads: 2))
         XCTAssertEqual(run(x, q, weights, bias: nil, threads: 1), run(x, q, weights, bias: nil, threads: 7))
+        XCTAssertEqual(run(x, q, weights, bias: nil, relu: true, threads: 1), run(x, q, weights, bias: nil, relu: true, threads: 2))
     }
 
     /// DynamicQuantizeLinear's rule: the range widened to hold 0, 0 exact.

@@ -8,6 +8,7 @@
  *
  *     acc[i, j] = Σ_p A[i, p]·B[p, j]                  (exact, in int32)
  *     C[i, j]   = float(acc[i, j] − z_a·colsum[j]) · (s_a·s_b[j]) + bias[j]
+ *     C[i, j]   = max(C[i, j], 0)                       (relu ≠ 0: ReLU fused, as pk_relu)
  *
  * A (m × k) holds unsigned 8-bit activations with one zero point z_a and one scale s_a
  * (x ≈ s_a·(A − z_a)); B (k × n) holds signed 8-bit weights with one scale per column
@@ -52,10 +53,10 @@ void pk_qgemm_pack_b(int isa, long k, long n, const int8_t *b, long ldb, int8_t 
 void pk_qgemm_column_sums(long k, long n, const int8_t *b, long ldb, int32_t *colsum);
 
 /* C (row stride ldc) ← the fused product above for m rows of A (row stride lda ≥ padded k).
- * bias may be NULL (no bias). */
+ * bias may be NULL (no bias); relu ≠ 0 applies max(·, 0) (z > 0 ? z : 0) before the store. */
 void pk_qgemm(int isa, long m, long n, long k, const uint8_t *a, long lda, const int8_t *packed_b,
               const int32_t *colsum, int32_t a_zero_point, float a_scale, const float *b_scales,
-              const float *bias, float *c, long ldc);
+              const float *bias, int relu, float *c, long ldc);
 
 /* The smallest and largest of n floats (n ≥ 1). */
 void pk_min_max(long n, const float *x, float *min_out, float *max_out);

@@ -24,6 +24,10 @@ import CPerceptronKernels
 ///
 /// With dynamic quantization a row's output depends slightly on the other rows of its
 /// batch (they share s_a and z_a), as in PyTorch's `quantize_dynamic`.
+///
+/// An inference pass (`training: false`) of a ReLU or linear layer applies f in the
+/// product's store and leaves ``preactivation`` empty (only backward reads z); a training
+/// pass keeps z, then computes a = f(z). Both give the same bits.
 public struct QuantizedDense: ActivatedLayer, TensorValueValidating {
     /// How a layer quantizes its inputs.
     public enum InputQuantization: String, Codable, Sendable, CaseIterable {
@@ -155,6 +159,14 @@ public struct QuantizedDense: ActivatedLayer, TensorValueValidating {
     public mutating func forward(_ input: Matrix, training: Bool, generator: inout SeededGenerator) {
         precondition(input.columns == weights.rows, "QuantizedDense expects \(weights.rows) input columns, got \(input.columns)")
         let quantization = calibratedInput ?? QuantizedGEMM.dynamicQuantization(of: input)
+        if !training && (activation == .relu || activation == .linear) {
+            // Inference: f fused into the product's store, one pass writing a; z is not kept
+            // (only a training pass's backward reads it).
+            QuantizedGEMM.multiply(input, quantization: quantization, weights: weights, bias: useBias ? bias : nil,
+                                   relu: activation == .relu, into: &output, scratch: &quantizedInput)
+            if preactivation.count > 0 { preactivation = Matrix(rows: 0, columns: 0) }
+            return
+        }
         QuantizedGEMM.multiply(input, quantization: quantization, weights: weights, bias: useBias ? bias : nil,
                                into: &preactivation, scratch: &quantizedInput)
         activation.apply(preactivation, into: &output)
