@@ -184,41 +184,35 @@ public struct ServeResponder: HTTPResponder {
 
     /// The body, at most `--max-body` bytes, within `--read-timeout`.
     ///
-    /// The body is read by a task of its own that the ``ReadWatchdog`` cancels at the
-    /// deadline, so a client that stops sending gets the JSON 408 too (not just a closed
-    /// connection): cancellation ends the read's wait and leaves the connection writable.
+    /// Read on this task; a client that stops sending is ended by the ``ReadWatchdog``,
+    /// which closes the connection's input at the deadline: the body stream ends (or fails)
+    /// and this answers the JSON 408, the output still being open.
     private func readBody(_ request: Request, context: Context) async throws(RequestError) -> ByteBuffer {
-        let body = request.body
-        let maxBody = options.maxBody
         let timeout = RequestError(.requestTimeout, "body_timeout",
                                    "the body did not arrive within --read-timeout \(options.readTimeoutSeconds) s")
         let deadline = ContinuousClock.now + watchdog.timeout
-        let reader = Task { () throws -> ByteBuffer in
-            var buffer = ByteBuffer()
-            for try await var chunk in body {
-                guard buffer.readableBytes + chunk.readableBytes <= maxBody else {
-                    throw RequestError(.contentTooLarge, "body_too_large", "the body exceeds --max-body \(maxBody) bytes")
+        let ticket = watchdog.start(context.channel, deadline: deadline)
+        var buffer = ByteBuffer()
+        do {
+            for try await var chunk in request.body {
+                guard buffer.readableBytes + chunk.readableBytes <= options.maxBody else {
+                    _ = watchdog.finish(ticket)
+                    throw RequestError(.contentTooLarge, "body_too_large", "the body exceeds --max-body \(options.maxBody) bytes")
                 }
+                // A timed-out connection stays with the watchdog, which closes it after the 408.
                 guard ContinuousClock.now <= deadline else { throw timeout }
                 buffer.writeBuffer(&chunk)
             }
-            return buffer
-        }
-        let (ticket, _) = watchdog.start(context.channel, deadline: deadline) { reader.cancel() }
-        do {
-            let buffer = try await withTaskCancellationHandler { try await reader.value } onCancel: { reader.cancel() }
-            watchdog.finish(ticket)
-            return buffer
         } catch let error as RequestError {
-            // A timed-out connection stays with the watchdog, which closes it after the 408.
-            if error.status != .requestTimeout { watchdog.finish(ticket) }
             throw error
         } catch {
-            // Cancelled by the watchdog: the client stopped sending.
-            if ContinuousClock.now > deadline { throw timeout }
-            watchdog.finish(ticket)
+            // The watchdog closed the input (the client stopped sending), or the stream failed.
+            if watchdog.finish(ticket) || ContinuousClock.now > deadline { throw timeout }
             throw RequestError(.badRequest, "body_unreadable", "the body could not be read: \(error)")
         }
+        // The stream also just ends when the watchdog closes the input: the body is short.
+        if watchdog.finish(ticket) { throw timeout }
+        return buffer
     }
 
     // MARK: responses
