@@ -83,7 +83,7 @@ struct Serve: ParsableCommand {
 
     func run() throws {
         let level = Logger.Level(rawValue: logLevel) ?? .info
-        var logger = Logger(label: "perceptron.serve") { label in StreamLogHandler.standardError(label: label) }
+        var logger = Logger(label: "perceptron.serve") { label in ServeLogHandler(label: label) }
         logger.logLevel = level
         let server: InferenceServer
         do {

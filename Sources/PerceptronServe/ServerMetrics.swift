@@ -1,4 +1,5 @@
 import Prometheus
+import Synchronization
 
 /// The server's Prometheus metrics (`GET /metrics`, text format 0.0.4):
 ///
@@ -13,9 +14,17 @@ import Prometheus
 /// ```
 /// Routes are the templates (`/v1/models/{name}:predict`), never the raw path, so a
 /// client cannot grow the label set.
+///
+/// The per-request series are looked up in the registry once per label set and kept: the
+/// registry's lookup builds the metric's name and labels every time, ~4 % of a one-row
+/// request's CPU (`perf`, BENCHMARKS.md).
 final class ServerMetrics: Sendable {
     let registry = PrometheusCollectorRegistry()
     let inFlight: Gauge
+
+    private struct RequestLabels: Hashable { var route: String, method: String, status: Int }
+    private let requestSeries = Mutex<[RequestLabels: (count: Counter, duration: DurationHistogram)]>([:])
+    private let batchSeries = Mutex<[String: ValueHistogram]>([:])
 
     static let latencyBuckets: [Duration] = [
         .microseconds(100), .microseconds(250), .microseconds(500), .milliseconds(1), .milliseconds(2), .milliseconds(5),
@@ -29,18 +38,34 @@ final class ServerMetrics: Sendable {
     }
 
     func request(route: String, method: String, status: Int, duration: Duration) {
-        registry.makeCounter(descriptor: .init(namespace: "perceptron", metricName: "http_requests", unitName: "total",
-                                               helpText: "HTTP requests by route template, method and status."),
-                             labels: [("route", route), ("method", method), ("status", String(status))]).increment()
-        registry.makeDurationHistogram(descriptor: .init(namespace: "perceptron", metricName: "http_request_duration", unitName: "seconds",
-                                                         helpText: "Time from the request's head to its response, by route template."),
-                                       labels: [("route", route)], buckets: Self.latencyBuckets).record(duration)
+        let series = requestSeries.withLock { known in
+            let labels = RequestLabels(route: route, method: method, status: status)
+            if let series = known[labels] { return series }
+            let series = (
+                count: registry.makeCounter(descriptor: .init(namespace: "perceptron", metricName: "http_requests", unitName: "total",
+                                                              helpText: "HTTP requests by route template, method and status."),
+                                            labels: [("route", route), ("method", method), ("status", String(status))]),
+                duration: registry.makeDurationHistogram(descriptor: .init(namespace: "perceptron", metricName: "http_request_duration",
+                                                                           unitName: "seconds",
+                                                                           helpText: "Time from the request's head to its response, by route template."),
+                                                         labels: [("route", route)], buckets: Self.latencyBuckets))
+            known[labels] = series
+            return series
+        }
+        series.count.increment()
+        series.duration.record(duration)
     }
 
     func batch(model: String, rows: Int) {
-        registry.makeValueHistogram(descriptor: .init(namespace: "perceptron", metricName: "batch", unitName: "rows",
-                                                      helpText: "Rows per forward pass (dynamic batching merges requests)."),
-                                    labels: [("model", model)], buckets: Self.batchBuckets).record(Double(rows))
+        let histogram = batchSeries.withLock { known in
+            if let histogram = known[model] { return histogram }
+            let histogram = registry.makeValueHistogram(descriptor: .init(namespace: "perceptron", metricName: "batch", unitName: "rows",
+                                                                          helpText: "Rows per forward pass (dynamic batching merges requests)."),
+                                                        labels: [("model", model)], buckets: Self.batchBuckets)
+            known[model] = histogram
+            return histogram
+        }
+        histogram.record(Double(rows))
     }
 
     func loaded(model: String, seconds: Double) {
