@@ -13,8 +13,8 @@ import Synchronization
 /// later the watchdog closes the whole connection, whatever the handler did. A client that
 /// keeps trickling bytes gets the same 408 from the body reader, which checks the deadline at
 /// every chunk. The body is read on the request's own task: no task per request, no
-/// executor hop (a task per request cost the one-row Titanic request ~17 % of its
-/// throughput, BENCHMARKS.md).
+/// executor hop (a reader task per request cost a one-row Titanic request ~6 % more server
+/// CPU, BENCHMARKS.md).
 final class ReadWatchdog: Service, Sendable {
     private struct Entry {
         var deadline: ContinuousClock.Instant
