@@ -72,6 +72,48 @@ final class PredictorTests: XCTestCase {
     }
 }
 
+extension PredictorTests {
+    /// Calls reuse the layer copies earlier calls kept (``PredictorScratch``): batches of
+    /// changing sizes (larger, smaller, chunked) through the float and the int8 model give
+    /// the results of a fresh predictor, and a result already returned is never changed
+    /// by a later call that writes into the buffers it came from.
+    func testKeptScratchGivesFreshResultsAndLeavesEarlierResultsAlone() throws {
+        let (model, _, x) = try trainedIris()
+        for net in [model, try model.quantized()] {
+            let predictor = net.predictor()
+            let first = try predictor.outputs(x)
+            let firstCopy = Matrix(rows: first.rows, columns: first.columns, elements: first.elements)
+            for rows in [150, 3, 1, 150, 40, 149] {
+                let part = x.gatherRows(0..<rows)
+                XCTAssertEqual(try predictor.outputs(part), try net.predictor().outputs(part), "\(rows) rows")
+                XCTAssertEqual(try predictor.outputs(part, batchSize: 16), try net.predictor().outputs(part, batchSize: 16),
+                               "\(rows) rows, chunks of 16")
+            }
+            XCTAssertEqual(first, firstCopy, "an earlier result changed")
+        }
+    }
+
+    /// 8 threads through one predictor with batches of different sizes, so kept copies of
+    /// every shape are taken and given back in any order: each result is the serial one.
+    func testEightThreadsWithMixedBatchSizesGiveTheSerialResults() throws {
+        let (model, _, x) = try trainedIris()
+        let predictor = try model.quantized().predictor()
+        let slices = (0..<8).map { t in x.gatherRows(0..<(1 + t * 21)) }
+        let serial = try slices.map { try predictor.outputs($0) }
+        let results = ResultBox(count: 8)
+        DispatchQueue.concurrentPerform(iterations: 8) { t in
+            var mismatches = 0
+            for round in 0..<100 {
+                let slice = (t + round) % 8
+                guard let output = try? predictor.outputs(slices[slice]) else { mismatches += 1; continue }
+                if output != serial[slice] { mismatches += 1 }
+            }
+            results.set(t, mismatches)
+        }
+        XCTAssertEqual(results.values, [Int](repeating: 0, count: 8))
+    }
+}
+
 /// Per-thread results written under a lock.
 private final class ResultBox: @unchecked Sendable {
     private let lock = NSLock()

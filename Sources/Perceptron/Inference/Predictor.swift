@@ -14,14 +14,19 @@ import Foundation
 /// classes(x)        the argmax of the probabilities (≥ ½ for binary)
 /// ```
 /// Each call works on its own copy of the layers: the weights are shared (copy-on-write,
-/// never written), the outputs each forward pass writes are the call's own scratch. A
+/// never written), the outputs each forward pass writes are the call's own scratch, kept
+/// for a later call to reuse (``PredictorScratch``: at most two copies, each as large as
+/// the biggest batch it ran). A
 /// ``Sequential`` keeps its own buffers and is for one thread at a time; make a predictor
 /// from it (or from a model file) for concurrent use.
 public struct Predictor: @unchecked Sendable {
     // @unchecked: `layers` holds `any Layer` values, which the compiler cannot prove
-    // Sendable; they are never mutated in place here: every call copies the array and its
-    // forward passes write the copy's own output buffers (copy-on-write).
+    // Sendable; they are never mutated in place here: every call runs in its own copy of
+    // the array (a kept one from `scratchLayers`, or a fresh copy) and its forward passes
+    // write that copy's own output buffers (copy-on-write).
     private let layers: [any Layer]
+    /// Layer copies kept between calls, so a call reuses the last one's buffers.
+    private let scratchLayers = PredictorScratch()
     /// The number of input features (after preprocessing).
     public let inputSize: Int
     /// The number of network outputs.
@@ -83,7 +88,8 @@ public struct Predictor: @unchecked Sendable {
         guard chunk >= 1 else {
             throw PerceptronError.invalidHyperparameter(name: "batchSize", value: "\(chunk)", expected: "an integer ≥ 1")
         }
-        var scratch = layers
+        var scratch = scratchLayers.take() ?? layers
+        defer { scratchLayers.give(scratch) }
         var unused = SeededGenerator(seed: 0)
         if chunk >= x.rows { return Self.forward(x, through: &scratch, generator: &unused) }
         var result = Matrix(rows: x.rows, columns: outputSize)

@@ -69,7 +69,8 @@ enum QuantizedGEMM {
 
     /// `output` (resized to x.rows × w.columns) ← the fused product above, with `relu`
     /// max(·, 0) applied in the same pass (as ``Activation/relu``); `scratch` holds the
-    /// quantized rows (reused between calls). A new output or scratch buffer is written by
+    /// quantized rows (reused between calls). An output whose buffer is large enough (from
+    /// an earlier batch) is reshaped in place; a new output or scratch buffer is written by
     /// the product itself, never zero-filled first: every element is stored exactly once.
     static func multiply(_ x: Matrix, quantization: AffineQuantization, weights w: QuantizedWeights, bias: [Float]?,
                          relu: Bool = false, into output: inout Matrix, scratch: inout [UInt8],
@@ -116,6 +117,10 @@ enum QuantizedGEMM {
                             if let bias { bias.withUnsafeBufferPointer { run($0.baseAddress, a, c) } } else { run(nil, a, c) }
                         }
                         func run(_ a: UnsafeMutablePointer<UInt8>) {
+                            if output.rows != m || output.columns != n, output.storage.capacity >= m * n {
+                                // The buffer of an earlier, larger batch: reshaped in place (no new pages).
+                                output.resize(rows: m, columns: n)
+                            }
                             if output.rows == m && output.columns == n {
                                 output.withUnsafeMutableBufferPointer { run(a, $0.baseAddress!) }
                             } else {
