@@ -174,8 +174,73 @@ static void pack_panel(long width, long count, long kc, const float *src, long p
     else pack_generic_pairs(width, count, kc, src, ps, ts, alpha, dst);
 }
 
+/* All MR-row panels of an A block at once, from a source whose panel direction is
+ * contiguous: element (p, t) at src[p*ps + t], t < count (panel t/MR, zero-padded to MR).
+ * For each pair q, rows 2q and 2q + 1 are read whole and in order (two sequential streams
+ * the prefetcher follows, where panel-by-panel packing reads a 12-float strip of every
+ * row once per panel), 48 columns at a time: three vectors of pair words become four
+ * 12-word panel rows. Writes exactly what pack_strided_pairs writes, panel by panel. */
+BF16 static void pack_a_rows(long count, long kc, const float *src, long ps, float alpha, uint32_t *dst) {
+    long pairs = (kc + 1) / 2;
+    __m512 al = _mm512_set1_ps(alpha);
+    const __m512i next12 = _mm512_set_epi32(0, 0, 0, 0, 23, 22, 21, 20, 19, 18, 17, 16, 15, 14, 13, 12);
+    const __m512i next24 = _mm512_set_epi32(0, 0, 0, 0, 19, 18, 17, 16, 15, 14, 13, 12, 11, 10, 9, 8);
+    const __mmask16 twelve = (__mmask16)0x0FFF;
+    long panel = PK_BF16_MR * pairs;          /* words per panel */
+    for (long q = 0; q < pairs; q++) {
+        const float *r0 = src + 2 * q * ps;
+        int has_second = 2 * q + 1 < kc;
+        for (long t = 0; t < count; t += 48) {
+            __m512i w[3];
+            for (int v = 0; v < 3; v++) {
+                __mmask16 m = mask16(count - t - 16 * v);
+                __m512 lo = _mm512_maskz_loadu_ps(m, r0 + t + 16 * v);
+                __m512 hi = has_second ? _mm512_maskz_loadu_ps(m, r0 + ps + t + 16 * v) : _mm512_setzero_ps();
+                if (alpha != 1.0f) { lo = _mm512_mul_ps(al, lo); hi = _mm512_mul_ps(al, hi); }
+                w[v] = interleave_pairs(lo, hi);
+            }
+            /* Panel rows: words 0–11, 12–23, 24–35, 36–47 of w[0] w[1] w[2]. */
+            __m512i p1 = _mm512_permutex2var_epi32(w[0], next12, w[1]);
+            __m512i p2 = _mm512_permutex2var_epi32(w[1], next24, w[2]);
+            __m512i p3 = _mm512_alignr_epi32(w[2], w[2], 4);
+            uint32_t *out = dst + (t / PK_BF16_MR) * panel + q * PK_BF16_MR;
+            long panels = (count - t + PK_BF16_MR - 1) / PK_BF16_MR;
+            _mm512_mask_storeu_epi32(out, twelve, w[0]);
+            if (panels > 1) _mm512_mask_storeu_epi32(out + panel, twelve, p1);
+            if (panels > 2) _mm512_mask_storeu_epi32(out + 2 * panel, twelve, p2);
+            if (panels > 3) _mm512_mask_storeu_epi32(out + 3 * panel, twelve, p3);
+        }
+    }
+}
+
+/* All column panels of a B block at once (widths as panel_width), from a source whose
+ * panel direction is contiguous: element (p, j) at src[p*ps + j], j < count. Same reading
+ * order as pack_a_rows, the same words as pack_strided_pairs. */
+BF16 static void pack_b_rows(long count, long kc, const float *src, long ps, uint32_t *dst) {
+    long pairs = (kc + 1) / 2;
+    for (long q = 0; q < pairs; q++) {
+        const float *r0 = src + 2 * q * ps;
+        int has_second = 2 * q + 1 < kc;
+        for (long j = 0; j < count;) {
+            long w = panel_width(count - j);
+            uint32_t *out = dst + j * pairs + q * w;
+            for (long t = 0; t < w; t += 16) {
+                __mmask16 m = mask16(count - j - t);
+                __m512 lo = _mm512_maskz_loadu_ps(m, r0 + j + t);
+                __m512 hi = has_second ? _mm512_maskz_loadu_ps(m, r0 + ps + j + t) : _mm512_setzero_ps();
+                _mm512_storeu_si512((void *)(out + t), interleave_pairs(lo, hi));
+            }
+            j += w;
+        }
+    }
+}
+
 void pk_bf16_pack_a(long mc, long kc, const float *a, long rs, long cs, float alpha, uint32_t *dst) {
     long pairs = (kc + 1) / 2;
+    if (rs == 1 && cs != 1 && mc > PK_BF16_MR) {
+        pack_a_rows(mc, kc, a, cs, alpha, dst);
+        return;
+    }
     for (long i = 0; i < mc; i += PK_BF16_MR) {
         long rows = mc - i < PK_BF16_MR ? mc - i : PK_BF16_MR;
         pack_panel(PK_BF16_MR, rows, kc, a + i * rs, cs, rs, alpha, dst);
@@ -185,6 +250,10 @@ void pk_bf16_pack_a(long mc, long kc, const float *a, long rs, long cs, float al
 
 void pk_bf16_pack_b(long kc, long nc, const float *b, long rs, long cs, uint32_t *dst) {
     long pairs = (kc + 1) / 2;
+    if (cs == 1 && rs != 1 && nc > PK_BF16_NR) {
+        pack_b_rows(nc, kc, b, rs, dst);
+        return;
+    }
     for (long j = 0; j < nc;) {
         long w = panel_width(nc - j);
         long cols = nc - j < w ? nc - j : w;

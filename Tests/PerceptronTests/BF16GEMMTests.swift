@@ -67,7 +67,8 @@ final class BF16GEMMTests: XCTestCase {
     private func check(_ t: Case, threads: Int = 1, file: StaticString = #filePath, line: UInt = #line) -> [Float] {
         let (a, b, c0, c) = run(t, threads: threads)
         let u = 1.0 / 256, eps = 1.0 / 16_777_216
-        let roundings = Double(t.k + (t.k + BF16GEMM.maxKC - 1) / BF16GEMM.maxKC + 1)
+        let kc = BF16GEMM.blocking.kc
+        let roundings = Double(t.k + (t.k + kc - 1) / kc + 1)
         let gamma = roundings * 2 * eps / (1 - roundings * 2 * eps)
         let alphaTerm = t.alpha == 1 ? 0 : eps * (1 + u)
         let productTerm = (1 + u + alphaTerm) * (1 + u) - 1
@@ -124,7 +125,7 @@ final class BF16GEMMTests: XCTestCase {
 
     func testAlphaBetaAndSeveralDepthBlocks() throws {
         try requireBF16()
-        // k = 1100 is three depth blocks (KC = 512, balanced to 368 each).
+        // k = 1100 is at least two depth blocks for any KC (≤ 1 024; three of 368 at KC 384 or 512).
         check(Case(transposeA: false, transposeB: false, m: 40, n: 50, k: 1100, alpha: 0.75, beta: 0.5))
         check(Case(transposeA: true, transposeB: false, m: 64, n: 10, k: 1000, alpha: 1, beta: 1))
         check(Case(transposeA: false, transposeB: true, m: 100, n: 70, k: 1001, alpha: -2, beta: 0))
@@ -224,6 +225,42 @@ final class BF16GEMMTests: XCTestCase {
                 j0 += width
             }
             XCTAssertEqual(offset, packed.count)
+        }
+    }
+
+    /// Packing A gives the same words on every path: row-major A (pairs contiguous),
+    /// transposed A (all panels at once, row by row: `pack_a_rows`, used for xᵀ of the
+    /// weight gradients) and a strided view (element by element), for widths that end a
+    /// 48-column group on and off a panel boundary, α ≠ 1 included.
+    func testPackingAMatchesAcrossLayouts() throws {
+        try requireBF16()
+        for (mc, kc) in [(13, 1), (13, 37), (47, 2), (48, 37), (49, 36), (100, 5), (121, 64), (600, 3)] {
+            let source = values(mc * kc, seed: UInt64(mc * 1000 + kc))
+            var results: [[UInt32]] = []
+            for (rs, cs) in [(kc, 1), (1, mc), (2 * kc, 2)] {
+                var storage = [Float](repeating: 0, count: mc * kc * 4)
+                for i in 0..<mc { for p in 0..<kc { storage[i * rs + p * cs] = source[i * kc + p] } }
+                var packed = [UInt32](repeating: 0xDEAD_BEEF, count: pk_bf16_packed_a_size(mc, kc))
+                storage.withUnsafeBufferPointer { s in
+                    packed.withUnsafeMutableBufferPointer { d in
+                        pk_bf16_pack_a(mc, kc, s.baseAddress!, rs, cs, 0.5, d.baseAddress!)
+                    }
+                }
+                results.append(packed)
+            }
+            // The words themselves: panel i/12, pair q, row i % 12.
+            let pairs = (kc + 1) / 2
+            var expected = [UInt32](repeating: 0, count: results[0].count)
+            for i in 0..<mc {
+                for q in 0..<pairs {
+                    let lo = pk_bf16_round(0.5 * source[i * kc + 2 * q]).bitPattern >> 16
+                    let hi = 2 * q + 1 < kc ? pk_bf16_round(0.5 * source[i * kc + 2 * q + 1]).bitPattern >> 16 : 0
+                    expected[(i / 12) * 12 * pairs + q * 12 + i % 12] = lo | hi << 16
+                }
+            }
+            XCTAssertEqual(results[0], expected, "row-major A, mc \(mc) kc \(kc)")
+            XCTAssertEqual(results[1], expected, "transposed A, mc \(mc) kc \(kc)")
+            XCTAssertEqual(results[2], expected, "strided A, mc \(mc) kc \(kc)")
         }
     }
 }

@@ -25,12 +25,8 @@ import Synchronization
 /// bit-identical across runs and thread counts. Runs only where
 /// ``ComputePrecision/isSupported`` holds for ``ComputePrecision/bfloat16``.
 enum BF16GEMM {
-    /// Depth of a packed block: a 32-column B micro-panel of KC/2 pair words is
-    /// KC·32·2 B = 32 KiB, in L1 (48 KiB) beside an A micro-panel (12 KiB).
-    static let maxKC = 512
-    /// Rows of A per packed block: MC·KC·2 B = 120 KiB, in L2.
-    static let maxMC = 120
-    static let maxNC = 3072
+    /// Cache blocking (KC, MC, NC) of this machine, from its cache sizes: see ``BF16GEMMBlocking``.
+    static let blocking = BF16GEMMBlocking.detected
     /// Below this many multiply–adds per KC step the product stays on one thread
     /// (twice the fp32 driver's threshold: a bf16 step does twice the work per cycle).
     static let parallelMinimumStepWork = 1 << 23
@@ -114,24 +110,23 @@ private struct BF16Problem: @unchecked Sendable {
     func run(threads: Int) {
         let mr = Int(PK_BF16_MR)
         let microRows = (m + mr - 1) / mr
-        let kBlocks = (k + BF16GEMM.maxKC - 1) / BF16GEMM.maxKC
-        // Equal depth blocks, each an even number of elements so no pair straddles two.
-        let kcStep = ((k + kBlocks - 1) / kBlocks + 1) / 2 * 2
+        let blocking = BF16GEMM.blocking
+        let kcStep = blocking.depthStep(k: k)
         let stepWork = m * n * min(k, kcStep)
         let enoughRows = microRows >= 4 * max(1, threads)
         let workers = (stepWork >= BF16GEMM.parallelMinimumStepWork && enoughRows) || forceParallel
             ? min(max(1, threads), microRows) : 1
-        let fewestBlocks = (m + BF16GEMM.maxMC - 1) / BF16GEMM.maxMC
+        let fewestBlocks = (m + blocking.mc - 1) / blocking.mc
         let blocks = workers == 1 ? fewestBlocks
             : min(microRows, (max(fewestBlocks, workers) + workers - 1) / workers * workers)
         let mcMax = (microRows + blocks - 1) / blocks * mr
-        let ncMax = min(n, BF16GEMM.maxNC)
+        let ncMax = min(n, blocking.nc)
 
         let shared = BF16WorkspacePool.acquire()
         let packedB = shared.b(count: pk_bf16_packed_b_size(kcStep, ncMax))
         var jc = 0
         while jc < n {
-            let nc = min(BF16GEMM.maxNC, n - jc)
+            let nc = min(blocking.nc, n - jc)
             var pc = 0
             while pc < k {
                 let kc = min(kcStep, k - pc)
