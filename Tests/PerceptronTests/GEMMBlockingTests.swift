@@ -18,6 +18,24 @@ final class GEMMBlockingTests: XCTestCase {
         XCTAssertEqual(GEMMBlocking.derive(caches: .init(l1d: 32 << 10, l2: 1 << 20, l3PerCore: 16 << 20), mr: 6, nr: 16).kc, 384)
     }
 
+    func testKernelsReadingAInPlaceBlockFromL2AndTheOuterCache() {
+        // The AVX-512 12 × 32 kernel reads A in place: KC = ⅛·2²⁰ / 128 = 1024 on the Zen 5
+        // guest, so every MNIST layer (k ≤ 784) is one KC block; MC = ½·16 MiB / 4096 → 1032
+        // (the cap), NC = ½·16 MiB / 4096 = 2048.
+        let zen = GEMMBlocking.derive(caches: .init(l1d: 32 << 10, l2: 1 << 20, l3PerCore: 16 << 20),
+                                      mr: 12, nr: 32, readsAInPlace: true)
+        XCTAssertEqual(zen, GEMMBlocking(kc: 1024, mc: 1032, nc: 2048))
+        // Emerald Rapids: the 2 MiB L2 is larger than the 1.875 MiB L3 share, so it bounds MC
+        // and NC: KC = ⅛·2²¹ / 128 = 2048, MC = ½·2²¹ / 8192 = 128 → 120, NC = 128.
+        let emerald = GEMMBlocking.derive(caches: .init(l1d: 48 << 10, l2: 2 << 20, l3PerCore: 1_966_080),
+                                          mr: 12, nr: 32, readsAInPlace: true)
+        XCTAssertEqual(emerald, GEMMBlocking(kc: 2048, mc: 120, nc: 128))
+        let tiny = GEMMBlocking.derive(caches: .init(l1d: 1024, l2: 4096, l3PerCore: 0), mr: 12, nr: 32, readsAInPlace: true)
+        XCTAssertEqual(tiny, GEMMBlocking(kc: 64, mc: 12, nc: 32))
+        let huge = GEMMBlocking.derive(caches: .init(l1d: 1 << 30, l2: 1 << 30, l3PerCore: 1 << 40), mr: 12, nr: 32, readsAInPlace: true)
+        XCTAssertEqual(huge, GEMMBlocking(kc: 4096, mc: 1032, nc: 8192))
+    }
+
     func testTinyOrHugeCachesStayWithinBounds() {
         let tiny = GEMMBlocking.derive(caches: .init(l1d: 1024, l2: 4096, l3PerCore: 0), mr: 12, nr: 32)
         XCTAssertEqual(tiny, GEMMBlocking(kc: 64, mc: 12, nc: 32))
