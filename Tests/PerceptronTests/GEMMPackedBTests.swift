@@ -41,7 +41,8 @@ final class GEMMPackedBTests: XCTestCase {
             (5, 33, 7), (40, 100, 700), (13, 512, 784), (130, 47, 1000), (9, nc + 40, 3),
         ]
         for kernel in GEMM.Kernel.allCases where kernel.isSupported {
-            for (m, n, k) in shapes {
+            // Several depth blocks for this kernel's KC (1024 for AVX-512 on a 1 MiB L2).
+            for (m, n, k) in shapes + [(14, 40, GEMMBlocking.forKernel(kernel).kc + 30)] {
                 for transposeB in [false, true] {
                     for threads in [1, 2, 3] {
                         let beta: Float = threads == 2 ? 0.5 : 0
