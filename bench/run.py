@@ -260,9 +260,10 @@ def main_run(a):
     thread_counts = [int(t) for t in a.threads.split(",") if t]
 
     ours_bench, ours_cli = None, None
-    if OURS in impls and not a.skip_build:
+    wants_ours = bool(OURS_IMPLS & set(impls))  # perceptron and/or perceptron_bf16
+    if wants_ours and not a.skip_build:
         ours_bench = swift_build(a.scratch_path, "perceptron-bench")
-    elif OURS in impls:
+    elif wants_ours:
         cand = os.path.join(ROOT, a.scratch_path, "release", "perceptron-bench")
         ours_bench = cand if os.path.exists(cand) else None
         if not ours_bench:
