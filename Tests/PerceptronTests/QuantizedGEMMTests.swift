@@ -196,6 +196,36 @@ final class QuantizedGEMMTests: XCTestCase {
         XCTAssertEqual(run(x, q, weights, bias: nil, relu: true, threads: 1), run(x, q, weights, bias: nil, relu: true, threads: 2))
     }
 
+    /// The quantizer gives the bytes of round_half_even(x / s) + z, clamped, for every x:
+    /// values a few ulps either side of every half-integer (k + ½)·s in the u8 range (where
+    /// a shortcut such as x·(1/s) would round the other way), random values and ±0, ±∞,
+    /// the largest floats and a subnormal, for scales with inexact reciprocals and a subnormal one.
+    func testQuantizationEqualsRoundingTheQuotient() {
+        var g = SeededGenerator(seed: 31)
+        var scales: [Float] = [1, 3.0 / 255, 0.1, 7.3e-3, 1e-30, 3e-39, 12.5, 1.0 / 3]
+        for _ in 0..<20 { scales.append(Float.random(in: 1e-4...2, using: &g)) }
+        for scale in scales {
+            for zero in [Int32(0), 128, 255] {
+                var x: [Float] = []
+                for k in -300...300 {
+                    var v = (Float(k) + 0.5) * scale
+                    for _ in 0..<3 { v = v.nextDown }
+                    for _ in 0..<7 { x.append(v); v = v.nextUp }
+                }
+                for _ in 0..<500 { x.append(Float.random(in: -300...300, using: &g) * scale) }
+                x += [0, -0.0, .infinity, -.infinity, .greatestFiniteMagnitude, -.greatestFiniteMagnitude, 1e-45]
+                var out = [UInt8](repeating: 7, count: x.count)
+                pk_quantize_u8(1, x.count, x, x.count, scale, zero, &out, x.count)
+                let expected = x.map { v -> UInt8 in
+                    let q = (v / scale).rounded(.toNearestOrEven) + Float(zero)
+                    return UInt8(max(0, min(255, q)))
+                }
+                let wrong = (0..<x.count).filter { out[$0] != expected[$0] }
+                XCTAssertTrue(wrong.isEmpty, "scale \(scale) z \(zero): x = \(wrong.prefix(3).map { x[$0] }) give \(wrong.prefix(3).map { out[$0] }), expected \(wrong.prefix(3).map { expected[$0] })")
+            }
+        }
+    }
+
     /// DynamicQuantizeLinear's rule: the range widened to hold 0, 0 exact.
     func testAffineQuantizationOfARange() throws {
         let q = AffineQuantization(min: -1, max: 3)
