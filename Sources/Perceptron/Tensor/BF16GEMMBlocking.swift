@@ -21,10 +21,8 @@ struct BF16GEMMBlocking: Equatable, Sendable {
 
     /// The blocking for an `mr` × `nr` bf16 kernel on a CPU with `caches`.
     static func derive(caches: GEMMBlocking.Caches, mr: Int, nr: Int) -> BF16GEMMBlocking {
-        let elementBytes = 2
-        let kc = min(1024, max(64, caches.l1d * 3 / 4 / (nr * elementBytes) / 8 * 8))
-        let mc = min(2040 / mr * mr, max(mr, caches.l2 / 2 / (kc * elementBytes) / mr * mr))
-        let nc = min(8192 / nr * nr, max(nr, caches.l3PerCore / 2 / (kc * elementBytes) / nr * nr))
+        let (kc, mc, nc) = GEMMBlocking.packedRules(caches: caches, mr: mr, nr: nr, elementBytes: 2,
+                                                     kcLimit: 1024, mcLimit: 2040)
         return BF16GEMMBlocking(kc: kc, mc: mc, nc: nc)
     }
 

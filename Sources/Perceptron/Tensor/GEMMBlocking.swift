@@ -115,10 +115,20 @@ struct GEMMBlocking: Equatable, Sendable {
             let nc = min(8192 / nr * nr, max(nr, outer / 2 / (kc * floatBytes) / nr * nr))
             return GEMMBlocking(kc: kc, mc: mc, nc: nc)
         }
-        let kc = min(512, max(64, caches.l1d * 3 / 4 / (nr * floatBytes) / 8 * 8))
-        let mc = min(1032 / mr * mr, max(mr, caches.l2 / 2 / (kc * floatBytes) / mr * mr))
-        let nc = min(8192 / nr * nr, max(nr, caches.l3PerCore / 2 / (kc * floatBytes) / nr * nr))
+        let (kc, mc, nc) = packedRules(caches: caches, mr: mr, nr: nr, elementBytes: floatBytes, kcLimit: 512, mcLimit: 1032)
         return GEMMBlocking(kc: kc, mc: mc, nc: nc)
+    }
+
+    /// The rules for kernels that pack both operands, for packed elements of `elementBytes`:
+    /// KC so a KC × NR panel of B fills ¾ of L1d (a multiple of 8), MC so the MC × KC block
+    /// of A takes ½ of L2, NC so the KC × NC block of B takes ½ of the L3 share; clamped to
+    /// KC ∈ [64, kcLimit], MC ∈ [MR, mcLimit], NC ∈ [NR, 8 192]. Shared by the fp32 and bf16 drivers.
+    static func packedRules(caches: Caches, mr: Int, nr: Int, elementBytes: Int,
+                            kcLimit: Int, mcLimit: Int) -> (kc: Int, mc: Int, nc: Int) {
+        let kc = min(kcLimit, max(64, caches.l1d * 3 / 4 / (nr * elementBytes) / 8 * 8))
+        let mc = min(mcLimit / mr * mr, max(mr, caches.l2 / 2 / (kc * elementBytes) / mr * mr))
+        let nc = min(8192 / nr * nr, max(nr, caches.l3PerCore / 2 / (kc * elementBytes) / nr * nr))
+        return (kc, mc, nc)
     }
 
     /// The depth of each KC block of a product of depth k: k split into ⌈k / KC⌉ blocks of
