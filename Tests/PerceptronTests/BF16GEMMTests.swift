@@ -154,6 +154,32 @@ final class BF16GEMMTests: XCTestCase {
         }
     }
 
+    /// B of a long k packed in several passes (one depth block each, as when the packed
+    /// B would pass its memory budget) gives the bits of one pass, on one or more threads.
+    func testSeveralPassesMatchOnePass() throws {
+        try requireBF16()
+        let (m, n, k) = (100, 70, 1001)
+        let a = values(m * k, seed: 5), b = values(k * n, seed: 6)
+        func product(threads: Int, depthBlocksPerPass: Int?) -> [UInt32] {
+            var c = [Float](repeating: .nan, count: m * n)
+            a.withUnsafeBufferPointer { pa in
+                b.withUnsafeBufferPointer { pb in
+                    c.withUnsafeMutableBufferPointer { pc in
+                        BF16GEMM.gemm(transposeA: false, transposeB: true, m: m, n: n, k: k, alpha: 1,
+                                      a: pa.baseAddress!, lda: k, b: pb.baseAddress!, ldb: k, beta: 0,
+                                      c: pc.baseAddress!, ldc: n, threads: threads, ignoreParallelThresholds: true,
+                                      depthBlocksPerPass: depthBlocksPerPass)
+                    }
+                }
+            }
+            return c.map(\.bitPattern)
+        }
+        let reference = product(threads: 1, depthBlocksPerPass: nil)
+        for threads in [1, 2, 3] {
+            XCTAssertEqual(product(threads: threads, depthBlocksPerPass: 1), reference, "\(threads) threads, one depth block per pass")
+        }
+    }
+
     /// A layer's two backward products side by side (2 threads) give the bits of the two
     /// products one after the other.
     func testBackwardPairMatchesTheProductsOneByOne() throws {

@@ -18,18 +18,23 @@ import Synchronization
 /// ```
 /// (tests check this bound against a Float64 reference).
 ///
-/// Loops (BLIS-style, as the fp32 driver): NC column slices, KC depth blocks (even, so
-/// pairs never straddle a block), B packed once per (NC, KC) step in bf16 pairs, row
-/// blocks of ≤ MC rows packed and multiplied by whichever thread is free. Every element of
+/// Loops: NC column slices; per slice, B of all KC depth blocks (even, so pairs never
+/// straddle a block; up to an 8 MiB budget, else several passes) packed in bf16 pairs,
+/// then row blocks of ≤ MC rows, each taken by whichever thread is free and run through
+/// every depth block (A packed per depth block). Packing B and the row blocks of one pass
+/// are a single parallel call: one join per pass, where a join per depth block left a
+/// late-starting thread holding up every step. Every element of
 /// C is computed by the same operations whatever the thread count, so results are
 /// bit-identical across runs and thread counts. Runs only where
 /// ``ComputePrecision/isSupported`` holds for ``ComputePrecision/bfloat16``.
 enum BF16GEMM {
     /// Cache blocking (KC, MC, NC) of this machine, from its cache sizes: see ``BF16GEMMBlocking``.
     static let blocking = BF16GEMMBlocking.detected
-    /// Below this many multiply–adds per KC step the product stays on one thread
-    /// (twice the fp32 driver's threshold: a bf16 step does twice the work per cycle).
-    static let parallelMinimumStepWork = 1 << 23
+    /// Below this many multiply–adds per KC step the product stays on one thread: about
+    /// 10 µs of work on one core (a bf16 step does twice the fp32 work per cycle), against
+    /// a hand-off of a microsecond or two now that a product is one parallel call. The
+    /// 1 000 × 128 × 64 forward product of workload 1 (8.2 M) ran serially at 1 << 23.
+    static let parallelMinimumStepWork = 1 << 21
 
     static func gemm(
         transposeA: Bool, transposeB: Bool,
@@ -39,7 +44,7 @@ enum BF16GEMM {
         b: UnsafePointer<Float>, ldb: Int,
         beta: Float,
         c: UnsafeMutablePointer<Float>, ldc: Int,
-        threads: Int, ignoreParallelThresholds: Bool = false
+        threads: Int, ignoreParallelThresholds: Bool = false, depthBlocksPerPass: Int? = nil
     ) {
         precondition(m >= 0 && n >= 0 && k >= 0, "GEMM sizes must be non-negative, got m=\(m) n=\(n) k=\(k)")
         precondition(lda >= max(1, transposeA ? m : k), "GEMM lda=\(lda) too small")
@@ -58,7 +63,7 @@ enum BF16GEMM {
             m: m, n: n, k: k, alpha: alpha, beta: beta,
             a: a, aRowStride: transposeA ? 1 : lda, aColumnStride: transposeA ? lda : 1,
             b: b, bRowStride: transposeB ? 1 : ldb, bColumnStride: transposeB ? ldb : 1,
-            c: c, ldc: ldc, forceParallel: ignoreParallelThresholds)
+            c: c, ldc: ldc, forceParallel: ignoreParallelThresholds, depthBlocksPerPass: depthBlocksPerPass)
         problem.run(threads: threads)
     }
 }
@@ -72,40 +77,51 @@ private struct BF16Problem: @unchecked Sendable {
     let b: UnsafePointer<Float>, bRowStride: Int, bColumnStride: Int
     let c: UnsafeMutablePointer<Float>, ldc: Int
     let forceParallel: Bool
+    let depthBlocksPerPass: Int?
 
-    /// One (jc, pc) step of the blocked loop.
-    struct Block: @unchecked Sendable {
-        let jc: Int, nc: Int, pc: Int, kc: Int
-        let beta: Float
+    /// One pass: the depth blocks `firstDepthBlock ..< firstDepthBlock + depthBlocks` (each
+    /// `kcStep` deep but the last of k) of the column slice jc ..< jc+nc. Depth block d's
+    /// packed B lies at `packedB + (d − firstDepthBlock)·bStride`.
+    struct Pass: @unchecked Sendable {
+        let jc: Int, nc: Int
+        let firstDepthBlock: Int, depthBlocks: Int, kcStep: Int
         let blocks: Int, mcMax: Int
-        let packedB: UnsafeMutablePointer<UInt32>
+        let packedB: UnsafeMutablePointer<UInt32>, bStride: Int
+        /// Packing of B in chunks of `chunk` columns (whole panels) per depth block.
+        let chunk: Int, chunksPerDepthBlock: Int
+        var bChunks: Int { depthBlocks * chunksPerDepthBlock }
     }
 
-    /// Threads take row blocks from a shared counter until none are left.
-    struct RowBlocksTask: ParallelTask {
-        let problem: BF16Problem, block: Block, shared: BF16Workspace
+    /// The whole pass in one parallel call (one join): each thread packs chunks of B taken
+    /// from a shared counter, waits until every chunk is packed (only chunks that another
+    /// running thread has taken and not finished), then takes row blocks and runs all depth
+    /// blocks of each. A thread that starts late finds the packing done and joins the row
+    /// blocks; no depth block waits for the slowest thread. Rows are disjoint, so the depth
+    /// blocks need no join between them.
+    struct PassTask: ParallelTask {
+        let problem: BF16Problem, pass: Pass, shared: BF16Workspace
         func run(_ part: Int) {
-            let workspace = BF16WorkspacePool.acquire()
+            let total = pass.bChunks
             while true {
                 let index = shared.next.wrappingAdd(1, ordering: .relaxed).oldValue
-                if index >= block.blocks { break }
-                problem.compute(block, index: index, workspace: workspace)
+                if index >= total { break }
+                problem.packB(pass, chunk: index)
+                shared.done.wrappingAdd(1, ordering: .releasing)
+            }
+            while shared.done.load(ordering: .acquiring) < total {}
+            let workspace = BF16WorkspacePool.acquire()
+            while true {
+                let index = shared.nextRow.wrappingAdd(1, ordering: .relaxed).oldValue
+                if index >= pass.blocks { break }
+                problem.compute(pass, index: index, workspace: workspace)
             }
             BF16WorkspacePool.release(workspace)
         }
     }
 
-    /// Threads pack B in chunks of whole panels taken from a shared counter.
-    struct PackBTask: ParallelTask {
-        let problem: BF16Problem, block: Block, shared: BF16Workspace, chunk: Int, chunks: Int
-        func run(_ part: Int) {
-            while true {
-                let index = shared.next.wrappingAdd(1, ordering: .relaxed).oldValue
-                if index >= chunks { break }
-                problem.packB(block, columns: index * chunk ..< min(block.nc, (index + 1) * chunk))
-            }
-        }
-    }
+    /// Packed B of one pass is at most this many words (8 MiB) unless one depth block
+    /// needs more: a longer k takes several passes.
+    static let passBudgetWords = 1 << 21
 
     func run(threads: Int) {
         let mr = Int(PK_BF16_MR)
@@ -116,68 +132,85 @@ private struct BF16Problem: @unchecked Sendable {
         let enoughRows = microRows >= 4 * max(1, threads)
         let workers = (stepWork >= BF16GEMM.parallelMinimumStepWork && enoughRows) || forceParallel
             ? min(max(1, threads), microRows) : 1
+        // Row blocks of at most MC rows; with several threads at least 4 per thread, a
+        // multiple of the thread count, so a thread that starts late or shares its core
+        // takes fewer blocks instead of holding the others up.
         let fewestBlocks = (m + blocking.mc - 1) / blocking.mc
         let blocks = workers == 1 ? fewestBlocks
-            : min(microRows, (max(fewestBlocks, workers) + workers - 1) / workers * workers)
+            : min(microRows, (max(fewestBlocks, 4 * workers) + workers - 1) / workers * workers)
         let mcMax = (microRows + blocks - 1) / blocks * mr
         let ncMax = min(n, blocking.nc)
+        let depthBlocks = (k + kcStep - 1) / kcStep
+        let bStride = pk_bf16_packed_b_size(kcStep, ncMax)
+        let perPass = max(1, min(depthBlocks, depthBlocksPerPass ?? BF16Problem.passBudgetWords / max(1, bStride)))
+        let chunk = 8 * Int(PK_BF16_NR)
 
         let shared = BF16WorkspacePool.acquire()
-        let packedB = shared.b(count: pk_bf16_packed_b_size(kcStep, ncMax))
+        let packedB = shared.b(count: bStride * perPass)
         var jc = 0
         while jc < n {
             let nc = min(blocking.nc, n - jc)
-            var pc = 0
-            while pc < k {
-                let kc = min(kcStep, k - pc)
-                let block = Block(jc: jc, nc: nc, pc: pc, kc: kc, beta: pc == 0 ? beta : 1,
-                                  blocks: blocks, mcMax: mcMax, packedB: packedB)
-                let chunk = 8 * Int(PK_BF16_NR)
-                let chunks = (nc + chunk - 1) / chunk
-                if workers == 1 || chunks == 1 || (kc * nc < 1 << 16 && !forceParallel) {
-                    packB(block, columns: 0..<nc)
-                } else {
-                    shared.next.store(0, ordering: .relaxed)
-                    WorkerPool.shared.run(parts: workers, PackBTask(problem: self, block: block, shared: shared,
-                                                                      chunk: chunk, chunks: chunks))
-                }
-                if workers == 1 {
-                    for index in 0..<blocks { compute(block, index: index, workspace: shared) }
-                } else {
-                    shared.next.store(0, ordering: .relaxed)
-                    WorkerPool.shared.run(parts: workers, RowBlocksTask(problem: self, block: block, shared: shared))
-                }
-                pc += kc
+            // Small blocks of B are packed whole by one thread (chunks not worth a hand-off).
+            let chunks = workers == 1 || (kcStep * nc < 1 << 16 && !forceParallel) ? 1 : (nc + chunk - 1) / chunk
+            var first = 0
+            while first < depthBlocks {
+                let count = min(perPass, depthBlocks - first)
+                let pass = Pass(jc: jc, nc: nc, firstDepthBlock: first, depthBlocks: count, kcStep: kcStep,
+                                blocks: blocks, mcMax: mcMax, packedB: packedB, bStride: bStride,
+                                chunk: chunks == 1 ? nc : chunk, chunksPerDepthBlock: chunks)
+                shared.next.store(0, ordering: .relaxed)
+                shared.done.store(0, ordering: .relaxed)
+                shared.nextRow.store(0, ordering: .relaxed)
+                WorkerPool.shared.run(parts: workers, PassTask(problem: self, pass: pass, shared: shared))
+                first += count
             }
             jc += nc
         }
         BF16WorkspacePool.release(shared)
     }
 
-    /// Packs op(B)[pc ..< pc+kc, jc + columns] into its place in `block.packedB`;
-    /// `columns` starts at a panel boundary (a multiple of NR).
-    func packB(_ block: Block, columns: Range<Int>) {
-        let source = b + block.pc * bRowStride + (block.jc + columns.lowerBound) * bColumnStride
-        let offset = columns.lowerBound * ((block.kc + 1) / 2)
-        pk_bf16_pack_b(block.kc, columns.count, source, bRowStride, bColumnStride, block.packedB + offset)
+    /// The depth (pc, kc) of depth block `d`.
+    private func depth(_ pass: Pass, _ d: Int) -> (pc: Int, kc: Int) {
+        let pc = d * pass.kcStep
+        return (pc, min(pass.kcStep, k - pc))
     }
 
-    /// Row block `index`: C[rows, jc ..< jc+nc] ← bf16(α·op(A)[rows, pc ..< pc+kc])·B̃ + β·C.
-    func compute(_ block: Block, index: Int, workspace: BF16Workspace) {
-        let rows = ParallelKernels.split(m, parts: block.blocks, granule: Int(PK_BF16_MR), index: index)
+    /// Packs B chunk `index` of the pass (depth block, then column chunk) into its place:
+    /// op(B)[pc ..< pc+kc, jc + columns], the columns starting at a panel boundary.
+    func packB(_ pass: Pass, chunk index: Int) {
+        let local = index / pass.chunksPerDepthBlock
+        let lower = (index % pass.chunksPerDepthBlock) * pass.chunk
+        let columns = lower ..< min(pass.nc, lower + pass.chunk)
+        let (pc, kc) = depth(pass, pass.firstDepthBlock + local)
+        let source = b + pc * bRowStride + (pass.jc + columns.lowerBound) * bColumnStride
+        let offset = local * pass.bStride + columns.lowerBound * ((kc + 1) / 2)
+        pk_bf16_pack_b(kc, columns.count, source, bRowStride, bColumnStride, pass.packedB + offset)
+    }
+
+    /// Row block `index`, every depth block of the pass in order:
+    /// C[rows, jc ..< jc+nc] ← bf16(α·op(A)[rows, pc ..< pc+kc])·B̃ + (pc == 0 ? β : 1)·C.
+    func compute(_ pass: Pass, index: Int, workspace: BF16Workspace) {
+        let rows = ParallelKernels.split(m, parts: pass.blocks, granule: Int(PK_BF16_MR), index: index)
         if rows.isEmpty { return }
-        let aBlock = a + rows.lowerBound * aRowStride + block.pc * aColumnStride
-        let cBlock = c + rows.lowerBound * ldc + block.jc
-        let packedA = workspace.a(count: pk_bf16_packed_a_size(block.mcMax, block.kc))
-        pk_bf16_pack_a(rows.count, block.kc, aBlock, aRowStride, aColumnStride, alpha, packedA)
-        pk_bf16_macro(rows.count, block.nc, block.kc, packedA, block.packedB, cBlock, ldc, block.beta)
+        let cBlock = c + rows.lowerBound * ldc + pass.jc
+        let packedA = workspace.a(count: pk_bf16_packed_a_size(pass.mcMax, pass.kcStep))
+        for local in 0..<pass.depthBlocks {
+            let (pc, kc) = depth(pass, pass.firstDepthBlock + local)
+            let aBlock = a + rows.lowerBound * aRowStride + pc * aColumnStride
+            pk_bf16_pack_a(rows.count, kc, aBlock, aRowStride, aColumnStride, alpha, packedA)
+            pk_bf16_macro(rows.count, pass.nc, kc, packedA, pass.packedB + local * pass.bStride, cBlock, ldc,
+                          pc == 0 ? beta : 1)
+        }
     }
 }
 
 /// Packing buffers (bf16 pair words) owned by one thread at a time; they grow, then are reused.
 private final class BF16Workspace: @unchecked Sendable {
-    /// Work counter of a parallel call coordinated through this workspace.
+    /// Work counters of a parallel call coordinated through this workspace: B chunks
+    /// taken, B chunks packed, row blocks taken.
     let next = Atomic<Int>(0)
+    let done = Atomic<Int>(0)
+    let nextRow = Atomic<Int>(0)
     private var bufferA: UnsafeMutablePointer<UInt32>?
     private var capacityA = 0
     private var bufferB: UnsafeMutablePointer<UInt32>?
