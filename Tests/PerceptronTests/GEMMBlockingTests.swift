@@ -36,6 +36,36 @@ final class GEMMBlockingTests: XCTestCase {
         XCTAssertEqual(huge, GEMMBlocking(kc: 4096, mc: 1032, nc: 8192))
     }
 
+    func testOuterBlocksFollowTheProductsRealDepth() {
+        // Emerald Rapids caches, AVX-512 in place: KC = 2048 but a 784-deep product (the
+        // first MNIST layer) runs in one block 784 deep, so MC = ½·2 MiB / (784·4) = 334 → 324
+        // (×12) and NC → 320 (×32) instead of the 120 and 128 that a 2048-deep block allows.
+        let emeraldCaches = GEMMBlocking.Caches(l1d: 48 << 10, l2: 2 << 20, l3PerCore: 1_966_080)
+        XCTAssertEqual(GEMMBlocking.derive(caches: emeraldCaches, mr: 12, nr: 32, readsAInPlace: true, depth: 784),
+                       GEMMBlocking(kc: 2048, mc: 324, nc: 320))
+        // A depth of a whole KC block or a multiple of it changes nothing; 3000 runs in two
+        // blocks of 1500: MC = 2²⁰ / 6000 = 174 → 168, NC → 160.
+        XCTAssertEqual(GEMMBlocking.derive(caches: emeraldCaches, mr: 12, nr: 32, readsAInPlace: true, depth: 4096),
+                       GEMMBlocking(kc: 2048, mc: 120, nc: 128))
+        XCTAssertEqual(GEMMBlocking.derive(caches: emeraldCaches, mr: 12, nr: 32, readsAInPlace: true, depth: 3000),
+                       GEMMBlocking(kc: 2048, mc: 168, nc: 160))
+        // Zen 5 guest: MC is at its cap already; NC grows for a shallow product (784 deep:
+        // ½·16 MiB / 3136 = 2675 → 2656), and a very shallow one (a batch-32 weight
+        // gradient, 32 deep) reaches both caps.
+        let zenCaches = GEMMBlocking.Caches(l1d: 32 << 10, l2: 1 << 20, l3PerCore: 16 << 20)
+        XCTAssertEqual(GEMMBlocking.derive(caches: zenCaches, mr: 12, nr: 32, readsAInPlace: true, depth: 784),
+                       GEMMBlocking(kc: 1024, mc: 1032, nc: 2656))
+        XCTAssertEqual(GEMMBlocking.derive(caches: zenCaches, mr: 12, nr: 32, readsAInPlace: true, depth: 32),
+                       GEMMBlocking(kc: 1024, mc: 1032, nc: 8192))
+        // The kernels that pack A use the same rule with their own caches (MC from L2).
+        XCTAssertEqual(GEMMBlocking.derive(caches: zenCaches, mr: 6, nr: 16, depth: 100),
+                       GEMMBlocking(kc: 384, mc: 1032 / 6 * 6, nc: 8192))
+        // Whatever the depth, KC (and so every sum's order) stays the machine's.
+        for depth in [1, 31, 784, 1025, 5000] {
+            XCTAssertEqual(GEMMBlocking.forKernel(.best, depth: depth).kc, GEMMBlocking.forKernel(.best).kc)
+        }
+    }
+
     func testTinyOrHugeCachesStayWithinBounds() {
         let tiny = GEMMBlocking.derive(caches: .init(l1d: 1024, l2: 4096, l3PerCore: 0), mr: 12, nr: 32)
         XCTAssertEqual(tiny, GEMMBlocking(kc: 64, mc: 12, nc: 32))

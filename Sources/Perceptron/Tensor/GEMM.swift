@@ -28,8 +28,8 @@ import Darwin
 ///       pack α·op(A)[ic, pc] → MR-tall panels        (not on AVX-512: read in place)
 ///       C[ic, jc] ← Ã·B̃ + (pc == 0 ? β : 1)·C[ic, jc]   (C micro-kernels, MR × NR)
 /// ```
-/// KC, MC and NC come from the CPU's own cache sizes at run time (``GEMMBlocking``). The
-/// micro-kernels live in the `CPerceptronKernels` C target: AVX-512 12 × 32 (12 × 16 for a
+/// KC, MC and NC come from the CPU's own cache sizes at run time (``GEMMBlocking``), MC and
+/// NC for the depth of each KC block the product really has (≤ KC). The micro-kernels live in the `CPerceptronKernels` C target: AVX-512 12 × 32 (12 × 16 for a
 /// last panel of ≤ 16 columns), AVX2 6 × 16 / 6 × 8, and a portable 4 × 8, chosen at run
 /// time from the CPU. On AVX-512 the kernel broadcasts A's elements from where they lie
 /// (A row-major or transposed), so A is never packed. Two more paths pack nothing:
@@ -240,7 +240,7 @@ private struct Problem: @unchecked Sendable {
     func runPacked(threads: Int) {
         let mr = pk_sgemm_mr(isa)
         let microRows = (m + mr - 1) / mr
-        let blocking = GEMMBlocking.forKernel(GEMM.Kernel(rawValue: isa) ?? .scalar)
+        let blocking = GEMMBlocking.forKernel(GEMM.Kernel(rawValue: isa) ?? .scalar, depth: k)
         let stepWork = m * n * min(k, blocking.kc)
         // Threads split the rows; with fewer than 4 micro-rows per thread (a batch of 32 is
         // 3 micro-rows) the shares come out uneven and the join costs more than it saves.

@@ -38,6 +38,13 @@ import Darwin
 /// 1 MiB L2, 16 MiB L3 per core) the MNIST layers (k ≤ 784) then run in one KC block: a
 /// 1000 × 512 × 784 forward product went from 8.4-8.8 ms to 7.4-7.9 ms, 10,000 × 128 × 512
 /// from 16.6 to 13.6 ms, 2048³ from 248 to 198 ms (one thread, CPU time, best of several).
+///
+/// MC and NC are sized for the depth a product really has: a product of depth k runs in
+/// KC blocks of `depthStep(k)` ≤ KC, and MC and NC come from that depth in the formulas
+/// above (``forKernel(_:depth:)``). Where KC is deeper than the layers (Intel Emerald
+/// Rapids: KC = 2048, MC = 120, NC = 128 from its caches) a 784-deep product then gets
+/// MC = 324 and NC = 320, blocks as large as the caches hold for it; KC and so the sums
+/// (the bits) are unchanged.
 /// Cache sizes come from CPUID (``Caches/detected``); where the CPU does not report them,
 /// from Linux's sysfs, else from conservative defaults (32 KiB, 256 KiB, 2 MiB).
 struct GEMMBlocking: Equatable, Sendable {
@@ -106,16 +113,24 @@ struct GEMMBlocking: Equatable, Sendable {
 
     /// The blocking for a kernel of `mr` × `nr` tiles on a CPU with `caches`;
     /// `readsAInPlace`: the kernel broadcasts A from where it lies instead of packing it.
-    static func derive(caches: Caches, mr: Int, nr: Int, readsAInPlace: Bool = false) -> GEMMBlocking {
+    /// `depth`: the depth k of the product at hand; MC and NC then follow its real KC
+    /// block depth `depthStep(k)` instead of KC (KC itself is unchanged).
+    static func derive(caches: Caches, mr: Int, nr: Int, readsAInPlace: Bool = false, depth: Int? = nil) -> GEMMBlocking {
         let floatBytes = MemoryLayout<Float>.stride
+        let kc: Int
+        let mcCache: Int, ncCache: Int
         if readsAInPlace {
-            let kc = min(4096, max(64, caches.l2 / 8 / (nr * floatBytes) / 8 * 8))
+            kc = min(4096, max(64, caches.l2 / 8 / (nr * floatBytes) / 8 * 8))
             let outer = max(caches.l2, caches.l3PerCore)
-            let mc = min(1032 / mr * mr, max(mr, outer / 2 / (kc * floatBytes) / mr * mr))
-            let nc = min(8192 / nr * nr, max(nr, outer / 2 / (kc * floatBytes) / nr * nr))
-            return GEMMBlocking(kc: kc, mc: mc, nc: nc)
+            (mcCache, ncCache) = (outer, outer)
+        } else {
+            kc = packedRules(caches: caches, mr: mr, nr: nr, elementBytes: floatBytes, kcLimit: 512, mcLimit: 1032).kc
+            (mcCache, ncCache) = (caches.l2, caches.l3PerCore)
         }
-        let (kc, mc, nc) = packedRules(caches: caches, mr: mr, nr: nr, elementBytes: floatBytes, kcLimit: 512, mcLimit: 1032)
+        var blockDepth = kc
+        if let depth, depth >= 1 { blockDepth = blockDepthStep(k: depth, kc: kc) }
+        let (mc, nc) = outerBlocks(kc: blockDepth, mcCache: mcCache, ncCache: ncCache, mr: mr, nr: nr,
+                                   elementBytes: floatBytes, mcLimit: 1032)
         return GEMMBlocking(kc: kc, mc: mc, nc: nc)
     }
 
@@ -126,14 +141,29 @@ struct GEMMBlocking: Equatable, Sendable {
     static func packedRules(caches: Caches, mr: Int, nr: Int, elementBytes: Int,
                             kcLimit: Int, mcLimit: Int) -> (kc: Int, mc: Int, nc: Int) {
         let kc = min(kcLimit, max(64, caches.l1d * 3 / 4 / (nr * elementBytes) / 8 * 8))
-        let mc = min(mcLimit / mr * mr, max(mr, caches.l2 / 2 / (kc * elementBytes) / mr * mr))
-        let nc = min(8192 / nr * nr, max(nr, caches.l3PerCore / 2 / (kc * elementBytes) / nr * nr))
+        let (mc, nc) = outerBlocks(kc: kc, mcCache: caches.l2, ncCache: caches.l3PerCore, mr: mr, nr: nr,
+                                   elementBytes: elementBytes, mcLimit: mcLimit)
         return (kc, mc, nc)
+    }
+
+    /// MC so an MC × `kc` block of A takes half of `mcCache`, NC so a `kc` × NC block of B
+    /// takes half of `ncCache`, rounded down to multiples of MR and NR, clamped to
+    /// MC ∈ [MR, mcLimit], NC ∈ [NR, 8 192].
+    private static func outerBlocks(kc: Int, mcCache: Int, ncCache: Int, mr: Int, nr: Int,
+                                    elementBytes: Int, mcLimit: Int) -> (mc: Int, nc: Int) {
+        let mc = min(mcLimit / mr * mr, max(mr, mcCache / 2 / (kc * elementBytes) / mr * mr))
+        let nc = min(8192 / nr * nr, max(nr, ncCache / 2 / (kc * elementBytes) / nr * nr))
+        return (mc, nc)
     }
 
     /// The depth of each KC block of a product of depth k: k split into ⌈k / KC⌉ blocks of
     /// equal depth (the last one shorter by the rounding), so no block is a sliver.
     func depthStep(k: Int) -> Int {
+        GEMMBlocking.blockDepthStep(k: k, kc: kc)
+    }
+
+    /// ``depthStep(k:)`` for a KC of `kc`.
+    static func blockDepthStep(k: Int, kc: Int) -> Int {
         let blocks = max(1, (k + kc - 1) / kc)
         return (k + blocks - 1) / blocks
     }
@@ -143,10 +173,24 @@ struct GEMMBlocking: Equatable, Sendable {
         byKernel[Int(kernel.rawValue)]
     }
 
+    /// The blocking for `kernel` on this machine for a product of depth `depth`: MC and NC
+    /// from its real KC block depth (see ``derive(caches:mr:nr:readsAInPlace:depth:)``).
+    /// The GEMM and ``GEMM/PackedB`` both block by it, so their column blocks agree.
+    static func forKernel(_ kernel: GEMM.Kernel, depth: Int) -> GEMMBlocking {
+        let whole = byKernel[Int(kernel.rawValue)]
+        if whole.depthStep(k: depth) >= whole.kc { return whole }  // one full KC block or more
+        return derive(caches: .detected, mr: pk_sgemm_mr(kernel.rawValue), nr: pk_sgemm_nr(kernel.rawValue),
+                      readsAInPlace: readsAInPlace(kernel), depth: depth)
+    }
+
+    /// A kernel whose in-place path takes every n reads A in place in every packed product.
+    private static func readsAInPlace(_ kernel: GEMM.Kernel) -> Bool {
+        pk_sgemm_direct_a_max_n(kernel.rawValue) == Int.max
+    }
+
     private static let byKernel: [GEMMBlocking] = GEMM.Kernel.allCases.map {
-        // A kernel whose in-place path takes every n reads A in place in every packed product.
         derive(caches: .detected, mr: pk_sgemm_mr($0.rawValue), nr: pk_sgemm_nr($0.rawValue),
-               readsAInPlace: pk_sgemm_direct_a_max_n($0.rawValue) == Int.max)
+               readsAInPlace: readsAInPlace($0))
     }
 }
 

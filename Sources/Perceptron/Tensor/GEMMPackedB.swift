@@ -32,7 +32,7 @@ extension GEMM {
         init(transposeB: Bool, k: Int, n: Int, b: UnsafePointer<Float>, ldb: Int, kernel: Kernel = .best) {
             precondition(k >= 1 && n >= 1, "PackedB needs a non-empty B, got \(k)×\(n)")
             precondition(ldb >= (transposeB ? k : n), "PackedB ldb=\(ldb) too small")
-            let blocking = GEMMBlocking.forKernel(kernel)
+            let blocking = GEMMBlocking.forKernel(kernel, depth: k)
             let isa = kernel.rawValue
             self.kernel = kernel
             self.k = k
