@@ -85,6 +85,10 @@ struct Serve: ParsableCommand {
         let level = Logger.Level(rawValue: logLevel) ?? .info
         var logger = Logger(label: "perceptron.serve") { label in ServeLogHandler(label: label) }
         logger.logLevel = level
+        // Before anything starts a task, an event loop or a GEMM thread: one event loop and at
+        // most one GEMM thread per CPU this process may use, and Swift's tasks on the event
+        // loops' threads (ServeThreads: no thread switch between reading and answering).
+        ServeThreads.configure()
         let server: InferenceServer
         do {
             server = try InferenceServer(options: options, logger: logger)

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Two builds of `perceptron serve` on the same loads, interleaved: requests/s and p99 of the
+# Two builds of `perceptron serve` on the same loads, interleaved: requests/s, p99 and the server's CPU time per request of the
 # load test's bodies (run bench/serve/run.sh once first: it trains the models and writes the
 # bodies into bench/results/raw/serve/).
 #   bench/serve/before-after.sh BEFORE_BINARY AFTER_BINARY [SECONDS=10] [ROUNDS=2] [CONNECTIONS=64]
@@ -11,6 +11,9 @@ BEFORE="$1"; AFTER="$2"; SECONDS_PER_POINT="${3:-10}"; ROUNDS="${4:-2}"; CONNECT
 for f in titanic.safetensors mnist.safetensors titanic.jsonl mnist1.jsonl mnist32.jsonl; do
     [[ -f "$WORK/$f" ]] || { echo "no $WORK/$f: run bench/serve/run.sh first" >&2; exit 1; }
 done
+# The server's CPU time (user + system, all threads, clock ticks): CPU per request holds up
+# better than requests/s on a machine that other work shares.
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 echo "load: $(uptime)"
 for round in $(seq "$ROUNDS"); do
     for variant in before after; do
@@ -25,10 +28,12 @@ for round in $(seq "$ROUNDS"); do
             model=titanic; [[ $workload == mnist* ]] && model=mnist
             target="$url/v1/models/$model:predict"
             taskset -c 1 wrk -t1 -c"$CONNECTIONS" -d1s -s "$ROOT/bench/serve/post.lua" "$target" -- "$WORK/$workload.jsonl" > /dev/null
+            cpu_before="$(cpu_ticks "$pid")"
             line="$(taskset -c 1 wrk -t1 -c"$CONNECTIONS" -d"${SECONDS_PER_POINT}s" --latency --timeout 10s \
                 -s "$ROOT/bench/serve/post.lua" "$target" -- "$WORK/$workload.jsonl" | sed -n 's/^WRKJSON //p')"
-            python3 -c 'import json, sys; r = json.loads(sys.argv[1]); print("round %s\t%s\t%s\t%.0f req/s\tp99 %.2f ms\tnon-2xx %d" % (sys.argv[2], sys.argv[3], sys.argv[4], r["rps"], r["p99_us"] / 1000, r["non2xx"]))' \
-                "$line" "$round" "$variant" "$workload"
+            cpu_after="$(cpu_ticks "$pid")"
+            python3 -c 'import json, sys; r = json.loads(sys.argv[1]); cpu = (int(sys.argv[6]) - int(sys.argv[5])) / float(sys.argv[7]) * 1e6 / max(r["requests"], 1); print("round %s\t%s\t%s\t%.0f req/s\tp99 %.2f ms\tCPU %.0f us/req\tnon-2xx %d" % (sys.argv[2], sys.argv[3], sys.argv[4], r["rps"], r["p99_us"] / 1000, cpu, r["non2xx"]))' \
+                "$line" "$round" "$variant" "$workload" "$cpu_before" "$cpu_after" "$(getconf CLK_TCK)"
         done
         kill -TERM "$pid"; wait "$pid" || true
         rm -f "$log"
