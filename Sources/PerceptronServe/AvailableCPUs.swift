@@ -1,10 +1,8 @@
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
 
-/// The CPUs this process may run on: its scheduler affinity mask's count on Linux (what
-/// `taskset` or a cpuset leaves it), the active processor count elsewhere; at least 1.
+/// The CPUs this process may run on: on Linux the calling thread's scheduler affinity
+/// mask (`Cpus_allowed` in `/proc/thread-self/status`: what `taskset` or a cpuset leaves
+/// it), the active processor count elsewhere or when that file cannot be read; at least 1.
 ///
 /// `ProcessInfo.activeProcessorCount` and SwiftNIO's `System.coreCount` count the machine's
 /// CPUs even under `taskset -c 0`, so a pinned server would otherwise run two event loops
@@ -12,12 +10,25 @@ import Glibc
 public enum AvailableCPUs {
     public static var count: Int {
         #if os(Linux)
-        var set = cpu_set_t()
-        if sched_getaffinity(0, MemoryLayout<cpu_set_t>.size, &set) == 0 {
-            let cpus = withUnsafeBytes(of: &set) { mask in mask.reduce(0) { $0 + $1.nonzeroBitCount } }
-            if cpus > 0 { return cpus }
+        if let status = try? String(contentsOfFile: "/proc/thread-self/status", encoding: .utf8),
+           let cpus = allowedCount(status: status), cpus > 0 {
+            return cpus
         }
         #endif
         return max(1, ProcessInfo.processInfo.activeProcessorCount)
+    }
+
+    /// The number of set bits of the `Cpus_allowed:` line's hex mask (words separated by
+    /// commas), or nil when the text has no such line or it is not hex.
+    static func allowedCount(status: String) -> Int? {
+        for line in status.split(separator: "\n") where line.hasPrefix("Cpus_allowed:") {
+            var count = 0
+            for character in line.dropFirst("Cpus_allowed:".count) where character != "," && character != " " && character != "\t" {
+                guard let digit = character.hexDigitValue else { return nil }
+                count += digit.nonzeroBitCount
+            }
+            return count
+        }
+        return nil
     }
 }
