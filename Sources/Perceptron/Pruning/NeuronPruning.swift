@@ -179,7 +179,7 @@ public enum NeuronPruning {
 
 extension Matrix {
     /// The columns at `indices`, in that order.
-    fileprivate func selectingColumns(_ indices: [Int]) -> Matrix {
+    func selectingColumns(_ indices: [Int]) -> Matrix {
         var out = Matrix(rows: rows, columns: indices.count)
         for r in 0..<rows { for (k, c) in indices.enumerated() { out[r, k] = self[r, c] } }
         return out
