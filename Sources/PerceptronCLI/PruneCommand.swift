@@ -14,24 +14,26 @@ struct PruneCommand: ParsableCommand {
             rises to --sparsity (Zhu & Gupta's gradual schedule) and pruned weights are held at zero. \
             neurons: global pruning as above, then every hidden unit whose outgoing weights are all \
             zero, or whose output is constant on the training rows (a ReLU that never activates), is \
-            removed: the file holds a narrower network. A pruned file is as large as the original \
-            unless units are removed (the weights are stored dense).
+            removed: the file holds a narrower network. units: structured pruning, each hidden Dense \
+            layer loses the fraction --sparsity of its units with the smallest weight norm \
+            (‖outgoing‖·‖incoming‖), then the narrower network is fine-tuned. A pruned file is as \
+            large as the original unless units are removed (the weights are stored dense).
             """)
 
     enum Method: String, ExpressibleByArgument, CaseIterable {
-        case magnitude, global, neurons
+        case magnitude, global, neurons, units
     }
 
     @Argument(help: ArgumentHelp("A model saved by `perceptron train --output`.", valueName: "model"))
     var modelPath: String
 
-    @Option(name: .long, help: ArgumentHelp("The fraction of Dense weights set to zero, in [0, 1).", valueName: "s"))
+    @Option(name: .long, help: ArgumentHelp("The fraction of Dense weights set to zero (units: of each hidden layer's units removed), in [0, 1).", valueName: "s"))
     var sparsity: Double
 
     @Option(name: .long, help: ArgumentHelp("Epochs of training with the masks held (0: one-shot pruning).", valueName: "n"))
     var fineTuneEpochs = 0
 
-    @Option(name: .long, help: ArgumentHelp("magnitude (per layer), global, or neurons (global, then narrower layers).", valueName: "method"))
+    @Option(name: .long, help: ArgumentHelp("magnitude (per layer), global, neurons (global, then narrower layers), or units (the weakest units removed).", valueName: "method"))
     var method: Method = .magnitude
 
     @Option(name: .long, help: ArgumentHelp("Rows per fine-tuning step (default: the model's training batch size, else 32).", valueName: "n"))
@@ -57,7 +59,28 @@ struct PruneCommand: ParsableCommand {
         let scope: MagnitudePruning.Scope = method == .magnitude ? .perLayer : .global
         let before = model.parameterCount
 
-        if fineTuneEpochs > 0, let rows {
+        if method == .units {
+            var x: Matrix?, targets: Matrix?
+            if fineTuneEpochs > 0, let rows {
+                guard let loss = model.loss else { throw CLIError("\(modelPath) has no compiled loss to fine-tune with") }
+                guard let y = rows.y else { throw CLIError("\(rows.description): no target column to fine-tune on") }
+                let classCount = saved.task == .classification ? max(2, model.outputSize) : 0
+                (x, targets) = (rows.x, Network.targets(y, loss: loss, classCount: classCount))
+                printError("Fine-tuning \(fineTuneEpochs) epochs on \(rows.description), \(rows.x.rows) rows, after removing units")
+            }
+            let (narrowed, _, report) = try UnitPruning.narrowed(model, fraction: sparsity)
+            for layer in report.narrowed {
+                printError("layer \(layer.layer): \(layer.unitsBefore) → \(layer.unitsAfter) units (smallest weight norm removed)")
+            }
+            for skipped in report.skipped { printError("layer \(skipped.layer) not narrowed: \(skipped.reason)") }
+            model = narrowed
+            if let x, let targets {
+                let size = batchSize ?? saved.loaded.metadata.training.batchSize ?? 32
+                let history = try model.fit(x, targets, epochs: fineTuneEpochs, batchSize: size,
+                                            callbacks: [EpochLine(total: fineTuneEpochs)])
+                try TrainedModelCheck.check(history, model: model, trainingRows: x, output: output)
+            }
+        } else if fineTuneEpochs > 0, let rows {
             guard let loss = model.loss else { throw CLIError("\(modelPath) has no compiled loss to fine-tune with") }
             guard let y = rows.y else { throw CLIError("\(rows.description): no target column to fine-tune on") }
             let classCount = saved.task == .classification ? max(2, model.outputSize) : 0
@@ -70,8 +93,10 @@ struct PruneCommand: ParsableCommand {
         } else {
             try model.prune(to: sparsity, scope: scope)
         }
-        printError(String(format: "Sparsity %.4f of the Dense weights (%@)", MagnitudePruning.sparsity(of: model.layers),
-                          method == .magnitude ? "per layer" : "global threshold"))
+        if method != .units {
+            printError(String(format: "Sparsity %.4f of the Dense weights (%@)", MagnitudePruning.sparsity(of: model.layers),
+                              method == .magnitude ? "per layer" : "global threshold"))
+        }
 
         if method == .neurons, let rows {
             let (narrowed, report) = try NeuronPruning.narrowed(model, data: rows.x)

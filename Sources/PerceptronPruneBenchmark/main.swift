@@ -9,8 +9,12 @@
 //       that file each time, at each sparsity: global magnitude pruning one-shot
 //       (global-S-ft0), global pruning fine-tuned for --fine-tune epochs at the gradual
 //       schedule with the masks held (global-S-ftF), and the same followed by neuron removal
-//       on the training images (neurons-S-ftF, `perceptron prune --method neurons`). Writes
-//       the files and models.txt (their names, dense first) to --out.
+//       on the training images (neurons-S-ftF, `perceptron prune --method neurons`), and
+//       structured pruning: the fraction S of each hidden layer's units of smallest weight
+//       norm removed, then --fine-tune epochs (units-S-ftF, `perceptron prune --method
+//       units`). The controlled dense row: the dense file trained --fine-tune epochs more
+//       the same way, without pruning (dense-ftF), the peer of every fine-tuned model.
+//       Writes the files and models.txt (their names, dense first) to --out.
 //   PerceptronPruneBenchmark measure --data-dir DIR --out DIR [--reps 7] [--threads 1]
 //       For each model in models.txt: file size, parameters, Dense widths, the fraction of
 //       Dense weights that are zero and the test accuracy (10,000 images); with --reps N ≥ 1
@@ -18,6 +22,10 @@
 //       a warm-up call), the models interleaved, one call each per round, so a slow spell of
 //       a shared machine falls on all alike: median, and its ratio to the dense model's.
 //       --reps 0 skips the timing. One JSON object per model on stdout.
+//   PerceptronPruneBenchmark plot --results JSONL --output SVG
+//       The accuracy-against-sparsity curve (LineFigure) from measure's records: one line per
+//       method, x the share of the dense model's Dense weights that are zero or removed, the
+//       dense models as reference lines.
 import Foundation
 import Perceptron
 import PerceptronData
@@ -47,7 +55,51 @@ func median(_ values: [Double]) -> Double {
 }
 
 let mode = CommandLine.arguments.count > 1 ? CommandLine.arguments[1] : ""
-guard ["prepare", "measure"].contains(mode) else { fail("usage: prepare|measure --data-dir DIR --out DIR …") }
+guard ["prepare", "measure", "plot"].contains(mode) else { fail("usage: prepare|measure --data-dir DIR --out DIR …, plot --results JSONL --output SVG") }
+if mode == "plot" {
+    guard let results = option("--results"), let output = option("--output") else { fail("plot needs --results JSONL --output SVG") }
+    let rows = try String(contentsOfFile: results, encoding: .utf8).split(separator: "\n").map { line -> [String: Any] in
+        guard let row = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else { fail("\(results): not JSON objects") }
+        return row
+    }
+    func name(_ row: [String: Any]) -> String { (row["model"] as? String ?? "").replacingOccurrences(of: ".safetensors", with: "") }
+    func number(_ row: [String: Any], _ key: String) -> Double { (row[key] as? NSNumber)?.doubleValue ?? .nan }
+    guard let dense = rows.first(where: { name($0) == "dense" }), number(dense, "weights") > 0 else {
+        fail("\(results): no dense row with a weights count")
+    }
+    let denseWeights = number(dense, "weights")
+    var series: [LineFigure.Series] = []
+    var references: [LineFigure.ReferenceLine] = []
+    var methods: [(prefix: String, label: String)] = []
+    for row in rows {
+        let parts = name(row).split(separator: "-")
+        guard parts.count == 3 else { continue }
+        let prefix = "\(parts[0])-*-\(parts[2])"
+        if !methods.contains(where: { $0.prefix == prefix }) {
+            let epochs = parts[2].dropFirst(2)
+            let how = ["global": "global magnitude", "neurons": "global magnitude + neuron removal",
+                       "units": "unit-wise (structured)"][String(parts[0])] ?? String(parts[0])
+            methods.append((prefix, epochs == "0" ? "\(how), one-shot" : "\(how), \(epochs) fine-tuning epochs"))
+        }
+    }
+    for method in methods {
+        let points = rows.filter { row in
+            let parts = name(row).split(separator: "-")
+            return parts.count == 3 && "\(parts[0])-*-\(parts[2])" == method.prefix
+        }.map { row in
+            LineFigure.Point(x: 100 * (1 - number(row, "nonzero_weights") / denseWeights), y: 100 * number(row, "accuracy"))
+        }.sorted { $0.x < $1.x }
+        series.append(.init(name: method.label, points: points, dashed: method.prefix.hasSuffix("ft0")))
+    }
+    for row in rows where name(row).hasPrefix("dense") {
+        let label = name(row) == "dense" ? "dense" : "dense, \(name(row).dropFirst("dense-ft".count)) more epochs"
+        references.append(.init(name: String(format: "%@ (%.2f %%)", label, 100 * number(row, "accuracy")), y: 100 * number(row, "accuracy")))
+    }
+    let figure = try LineFigure(series: series, references: references, xLabel: "Dense weights zero or removed (% of the dense model's)",
+                                yLabel: "test accuracy (%)", title: "MNIST 784-256-128-10: test accuracy against sparsity")
+    try Data(figure.svg().utf8).write(to: URL(fileURLWithPath: output), options: .atomic)
+    exit(0)
+}
 let folder = URL(fileURLWithPath: option("--data-dir") ?? "../shared/data/mnist")
 guard let outPath = option("--out") else { fail("--out DIR is required") }
 let out = URL(fileURLWithPath: outPath)
@@ -74,17 +126,30 @@ if mode == "prepare" {
     let denseFile = out.appendingPathComponent("dense.safetensors")
     try ModelFile.save(dense, to: denseFile)
     var names = ["dense.safetensors"]
+    if fineTune > 0 {
+        // The controlled peer of the fine-tuned models: as many epochs in all, no pruning.
+        start = Date()
+        let longer = try ModelFile.load(from: denseFile).model
+        try longer.fit(train.features, train.targets, epochs: fineTune, batchSize: batchSize)
+        try ModelFile.save(longer, to: out.appendingPathComponent("dense-ft\(fineTune).safetensors"))
+        names.append("dense-ft\(fineTune).safetensors")
+        log("dense-ft\(fineTune): \(Int(-start.timeIntervalSinceNow)) s")
+    }
     for s in sparsities {
-        for (method, epochs) in [("global", 0), ("global", fineTune), ("neurons", fineTune)] {
+        for (method, epochs) in [("global", 0), ("global", fineTune), ("neurons", fineTune), ("units", fineTune)] {
             start = Date()
             // Each from the saved dense model, as `perceptron prune` reads it.
             var model = try ModelFile.load(from: denseFile).model
-            if epochs > 0 {
+            var note = ""
+            if method == "units" {
+                let pruned = try UnitPruning.prune(model, fraction: s, fineTuneOn: train.features, train.targets, epochs: epochs, batchSize: batchSize)
+                note = pruned.report.narrowed.map { "layer \($0.layer) \($0.unitsBefore)→\($0.unitsAfter)" }.joined(separator: ", ")
+                model = pruned.model
+            } else if epochs > 0 {
                 try model.prune(to: s, scope: .global, fineTuneOn: train.features, train.targets, epochs: epochs, batchSize: batchSize)
             } else {
                 try model.prune(to: s, scope: .global)
             }
-            var note = ""
             if method == "neurons" {
                 let (narrowed, report) = try NeuronPruning.narrowed(model, data: train.features)
                 note = report.narrowed.map { "layer \($0.layer) \($0.unitsBefore)→\($0.unitsAfter)" }.joined(separator: ", ")
@@ -130,6 +195,7 @@ if mode == "prepare" {
             "model": names[k], "bytes": size, "parameters": model.parameterCount,
             "dense_widths": "\(model.inputSize)-\(widths)", "weight_sparsity": Double(zeros) / Double(max(1, weights)),
             "accuracy": Double(correct) / Double(test.count), "threads": threads,
+            "weights": weights, "nonzero_weights": weights - zeros,
         ]
         if reps > 0 {
             row["predict_10000_ms"] = median(times[k])

@@ -25,6 +25,14 @@ extension EndToEndTests {
         let narrow = try ModelFile.load(from: folder.appendingPathComponent("narrow.safetensors")).model
         XCTAssertLessThan(narrow.parameterCount, model.parameterCount, narrowed.stderr)
         XCTAssertTrue(narrowed.stderr.contains("units"), narrowed.stderr)
+
+        // Structured: half of each hidden layer's units (16 → 8, 8 → 4) go, then 1 fine-tuning epoch.
+        let units = try perceptron(["prune", "moons.safetensors", "--sparsity", "0.5", "--method", "units",
+                                    "--fine-tune-epochs", "1", "-o", "units.safetensors"])
+        XCTAssertEqual(units.status, 0, units.stderr)
+        let unitModel = try ModelFile.load(from: folder.appendingPathComponent("units.safetensors")).model
+        XCTAssertEqual(unitModel.layers.compactMap { ($0 as? Dense)?.units }, [8, 4, 1], units.stderr)
+        XCTAssertTrue(units.stderr.contains("epoch 1/1"), units.stderr)
     }
 
     func testPruneRefusesABadSparsityAndWritesNothing() throws {

@@ -7,9 +7,12 @@
 #
 # prepare: PerceptronPruneBenchmark (release) trains the dense 784-256-128-10 model and prunes
 #   it at each sparsity (global one-shot; global with --fine-tune epochs at Zhu & Gupta's
-#   schedule, masks held; the same then neuron removal), with the library calls `perceptron
+#   schedule, masks held; the same then neuron removal; unit-wise structured pruning then
+#   --fine-tune epochs), and trains the dense file --fine-tune epochs more (the controlled
+#   dense row), with the library calls `perceptron
 #   prune` makes; then measures accuracy, widths, sparsity and sizes, which do not depend on
-#   the machine's load: bench/results/pruning-mnist.jsonl and .md without timings.
+#   the machine's load: bench/results/pruning-mnist.jsonl and .md without timings, and the
+#   accuracy-against-sparsity curve bench/results/pruning-mnist.svg (PerceptronPruneBenchmark plot).
 # time: the same measurement with the 10,000-image inference timed (interleaved rounds,
 #   medians, ratio to the dense model) and `uptime` before and after; the same files again.
 set -euo pipefail
@@ -53,3 +56,4 @@ while read -r m; do printf '%s %s\n' "$m" "$(gzip -9 -c "$WORK/$m" | wc -c)"; do
 python3 bench/prune/render.py "$RESULTS" "$WORK/gzip.txt" "$WORK/settings.json" bench/results/pruning-mnist \
     --threads "$THREADS" --cpu "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)" --cpus "$(nproc)" \
     --uptime-before "$UPTIME_BEFORE" --uptime-after "$UPTIME_AFTER"
+"$BIN" plot --results bench/results/pruning-mnist.jsonl --output bench/results/pruning-mnist.svg
