@@ -40,6 +40,12 @@ def label(name):
     return how, f"{100 * float(sparsity):.0f} %", epochs
 
 
+def removed(r):
+    if "nonzero_weights" not in r or "weights" not in dense:
+        return "–"
+    return f"{100 * (1 - r['nonzero_weights'] / dense['weights']):.1f} %"
+
+
 def peer(r):
     """The dense model trained as many epochs in all: dense for one-shot, dense-ftF for F fine-tuning epochs."""
     name = r["model"].replace(".safetensors", "")
@@ -72,8 +78,8 @@ if timed:
             f"{args.uptime_after.strip()}.", ""]
 else:
     out += ["Timings: not measured in this run (`--stage prepare`); accuracy and sizes do not depend on the machine's load.", ""]
-header = "| pruning | target sparsity | fine-tuning epochs | widths | zero weights | parameters | test accuracy (change vs dense, same epochs) | file bytes | gzip -9 bytes |"
-rule = "|---|---|---|---|---|---|---|---|---|"
+header = "| pruning | target sparsity | fine-tuning epochs | widths | zero weights | Dense weights zero or removed (of the dense model's; the curve's x) | parameters | test accuracy (change vs dense, same epochs) | file bytes | gzip -9 bytes |"
+rule = "|---|---|---|---|---|---|---|---|---|---|"
 if timed:
     header += " 10,000 images, ms (speed-up over dense) |"
     rule += "---|"
@@ -81,7 +87,7 @@ out += [header, rule]
 for r in rows:
     how, sparsity, epochs = label(r["model"])
     line = (f"| {how} | {sparsity} | {epochs} | {r['dense_widths']} | {100 * r['weight_sparsity']:.1f} % | "
-            f"{r['parameters']:,} | {100 * r['accuracy']:.2f} % ({100 * (r['accuracy'] - peer(r)['accuracy']):+.2f}) | "
+            f"{removed(r)} | {r['parameters']:,} | {100 * r['accuracy']:.2f} % ({100 * (r['accuracy'] - peer(r)['accuracy']):+.2f}) | "
             f"{r['bytes']:,} | {r['gzip_bytes']:,} |")
     if timed:
         line += f" {r['predict_10000_ms']:.1f} ({1 / r['ratio_to_first']:.2f}×) |"
