@@ -25,7 +25,8 @@
 //   PerceptronPruneBenchmark plot --results JSONL --output SVG
 //       The accuracy-against-sparsity curve (LineFigure) from measure's records: one line per
 //       method, x the share of the dense model's Dense weights that are zero or removed, the
-//       dense models as reference lines.
+//       dense models as reference lines; and the same without the one-shot line (SVG's name
+//       with -fine-tuned before .svg), whose axis shows the fine-tuned lines apart.
 import Foundation
 import Perceptron
 import PerceptronData
@@ -95,9 +96,19 @@ if mode == "plot" {
         let label = name(row) == "dense" ? "dense" : "dense, \(name(row).dropFirst("dense-ft".count)) more epochs"
         references.append(.init(name: String(format: "%@ (%.2f %%)", label, 100 * number(row, "accuracy")), y: 100 * number(row, "accuracy")))
     }
-    let figure = try LineFigure(series: series, references: references, xLabel: "Dense weights zero or removed (% of the dense model's)",
-                                yLabel: "test accuracy (%)", title: "MNIST 784-256-128-10: test accuracy against sparsity")
-    try Data(figure.svg().utf8).write(to: URL(fileURLWithPath: output), options: .atomic)
+    // Two figures: every method, and the fine-tuned ones alone (one-shot pruning falls so far
+    // that, on the same axis, the fine-tuned lines share a few pixels).
+    let xLabel = "Dense weights zero or removed (% of the dense model's)"
+    let all = try LineFigure(series: series, references: references, xLabel: xLabel, yLabel: "test accuracy (%)",
+                             title: "MNIST 784-256-128-10: test accuracy against sparsity")
+    try Data(all.svg().utf8).write(to: URL(fileURLWithPath: output), options: .atomic)
+    let fineTuned = series.filter { !$0.name.hasSuffix("one-shot") }
+    if !fineTuned.isEmpty, fineTuned.count < series.count {
+        let zoomed = try LineFigure(series: fineTuned, references: references, xLabel: xLabel, yLabel: "test accuracy (%)",
+                                    title: "MNIST 784-256-128-10: test accuracy against sparsity, fine-tuned models")
+        let path = output.hasSuffix(".svg") ? String(output.dropLast(4)) + "-fine-tuned.svg" : output + "-fine-tuned.svg"
+        try Data(zoomed.svg().utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+    }
     exit(0)
 }
 let folder = URL(fileURLWithPath: option("--data-dir") ?? "../shared/data/mnist")

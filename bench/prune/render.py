@@ -70,7 +70,8 @@ out = ["# Pruning on MNIST", "",
        f"Accuracy change: against the dense model trained as many epochs in all, so fine-tuning's extra epochs are not "
        f"counted as pruning's gain: one-shot rows against the {settings['epochs']}-epoch dense model, rows with F "
        f"fine-tuning epochs against the dense model trained F epochs more the same way (dense-ftF, no pruning).",
-       "Curve: [pruning-mnist.svg](pruning-mnist.svg) (`PerceptronPruneBenchmark plot`, the library's LineFigure).", ""]
+       "Curves: [pruning-mnist.svg](pruning-mnist.svg), and the fine-tuned models alone [pruning-mnist-fine-tuned.svg]"
+       "(pruning-mnist-fine-tuned.svg) (`PerceptronPruneBenchmark plot`, the library's LineFigure).", ""]
 if timed:
     out += [f"Time: `Predictor.outputs` on all 10,000 test images in one call, {args.threads} thread(s), median of "
             f"{rows[0]['reps']} interleaved rounds, and its ratio to the dense model in the same run. CPU: {args.cpu} "
