@@ -152,7 +152,7 @@ func inference(_ args: Arguments) throws {
     let (_, test) = try loadMNIST(args)
     let model = try mnistNetwork(seed: args.seed)
     var batchTimes: [Double] = []
-    var accuracy = 0.0
+    var accuracy: Double?
     for _ in 0..<args.batchReps {
         let start = now()
         let p = try model.predict(test.features, batchSize: test.count)
@@ -175,7 +175,10 @@ func inference(_ args: Arguments) throws {
         var layers = model.layers
         var generator = SeededGenerator(seed: 0)
         var packedOnce: [Double] = [], packedPerCall: [Double] = []
-        for round in 0..<(2 * max(args.singleReps, 10)) {
+        // 20 warm-up rounds, then at least 10 timed rounds of each path (whatever --single-reps says,
+        // 0 included: that flag skips only the one-image part).
+        let warmUpRounds = 20
+        for round in 0..<(warmUpRounds + 2 * max(args.singleReps, 10)) {
             let start = now()
             if round % 2 == 0 {
                 _ = try model.predict(x)
@@ -185,7 +188,7 @@ func inference(_ args: Arguments) throws {
                 }
             }
             let elapsed = now() - start
-            if round >= 20 { round % 2 == 0 ? packedOnce.append(elapsed) : packedPerCall.append(elapsed) }
+            if round >= warmUpRounds { round % 2 == 0 ? packedOnce.append(elapsed) : packedPerCall.append(elapsed) }
         }
         extra["small_batch_rows"] = x.rows
         extra["small_batch_us"] = median(packedOnce) * 1e6
