@@ -31,6 +31,8 @@ import time
 BENCH = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(BENCH)
 PEERS_DIR = os.path.join(BENCH, "peers")
+sys.path.insert(0, os.path.join(BENCH, "tools"))
+from cpu_name import cpu_name  # noqa: E402  (names the CPU by family/model, not "AMD EPYC" alone)
 RESULTS = os.path.join(BENCH, "results")
 RAW_DIR = os.path.join(RESULTS, "raw")
 OURS = "perceptron"
@@ -215,12 +217,10 @@ def versions(py):
 
 
 def machine_info():
-    model, flags = "?", ""
+    model, flags = cpu_name(), ""
     try:
         with open("/proc/cpuinfo") as f:
             for line in f:
-                if line.startswith("model name") and model == "?":
-                    model = line.split(":", 1)[1].strip()
                 if line.startswith("flags") and not flags:
                     flags = line.split(":", 1)[1]
     except OSError:

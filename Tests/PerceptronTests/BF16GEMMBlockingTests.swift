@@ -6,7 +6,7 @@ import XCTest
 /// GEMMBlocking's, with 2-byte packed elements).
 final class BF16GEMMBlockingTests: XCTestCase {
     func testBlockingFollowsTheCacheSizes() {
-        // 32 KiB L1d, 1 MiB L2, 16 MiB L3 per core (this project's AMD Zen 5 guest), 12 × 32
+        // 32 KiB L1d, 1 MiB L2, 16 MiB L3 per core (this project's AMD Zen 4 guest), 12 × 32
         // kernel: KC = ¾·32768 / (32·2) = 384, MC = ½·2²⁰ / (384·2) = 682 → 672 (×12),
         // NC = ½·2²⁴ / 768 → 8192 (the cap).
         let zen = BF16GEMMBlocking.derive(caches: .init(l1d: 32 << 10, l2: 1 << 20, l3PerCore: 16 << 20), mr: 12, nr: 32)

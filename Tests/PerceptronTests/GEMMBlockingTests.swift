@@ -4,7 +4,7 @@ import XCTest
 /// The GEMM's cache blocking follows the CPU's caches (see `GEMMBlocking`'s rules).
 final class GEMMBlockingTests: XCTestCase {
     func testBlockingFollowsTheCacheSizes() {
-        // 32 KiB L1d, 1 MiB L2, 16 MiB L3 per core (this project's AMD Zen 5 guest) with
+        // 32 KiB L1d, 1 MiB L2, 16 MiB L3 per core (this project's AMD Zen 4 guest) with
         // a 12 × 32 kernel: KC = ¾·32768 / 128 = 192, MC = ½·2²⁰ / (192·4) → 672 (×12),
         // NC = ½·2²⁴ / 768 → 8192 (the cap).
         let zen = GEMMBlocking.derive(caches: .init(l1d: 32 << 10, l2: 1 << 20, l3PerCore: 16 << 20), mr: 12, nr: 32)
@@ -19,7 +19,7 @@ final class GEMMBlockingTests: XCTestCase {
     }
 
     func testKernelsReadingAInPlaceBlockFromL2AndTheOuterCache() {
-        // The AVX-512 12 × 32 kernel reads A in place: KC = ⅛·2²⁰ / 128 = 1024 on the Zen 5
+        // The AVX-512 12 × 32 kernel reads A in place: KC = ⅛·2²⁰ / 128 = 1024 on the Zen 4
         // guest, so every MNIST layer (k ≤ 784) is one KC block; MC = ½·16 MiB / 4096 → 1032
         // (the cap), NC = ½·16 MiB / 4096 = 2048.
         let zen = GEMMBlocking.derive(caches: .init(l1d: 32 << 10, l2: 1 << 20, l3PerCore: 16 << 20),
@@ -49,7 +49,7 @@ final class GEMMBlockingTests: XCTestCase {
                        GEMMBlocking(kc: 2048, mc: 120, nc: 128))
         XCTAssertEqual(GEMMBlocking.derive(caches: emeraldCaches, mr: 12, nr: 32, readsAInPlace: true, depth: 3000),
                        GEMMBlocking(kc: 2048, mc: 168, nc: 160))
-        // Zen 5 guest: MC is at its cap already; NC grows for a shallow product (784 deep:
+        // Zen 4 guest: MC is at its cap already; NC grows for a shallow product (784 deep:
         // ½·16 MiB / 3136 = 2675 → 2656), and a very shallow one (a batch-32 weight
         // gradient, 32 deep) reaches both caps.
         let zenCaches = GEMMBlocking.Caches(l1d: 32 << 10, l2: 1 << 20, l3PerCore: 16 << 20)

@@ -11,7 +11,7 @@
 #   --repeats   times the whole sequence is run, one after the other (the table gives each
 #               run's mean and range)
 #   --ddp-steps time only N batches of each PyTorch epoch and scale (smoke tests)
-#   --out       bench/results/NAME.jsonl and NAME.md (default mpi-amd-epyc-zen5)
+#   --out       bench/results/NAME.jsonl and NAME.md (default mpi-CPU, e.g. mpi-amd-epyc-zen4)
 #   --skip-build  use .build-mpi/release/perceptron (or MPI_BENCH_BINARY) as it is
 #
 # Each repeat runs, in this order: perceptron alone; mpirun -np 1; mpirun -np 2 (shared
@@ -25,7 +25,7 @@
 # that imports torch and numpy): skipped with a message when it cannot be installed.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-EPOCHS=5 REPEATS=2 STEPS=0 MNIST=../shared/data/mnist NAME=mpi-amd-epyc-zen5 BUILD=1
+EPOCHS=5 REPEATS=2 STEPS=0 MNIST=../shared/data/mnist NAME="mpi-$(python3 bench/tools/cpu_name.py --slug)" BUILD=1
 while [ $# -gt 0 ]; do
     case $1 in
         --epochs) EPOCHS=$2; shift 2;;
@@ -169,7 +169,7 @@ echo "# load after: $(uptime | sed 's/.*load average/load average/')"
 
 python3 bench/mpi/table.py "$RAW" \
     --header "\`bench/mpi/run.sh --epochs $EPOCHS --repeats $REPEATS\`, $(date -u +%FT%TZ), commit $(git rev-parse --short HEAD)" \
-    --cpu "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(nproc) vCPU" \
+    --cpu "$(python3 bench/tools/cpu_name.py), $(nproc) vCPU" \
     --versions "perceptron built $(date -u -r "$BIN" +%FT%TZ), Open MPI $(mpirun --version 2>&1 | head -1 | awk '{print $NF}'), $(swift --version 2>&1 | head -1 | sed 's/ (.*//')${PY:+, torch $("$PY" -c 'import torch; print(torch.__version__)')}" \
     > "bench/results/$NAME.md"
 cat "bench/results/$NAME.md"

@@ -54,6 +54,6 @@ if [ "$STAGE" != prepare ]; then
 fi
 while read -r m; do printf '%s %s\n' "$m" "$(gzip -9 -c "$WORK/$m" | wc -c)"; done < "$WORK/models.txt" > "$WORK/gzip.txt"
 python3 bench/prune/render.py "$RESULTS" "$WORK/gzip.txt" "$WORK/settings.json" bench/results/pruning-mnist \
-    --threads "$THREADS" --cpu "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)" --cpus "$(nproc)" \
+    --threads "$THREADS" --cpu "$(python3 bench/tools/cpu_name.py)" --cpus "$(nproc)" \
     --uptime-before "$UPTIME_BEFORE" --uptime-after "$UPTIME_AFTER"
 "$BIN" plot --results bench/results/pruning-mnist.jsonl --output bench/results/pruning-mnist.svg

@@ -43,7 +43,7 @@ fi
 mkdir -p "$WORK" bench/results
 [ "$STAGE" = time ] || swift build -c release --scratch-path "$SCRATCH" --product PerceptronQuantizationBenchmark >/dev/null
 BIN="$(swift build -c release --scratch-path "$SCRATCH" --show-bin-path)/PerceptronQuantizationBenchmark"
-CPU="$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
+CPU="$(python3 bench/tools/cpu_name.py)"
 
 if [ "$STAGE" != time ]; then
     echo "{\"cpu\": \"$CPU\", \"cpus\": $(nproc), \"threads\": $THREADS}" > "$WORK/prepare.jsonl"

@@ -26,7 +26,6 @@ import datetime
 import gzip
 import json
 import os
-import platform
 import re
 import shutil
 import signal
@@ -41,6 +40,8 @@ RESULTS = os.path.join(ROOT, "bench", "results")
 WORK = os.path.join(RESULTS, "raw", "serve")
 LUA = os.path.join(HERE, "post.lua")
 PEERS = os.path.join(HERE, "peers")
+sys.path.insert(0, os.path.join(ROOT, "bench", "tools"))
+from cpu_name import cpu_name  # noqa: E402  (family/model, not "AMD EPYC" alone)
 
 WORKLOADS = {
     "titanic": ("titanic", "Titanic, one named row per request ({\"instances\": [{…}]})"),
@@ -57,14 +58,6 @@ SERVERS = {
 
 def log(message):
     print(f"[serve-bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
-
-
-def cpu_name():
-    with open("/proc/cpuinfo") as f:
-        for line in f:
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    return platform.processor()
 
 
 def load_average():

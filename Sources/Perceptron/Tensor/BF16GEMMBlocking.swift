@@ -14,7 +14,7 @@ import CPerceptronKernels
 /// ```
 /// (⌊x⌋ₙ: rounded down to a multiple of n; KC is a multiple of 8, so even: a pair never
 /// straddles two depth blocks), clamped to KC ∈ [64, 1 024], MC ∈ [MR, 2 040],
-/// NC ∈ [NR, 8 192]. A 32 KiB L1d, 1 MiB L2, 16 MiB L3 per core (this project's AMD Zen 5
+/// NC ∈ [NR, 8 192]. A 32 KiB L1d, 1 MiB L2, 16 MiB L3 per core (this project's AMD Zen 4
 /// guest) give KC = 384, MC = 672, NC = 8 192.
 struct BF16GEMMBlocking: Equatable, Sendable {
     let kc: Int, mc: Int, nc: Int

@@ -34,7 +34,7 @@ import Darwin
 /// MC = ⌊ (1/2 · L) / (KC · 4 B) ⌋_MR      L = max(L2, L3 per core): each row block re-reads
 /// NC = ⌊ (1/2 · L) / (KC · 4 B) ⌋_NR      the packed B block, so blocks stay tall
 /// ```
-/// clamped to KC ∈ [64, 4 096], MC and NC as above. On the AMD Zen 5 guest (32 KiB L1d,
+/// clamped to KC ∈ [64, 4 096], MC and NC as above. On the AMD Zen 4 guest (32 KiB L1d,
 /// 1 MiB L2, 16 MiB L3 per core) the MNIST layers (k ≤ 784) then run in one KC block: a
 /// 1000 × 512 × 784 forward product went from 8.4-8.8 ms to 7.4-7.9 ms, 10,000 × 128 × 512
 /// from 16.6 to 13.6 ms, 2048³ from 248 to 198 ms (one thread, CPU time, best of several).
