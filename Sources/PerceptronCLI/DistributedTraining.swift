@@ -10,14 +10,18 @@ struct DistributedTraining {
     var isRoot: Bool { parallel.group.rank == 0 }
 
     /// Joins the ranks when `mpirun` started this process (nil for a single process):
-    /// divides the machine's cores between its ranks unless `--threads` was given, and sends
+    /// divides the machine's cores between its ranks (at most the CPUs a rank is bound to)
+    /// unless `--threads` was given, and sends
     /// the standard output of every rank but 0 to /dev/null.
     /// Settings for measuring (environment): PERCEPTRON_DP_BUCKET_BYTES (default 1 MiB),
     /// PERCEPTRON_DP_OVERLAP=0 to sum every bucket after the backward pass.
     static func join(threadsGiven: Bool) throws -> DistributedTraining? {
         guard let group = try DistributedLaunch.worldGroup() else { return nil }
         if !threadsGiven {
-            let perRank = max(1, ProcessInfo.processInfo.activeProcessorCount / max(1, DistributedLaunch.localSize ?? group.size))
+            // The machine's share per local rank, and never more than the CPUs this rank may
+            // run on (mpirun binds each rank to its cores by default).
+            let share = max(1, ProcessInfo.processInfo.activeProcessorCount / max(1, DistributedLaunch.localSize ?? group.size))
+            let perRank = min(share, AvailableCPUs.count)
             try ComputeSettings.setThreadCount(perRank)
         }
         if group.rank != 0 {

@@ -124,7 +124,7 @@ struct RunOptions: ParsableArguments {
     @Option(name: .long, help: "The seed for the split, the initial weights and the shuffling.")
     var seed: UInt64 = 42
 
-    @Option(name: .long, help: "Threads for the matrix kernels (default: all cores, or PERCEPTRON_NUM_THREADS).")
+    @Option(name: .long, help: "Threads for the matrix kernels (default: the CPUs the process may use, or PERCEPTRON_NUM_THREADS).")
     var threads: Int?
 
     @Flag(name: .long, help: "Print one JSON object to standard output instead of tables.")

@@ -41,7 +41,7 @@ struct Tune: ParsableCommand {
     @Option(name: .long, help: "Share of the rows held out from the search for the best model's test report (stratified, seeded; 0 for none).")
     var testSplit: Double = 0.2
 
-    @Option(name: .long, help: ArgumentHelp("Candidate × fold runs at once (default: all cores).", valueName: "n"))
+    @Option(name: .long, help: ArgumentHelp("Candidate × fold runs at once (default: the CPUs the process may use).", valueName: "n"))
     var jobs: Int?
 
     @OptionGroup var common: RunOptions
@@ -105,7 +105,7 @@ struct Tune: ParsableCommand {
         // Candidate × fold runs, each single-threaded inside, spread over the cores.
         let runs = candidates.indices.flatMap { c in prepared.indices.map { (c, $0) } }
         let results = ResultSlots(count: runs.count)
-        let jobCount = min(jobs ?? ProcessInfo.processInfo.activeProcessorCount, runs.count)
+        let jobCount = min(jobs ?? AvailableCPUs.count, runs.count)
         let threadsBefore = ComputeSettings.threadCount
         if jobCount > 1 { try ComputeSettings.setThreadCount(1) }
         defer { try? ComputeSettings.setThreadCount(threadsBefore) }

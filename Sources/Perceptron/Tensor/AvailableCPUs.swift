@@ -5,8 +5,9 @@ import Foundation
 /// it), the active processor count elsewhere or when that file cannot be read; at least 1.
 ///
 /// `ProcessInfo.activeProcessorCount` and SwiftNIO's `System.coreCount` count the machine's
-/// CPUs even under `taskset -c 0`, so a pinned server would otherwise run two event loops
-/// and two GEMM threads (which spin while they wait for each other) on one CPU.
+/// CPUs even under `taskset -c 0`, so a pinned process would otherwise run two GEMM threads
+/// (which spin while they wait for each other) on one CPU, and a pinned server two event
+/// loops. ``ComputeSettings`` takes its default thread count from here.
 public enum AvailableCPUs {
     public static var count: Int {
         #if os(Linux)

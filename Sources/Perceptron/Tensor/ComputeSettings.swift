@@ -4,7 +4,8 @@ import Synchronization
 /// Process-wide compute settings: how many threads the matrix kernels use.
 ///
 /// The default is the `PERCEPTRON_NUM_THREADS` environment variable when it holds a
-/// positive integer, otherwise the number of active processors. Results are
+/// positive integer, otherwise the number of CPUs the process may run on (``AvailableCPUs``:
+/// under `taskset -c 0` one thread, not one per CPU of the machine). Results are
 /// bit-identical for a given seed and thread count.
 public enum ComputeSettings {
     private static let storedThreadCount = Atomic<Int>(defaultThreadCount())
@@ -21,12 +22,12 @@ public enum ComputeSettings {
         storedThreadCount.store(count, ordering: .relaxed)
     }
 
-    /// The thread count from `PERCEPTRON_NUM_THREADS`, or the active processor count.
+    /// The thread count from `PERCEPTRON_NUM_THREADS`, or the CPUs the process may run on.
     public static func defaultThreadCount() -> Int {
         if let text = ProcessInfo.processInfo.environment["PERCEPTRON_NUM_THREADS"],
            let value = Int(text.trimmingCharacters(in: .whitespaces)), value >= 1 {
             return value
         }
-        return max(1, ProcessInfo.processInfo.activeProcessorCount)
+        return AvailableCPUs.count
     }
 }
