@@ -41,6 +41,13 @@ enum QuantizedGEMM {
         let count = x.rows * x.columns
         if count == 0 { return AffineQuantization(min: 0, max: 0) }
         let parts = count >= parallelMinimumRange ? max(1, min(threads, x.rows)) : 1
+        if parts == 1 {
+            // A small batch (one image: 784 values): the scan alone, without the per-part
+            // arrays and the pool's dispatch, which cost more than the scan itself.
+            var low: Float = 0, high: Float = 0
+            x.withUnsafeBufferPointer { pk_min_max(count, $0.baseAddress!, &low, &high) }
+            return AffineQuantization(min: low, max: high)
+        }
         struct Range: ParallelTask {
             let rows: Int, columns: Int, parts: Int
             let x: UnsafePointer<Float>, lows: UnsafeMutablePointer<Float>, highs: UnsafeMutablePointer<Float>
