@@ -9,23 +9,48 @@
 /// Float, a body that is not JSON at all, more than `maxRows` rows, no row) returns nil,
 /// and the caller takes the general path (``JSONParser`` then ``RequestDecoder``), which
 /// gives the exact refusal it always gave. So this decoder never decides an answer of its
-/// own: it accepts a subset of what the general path accepts, with the same features.
-/// The matrix grows row by row and stops at `maxRows`; what it holds is bounded by the
-/// body (every number takes at least two bytes with its separator).
+/// own: it accepts a subset of what the general path accepts, with the same features (the
+/// same ``JSONNumber/scan(_:from:)``, then the same `Float(Double)` rounding).
+///
+/// The matrix is allocated once, before parsing, for as many rows as the body's size can
+/// hold: a row of w numbers takes at least 2w + 1 bytes (`[0,0,…,0]`), so
+///
+/// ```
+/// capacity rows = min(maxRows, ⌊body bytes / (2w + 1)⌋)
+/// ```
+/// bounded by the body (which the server has checked against `--max-body`) and by
+/// `--max-rows`; nothing the body says decides it. Numbers are written in place: no value
+/// tree, no growth and copy of the array, no per-element append.
 struct FeatureRowsDecoder {
     private let bytes: UnsafeRawBufferPointer
     private var position = 0
 
     private init(bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
 
-    /// The rows and their features (rows × width, row-major), or nil for "not this shape".
-    static func decode(_ bytes: UnsafeRawBufferPointer, width: Int, maxRows: Int) -> (rows: Int, features: [Float])? {
-        guard width > 0 else { return nil }
-        var decoder = FeatureRowsDecoder(bytes: bytes)
-        return decoder.body(width: width, maxRows: maxRows)
+    /// The most rows a body of `byteCount` bytes can hold at `width` numbers per row, and
+    /// at most `maxRows`.
+    static func capacityRows(byteCount: Int, width: Int, maxRows: Int) -> Int {
+        guard width > 0, maxRows > 0, byteCount > 0 else { return 0 }
+        let (rowBytes, overflow) = width.multipliedReportingOverflow(by: 2)
+        guard !overflow, rowBytes < Int.max else { return 0 }
+        return min(maxRows, byteCount / (rowBytes + 1))
     }
 
-    private mutating func body(width: Int, maxRows: Int) -> (rows: Int, features: [Float])? {
+    /// The rows and their features (rows × width, row-major), or nil for "not this shape".
+    static func decode(_ bytes: UnsafeRawBufferPointer, width: Int, maxRows: Int) -> (rows: Int, features: [Float])? {
+        let capacity = capacityRows(byteCount: bytes.count, width: width, maxRows: maxRows)
+        guard capacity > 0 else { return nil }
+        var decoder = FeatureRowsDecoder(bytes: bytes)
+        var rows = 0
+        let features = [Float](unsafeUninitializedCapacity: capacity * width) { buffer, count in
+            rows = decoder.body(width: width, maxRows: capacity, into: buffer) ?? 0
+            count = rows * width
+        }
+        return rows > 0 ? (rows, features) : nil
+    }
+
+    /// Parses the body into `out` (room for `maxRows` rows); the row count, or nil.
+    private mutating func body(width: Int, maxRows: Int, into out: UnsafeMutableBufferPointer<Float>) -> Int? {
         skipWhitespace()
         guard take(UInt8(ascii: "{")) else { return nil }
         skipWhitespace()
@@ -34,9 +59,8 @@ struct FeatureRowsDecoder {
         guard take(UInt8(ascii: ":")) else { return nil }
         skipWhitespace()
         guard take(UInt8(ascii: "[")) else { return nil }
-        var features: [Float] = []
-        features.reserveCapacity(width)
         var rows = 0
+        var k = 0
         while true {
             skipWhitespace()
             guard rows < maxRows, take(UInt8(ascii: "[")) else { return nil }
@@ -47,7 +71,8 @@ struct FeatureRowsDecoder {
                 position = end
                 let f = Float(value)
                 guard f.isFinite else { return nil }
-                features.append(f)
+                out[k] = f
+                k += 1
                 skipWhitespace()
                 guard take(j == width - 1 ? UInt8(ascii: "]") : UInt8(ascii: ",")) else { return nil }
             }
@@ -61,7 +86,7 @@ struct FeatureRowsDecoder {
         guard take(UInt8(ascii: "}")) else { return nil }
         skipWhitespace()
         guard position == bytes.count else { return nil }
-        return (rows, features)
+        return rows
     }
 
     @inline(__always) private mutating func take(_ byte: UInt8) -> Bool {

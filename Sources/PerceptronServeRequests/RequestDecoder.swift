@@ -28,6 +28,12 @@ public enum RequestDecoder {
         if let (rows, features) = FeatureRowsDecoder.decode(bytes, width: model.predictor.inputSize, maxRows: maxRows) {
             return EncodedBatch(rows: rows, features: features, drift: nil)
         }
+        return try decodeJSONGeneral(bytes, model: model, maxRows: maxRows)
+    }
+
+    /// ``decodeJSON(_:model:maxRows:)`` without the feature-row fast path: the value tree,
+    /// then the `instances` or `inputs` rules (the tests hold the two paths to one answer).
+    package static func decodeJSONGeneral(_ bytes: UnsafeRawBufferPointer, model: RequestModel, maxRows: Int) throws(RequestError) -> EncodedBatch {
         let document: JSONValue
         do {
             document = try JSONParser.parse(bytes)

@@ -1,4 +1,5 @@
 import Foundation
+import Perceptron
 @testable import PerceptronServe
 @testable import PerceptronServeRequests
 import XCTest
@@ -81,6 +82,116 @@ final class FeatureRowsDecoderTests: XCTestCase {
                 if bytes.isEmpty { break }
             }
             assertAgrees(String(decoding: bytes, as: UTF8.self))
+        }
+    }
+
+    // MARK: the whole decoder: fast path and general path give one answer
+
+    /// A 3-feature model without preprocessing (feature rows only).
+    private static let model: RequestModel = {
+        let network = try! Sequential(inputSize: 3, layers: [Dense(2, activation: .tanh), Dense(1)], seed: 5)
+        try! network.compile(loss: .meanSquaredError, optimizer: Adam())
+        return RequestModel(name: "features", version: "0123456789ab", predictor: network.predictor(classNames: []), preprocessor: nil)
+    }()
+
+    private func decoded(_ text: String, general: Bool) -> Result<(rows: Int, bits: [UInt32]), RequestError> {
+        Array(text.utf8).withUnsafeBytes { raw in
+            do throws(RequestError) {
+                let batch = general ? try RequestDecoder.decodeJSONGeneral(raw, model: Self.model, maxRows: maxRows)
+                                    : try RequestDecoder.decodeJSON(raw, model: Self.model, maxRows: maxRows)
+                return .success((batch.rows, batch.features.map(\.bitPattern)))
+            } catch {
+                return .failure(error)
+            }
+        }
+    }
+
+    /// `decodeJSON` (fast path first) and the general path agree on a body: the same rows
+    /// and feature bits, or the same refusal (status, code, message, field and row).
+    private func assertSameAnswer(_ text: String, file: StaticString = #filePath, line: UInt = #line) {
+        switch (decoded(text, general: false), decoded(text, general: true)) {
+        case (.success(let fast), .success(let general)):
+            XCTAssertEqual(fast.rows, general.rows, text, file: file, line: line)
+            XCTAssertEqual(fast.bits, general.bits, text, file: file, line: line)
+        case (.failure(let fast), .failure(let general)):
+            XCTAssertEqual(fast, general, text, file: file, line: line)
+        case (let fast, let general):
+            XCTFail("\(text): fast \(fast) vs general \(general)", file: file, line: line)
+        }
+    }
+
+    /// Edge cases and malformed bodies: the same features or the same 4xx, field and row.
+    func testDecodeJSONGivesTheGeneralAnswerOnEdgeCases() {
+        let bodies = [
+            #"{"inputs": [[1, -2.5, 3e2]]}"#, #"{"inputs":[[0,0,0],[0,0,0],[0,0,0],[0,0,0]]}"#,
+            #"{"inputs":[[0,0,0],[0,0,0],[0,0,0],[0,0,0],[0,0,0]]}"#, #"{"inputs": []}"#, #"{"inputs": [[1,2]]}"#,
+            #"{"inputs": [[1,2,3,4]]}"#, #"{"inputs": [[1,2,"3"]]}"#, #"{"inputs": [[1,2,null]]}"#, #"{"inputs": [[1,2,1e39]]}"#,
+            #"{"inputs": [[1,2,-3.5e38]]}"#, #"{"inputs": [[1,2,3]], "x": 1}"#, #"{"inputs": [[1,2,3]], "inputs": [[1,2,3]]}"#,
+            #"{"instances": [[1,2,3]]}"#, #"{"\u0069nputs": [[1,2,3]]}"#, #"{"inputs": [[1,2,3]]"#, #"{"inputs": [[1,2,3]]} x"#,
+            #"{"inputs": [[01,2,3]]}"#, #"{"inputs": [[1,2,3],]}"#, #"{"inputs": [[1.,2,3]]}"#, #"[[1,2,3]]"#, "", " ",
+            #"{"inputs": [[NaN,2,3]]}"#, #"{"inputs": [[1,2,3]] , }"#, #"{"inputs": [[-0,-0.0,0.000]]}"#,
+            #"{"inputs": [[1234567,12345678,0.1234567]]}"#, #"{"inputs": [[0.12345678,123456789.123456789,-9999999.9999999]]}"#,
+            #"{"inputs": [[1e-46,1.4e-45,3.4028235e38]]}"#, #"{"inputs": [[0.1,0.2,0.30000000000000004]]}"#,
+            #"{"inputs": [[1E2,1e+2,1e-2]]}"#, #"{"inputs": [[-,2,3]]}"#, #"{"inputs": [[1.5.3,2,3]]}"#, #"{"inputs": [[2,3,4],[1,2]]}"#,
+            "{\"inputs\": [[1,2,3]],\n \"inputs\": 5}", #"{"inputs": [[1,2,3],[4,5,"x"]]}"#, #"{"inputs": [[1,2,3],{"a":1}]}"#,
+            #"{"inputs": [[1,2,3],[4,5,6e400]]}"#, #"{"inputs": {"a": [1,2,3]}}"#, #"{"inputs": [[1, 2 , 3 ] ]}"#,
+        ]
+        for body in bodies { assertSameAnswer(body) }
+    }
+
+    /// Random bodies of random numbers (short and long forms, exponents, signs, values that
+    /// overflow Float), row counts around the limit, whitespace, and single-byte edits.
+    func testDecodeJSONGivesTheGeneralAnswerOnRandomBodies() {
+        var state: UInt64 = 2026
+        func next() -> Int {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Int(truncatingIfNeeded: state >> 33)
+        }
+        func digits(_ n: Int) -> String { String((0..<n).map { _ in Character(UnicodeScalar(UInt8(0x30 + next() % 10))) }) }
+        func number() -> String {
+            var text = next() % 4 == 0 ? "-" : ""
+            switch next() % 6 {
+            case 0: text += "0"
+            case 1: text += "0." + digits(1 + next() % 9)
+            case 2: text += String(1 + next() % 9) + digits(next() % 9)
+            case 3: text += String(1 + next() % 9) + digits(next() % 8) + "." + digits(1 + next() % 8)
+            case 4: text += String(1 + next() % 9) + "." + digits(1 + next() % 20) + "e" + ["", "+", "-"][next() % 3] + String(next() % 45)
+            default: text += String(1 + next() % 9) + digits(next() % 25)
+            }
+            return text
+        }
+        let alphabet = Array("0123456789-+.eE,[]{}\" :inputsa\n".utf8)
+        for _ in 0..<5_000 {
+            let rows = 1 + next() % (maxRows + 1)
+            let space = next() % 3 == 0 ? " " : ""
+            let rowTexts = (0..<rows).map { _ in "[" + (0..<width).map { _ in number() }.joined(separator: "," + space) + "]" }
+            var bytes = Array(("{\"inputs\":" + space + "[" + rowTexts.joined(separator: ",") + "]}").utf8)
+            if next() % 2 == 0 {
+                let i = next() % bytes.count
+                switch next() % 3 {
+                case 0: bytes.remove(at: i)
+                case 1: bytes.insert(alphabet[next() % alphabet.count], at: i)
+                default: bytes[i] = alphabet[next() % alphabet.count]
+                }
+            }
+            assertSameAnswer(String(decoding: bytes, as: UTF8.self))
+        }
+    }
+
+    /// The matrix is allocated once for the most rows the body's size can hold (2w + 1
+    /// bytes per row at least) and never more than maxRows: the tightest bodies still fit.
+    func testCapacityIsBoundedByTheBodyAndTheRowLimit() {
+        XCTAssertEqual(FeatureRowsDecoder.capacityRows(byteCount: 7, width: 3, maxRows: 10), 1)
+        XCTAssertEqual(FeatureRowsDecoder.capacityRows(byteCount: 6, width: 3, maxRows: 10), 0)
+        XCTAssertEqual(FeatureRowsDecoder.capacityRows(byteCount: 1 << 20, width: 3, maxRows: 10), 10)
+        XCTAssertEqual(FeatureRowsDecoder.capacityRows(byteCount: 100, width: 0, maxRows: 10), 0)
+        XCTAssertEqual(FeatureRowsDecoder.capacityRows(byteCount: 100, width: Int.max, maxRows: 10), 0)
+        XCTAssertEqual(FeatureRowsDecoder.capacityRows(byteCount: 100, width: 3, maxRows: 0), 0)
+        for rows in 1...maxRows {
+            let text = #"{"inputs":["# + Array(repeating: "[0,0,0]", count: rows).joined(separator: ",") + "]}"
+            XCTAssertLessThanOrEqual(rows, FeatureRowsDecoder.capacityRows(byteCount: text.utf8.count, width: width, maxRows: maxRows))
+            XCTAssertEqual(fast(text)?.rows, rows, text)
+            XCTAssertEqual(fast(text)?.features, [Float](repeating: 0, count: rows * width), text)
         }
     }
 }

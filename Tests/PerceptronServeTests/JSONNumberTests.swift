@@ -109,5 +109,57 @@ final class JSONNumberTests: XCTestCase {
             XCTAssertEqual(zeroEnd, 10)
         }
     }
-}
 
+    /// `scan` (the eight-bytes-at-a-time short form first) against `scanGeneral` (digit by
+    /// digit) with the number inside a longer body, so that the short form has the eight
+    /// bytes it reads: the same value bits and end, or the same refusal at the same byte.
+    private func assertShortFormAgrees(_ text: String, tail: [UInt8], file: StaticString = #filePath, line: UInt = #line) -> Bool {
+        let bytes = Array(text.utf8) + tail
+        return bytes.withUnsafeBytes { raw in
+            let viaScan = Result { () throws(JSONNumber.Malformed) in try JSONNumber.scan(raw, from: 0) }
+            let viaGeneral = Result { () throws(JSONNumber.Malformed) in try JSONNumber.scanGeneral(raw, from: 0) }
+            switch (viaScan, viaGeneral) {
+            case (.success(let a), .success(let b)):
+                XCTAssertEqual(a.value.bitPattern, b.value.bitPattern, "\(text)|\(tail)", file: file, line: line)
+                XCTAssertEqual(a.end, b.end, "\(text)|\(tail)", file: file, line: line)
+                let consumed = String(decoding: bytes[..<a.end], as: UTF8.self)
+                XCTAssertEqual(a.value.bitPattern, strtod(consumed, nil).bitPattern, "\(consumed) vs strtod", file: file, line: line)
+            case (.failure(let a), .failure(let b)):
+                XCTAssertEqual(a.reason, b.reason, "\(text)|\(tail)", file: file, line: line)
+                XCTAssertEqual(a.offset, b.offset, "\(text)|\(tail)", file: file, line: line)
+            default:
+                XCTFail("\(text)|\(tail): scan \(viaScan) vs general \(viaGeneral)", file: file, line: line)
+            }
+            return JSONNumber.shortDecimal(raw, from: 0) != nil
+        }
+    }
+
+    func testShortFormAgreesWithTheGeneralScan() {
+        // Bytes ≥ 0xFA (not UTF-8, but a body is bytes) carry out of their byte in the digit test.
+        let tails: [[UInt8]] = [[0xFF, 0xFA, 0x30, 0x30, 0x30, 0x30, 0x30, 0x30, 0x30], [0x2C, 0xFB, 0xFF, 0x39, 0x39, 0x39, 0x39, 0x39, 0x39]]
+            + [",0,0,0,0,0,0,0,0", "]]}        ", "        ", "}", "", ",", "e5,0,0,0,0,0,0", "E+2        ", ".5.5.5.5.5",
+                     "x0000000000", "\u{FF}\u{FE}0000000", "\u{7F}00000000", "/:;<=>?@ABCDEF", "\u{00}\u{00}\u{00}\u{00}\u{00}\u{00}\u{00}\u{00}"].map { Array($0.utf8) }
+        let edges = [
+            "0", "-0", "0.0", "-0.0", "0.000", "-0.0000000", "1", "-1", "9", "1234567", "12345678", "123456789", "0.1234567",
+            "0.12345678", "1234567.1234567", "1234567.12345678", "9999999.9999999", "0.5", "0.517647", "0.00392157", "0.0000001",
+            "0.00000001", "255", "784", "1.5", "-2.5", "10", "100", "1000000", "01", "-01", "00", "1.", "-", "-x", ".5", "1e5",
+            "1.5e3", "0e0", "1E2", "0.1e1", "--1", "- 1", "7.", "3.4028235", "100.001",
+        ]
+        var shortTaken = 0
+        for text in edges {
+            for tail in tails where assertShortFormAgrees(text, tail: tail) { shortTaken += 1 }
+        }
+        // Random short decimals (the form the short path takes, and its borders: 7 and 8
+        // digits, leading zeros of the fraction), each before a random tail.
+        var rng = SeededGenerator(seed: 0x5407_2026)
+        func digits(_ n: Int) -> String { String((0..<n).map { _ in Character(UnicodeScalar(UInt8(0x30 + rng.next() % 10))) }) }
+        for _ in 0..<100_000 {
+            var text = rng.next() % 3 == 0 ? "-" : ""
+            let integer = Int(rng.next() % 9)
+            text += integer == 0 ? "0" : String(1 + rng.next() % 9) + digits(integer - 1)
+            if rng.next() % 4 != 0 { text += "." + digits(1 + Int(rng.next() % 9)) }
+            _ = assertShortFormAgrees(text, tail: tails[Int(rng.next() % UInt64(tails.count))])
+        }
+        XCTAssertGreaterThan(shortTaken, 100, "the short form was hardly exercised")
+    }
+}

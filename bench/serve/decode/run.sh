@@ -1,21 +1,32 @@
 #!/usr/bin/env bash
 # Request-decoding micro-benchmark: the serve JSON sources of BASE (default: the commit before
-# the fast number path) against the working tree's, compiled with swiftc -O, run interleaved.
+# the fast number path) against the working tree's, compiled with swiftc -O -wmo (as SwiftPM's release builds), run interleaved.
+# Prints per body the median and minimum thread-CPU µs of 7 repetitions (on a loaded machine
+# read the before/after ratio of interleaved rounds).
 #   bench/serve/decode/run.sh [BASE] [ROUNDS]
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)"
 BASE="${1:-d3da110}"
 ROUNDS="${2:-3}"
-# The JSON sources moved to PerceptronServeRequests after BASE (which has them in PerceptronServe).
-BASE_SRC=Sources/PerceptronServe
+# The JSON sources moved to PerceptronServeRequests in 9e87152 (before: PerceptronServe). A BASE
+# with the feature-row decoder (b4349d0 on) is timed on its fast path too; an older one on the
+# general path.
 SRC=Sources/PerceptronServeRequests
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
 mkdir -p "$WORK/before" "$WORK/after"
-for f in JSONParser.swift JSONValue.swift; do git -C "$ROOT" show "$BASE:$BASE_SRC/$f" > "$WORK/before/$f"; done
+BASE_SRC=Sources/PerceptronServe
+git -C "$ROOT" cat-file -e "$BASE:$SRC/JSONParser.swift" 2>/dev/null && BASE_SRC=$SRC
+BASE_FLAGS=()
+if git -C "$ROOT" cat-file -e "$BASE:$BASE_SRC/FeatureRowsDecoder.swift" 2>/dev/null; then
+    BASE_FILES=(JSONParser JSONValue JSONNumber FeatureRowsDecoder); BASE_FLAGS=(-D FAST_ROWS)
+else
+    BASE_FILES=(JSONParser JSONValue)
+fi
+for f in "${BASE_FILES[@]}"; do git -C "$ROOT" show "$BASE:$BASE_SRC/$f.swift" > "$WORK/before/$f.swift"; done
 cp "$ROOT/$SRC"/{JSONParser,JSONValue,JSONNumber,FeatureRowsDecoder}.swift "$WORK/after/"
-swiftc -O -module-name DecodeBench "$WORK/before"/*.swift "$ROOT/bench/serve/decode/main.swift" -o "$WORK/before/bench"
-swiftc -O -D FAST_ROWS -module-name DecodeBench "$WORK/after"/*.swift "$ROOT/bench/serve/decode/main.swift" -o "$WORK/after/bench"
+swiftc -O -wmo ${BASE_FLAGS[@]+"${BASE_FLAGS[@]}"} -module-name DecodeBench "$WORK/before"/*.swift "$ROOT/bench/serve/decode/main.swift" -o "$WORK/before/bench"
+swiftc -O -wmo -D FAST_ROWS -module-name DecodeBench "$WORK/after"/*.swift "$ROOT/bench/serve/decode/main.swift" -o "$WORK/after/bench"
 echo "load: $(uptime)"
 for round in $(seq "$ROUNDS"); do
     for variant in before after; do
