@@ -141,9 +141,13 @@ void pk_add_row_vector(long rows, long cols, float *restrict z, const float *res
 }
 
 void pk_sum_columns(long rows, long cols, const float *restrict x, float *restrict s) {
+    pk_sum_columns_ld(rows, cols, cols, x, s);
+}
+
+void pk_sum_columns_ld(long rows, long cols, long ld, const float *restrict x, float *restrict s) {
     for (long j = 0; j < cols; j++) s[j] = 0;
     for (long i = 0; i < rows; i++) {
-        const float *restrict row = x + i * cols;
+        const float *restrict row = x + i * ld;
         for (long j = 0; j < cols; j++) s[j] += row[j];
     }
 }
@@ -151,4 +155,19 @@ void pk_sum_columns(long rows, long cols, const float *restrict x, float *restri
 void pk_relu(long n, const float *z, float *a) {
     /* No restrict: a may alias z. The loop still vectorizes (each element read, then written). */
     for (long i = 0; i < n; i++) a[i] = z[i] > 0 ? z[i] : 0;
+}
+
+void pk_bias_activate(long rows, long cols, float *restrict z, long ldz, const float *restrict b,
+                      float *restrict a, long lda, int relu) {
+    for (long i = 0; i < rows; i++) {
+        float *restrict zr = z + i * ldz;
+        if (b)
+            for (long j = 0; j < cols; j++) zr[j] += b[j];
+        if (!a) continue;
+        float *restrict ar = a + i * lda;
+        if (relu)
+            for (long j = 0; j < cols; j++) ar[j] = zr[j] > 0 ? zr[j] : 0;
+        else
+            for (long j = 0; j < cols; j++) ar[j] = zr[j];
+    }
 }

@@ -41,4 +41,15 @@ void pk_add_row_vector(long rows, long cols, float *z, const float *b);
 /* s[j] = Σᵢ x[i, j] for a rows × cols row-major x. */
 void pk_sum_columns(long rows, long cols, const float *x, float *s);
 
+/* The same sums for the cols columns of a rows × cols block of a row-major array whose
+ * rows lie ld floats apart (a column range of a wider matrix): s[j] = Σᵢ x[i·ld + j],
+ * each added in row order, so the bits equal pk_sum_columns's for those columns. */
+void pk_sum_columns_ld(long rows, long cols, long ld, const float *x, float *s);
+
+/* A dense layer's forward epilogue on a rows × cols block: z[i, j] += b[j] (b may be
+ * null), then, when a is not null, a[i, j] = relu ? (z[i, j] > 0 ? z[i, j] : 0) : z[i, j].
+ * Rows of z lie ldz floats apart, rows of a lda apart; z and a do not overlap. The same
+ * operations as pk_add_row_vector followed by pk_relu (or a copy), element by element. */
+void pk_bias_activate(long rows, long cols, float *z, long ldz, const float *b, float *a, long lda, int relu);
+
 #endif

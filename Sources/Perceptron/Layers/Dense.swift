@@ -128,6 +128,11 @@ public struct Dense: ActivatedLayer {
             // Inference reuses W packed once (few-row products read W as it is, unpacked).
             let packed = inferenceWeights.panels(of: weight, version: weightVersion)
             Matrix.multiply(input, weight, precision: .float32, prepackedB: packed, into: &preactivation)
+        } else if passPrecision == .bfloat16 && (activation == .relu || activation == .linear) {
+            // Bias and activation ride on the product's row blocks (same bits, no extra passes).
+            Matrix.multiplyBF16Dense(input, weight, bias: useBias ? bias : nil, relu: activation == .relu,
+                                     into: &preactivation, activated: &output)
+            return
         } else {
             Matrix.multiply(input, weight, precision: passPrecision, into: &preactivation)
         }

@@ -35,6 +35,12 @@ enum BF16GEMM {
     /// a hand-off of a microsecond or two now that a product is one parallel call. The
     /// 1 000 × 128 × 64 forward product of workload 1 (8.2 M) ran serially at 1 << 23.
     static let parallelMinimumStepWork = 1 << 21
+    /// With several threads, a product has at least this many row blocks per thread, taken
+    /// from a shared counter: the thread that finishes first waits at most one block for the
+    /// other. At 4 a block of workload 1's 784- and 1000-row products was ~0.5 ms of work and
+    /// the worker sat idle for the tail of each (seen in `perf sched` traces); blocks this
+    /// small cost nothing extra (B stays packed for the whole pass, A is packed per block anyway).
+    static let rowBlocksPerThread = 12
 
     static func gemm(
         transposeA: Bool, transposeB: Bool,
@@ -44,7 +50,8 @@ enum BF16GEMM {
         b: UnsafePointer<Float>, ldb: Int,
         beta: Float,
         c: UnsafeMutablePointer<Float>, ldc: Int,
-        threads: Int, ignoreParallelThresholds: Bool = false, depthBlocksPerPass: Int? = nil
+        threads: Int, ignoreParallelThresholds: Bool = false, depthBlocksPerPass: Int? = nil,
+        epilogue: BF16Epilogue? = nil
     ) {
         precondition(m >= 0 && n >= 0 && k >= 0, "GEMM sizes must be non-negative, got m=\(m) n=\(n) k=\(k)")
         precondition(lda >= max(1, transposeA ? m : k), "GEMM lda=\(lda) too small")
@@ -57,13 +64,15 @@ enum BF16GEMM {
                 let row = c + i * ldc
                 if beta == 0 { row.update(repeating: 0, count: n) } else if beta != 1 { for j in 0..<n { row[j] *= beta } }
             }
+            epilogue?.apply(rows: 0..<m, columns: 0..<n, c: c, ldc: ldc)
             return
         }
         let problem = BF16Problem(
             m: m, n: n, k: k, alpha: alpha, beta: beta,
             a: a, aRowStride: transposeA ? 1 : lda, aColumnStride: transposeA ? lda : 1,
             b: b, bRowStride: transposeB ? 1 : ldb, bColumnStride: transposeB ? ldb : 1,
-            c: c, ldc: ldc, forceParallel: ignoreParallelThresholds, depthBlocksPerPass: depthBlocksPerPass)
+            c: c, ldc: ldc, forceParallel: ignoreParallelThresholds, depthBlocksPerPass: depthBlocksPerPass,
+            epilogue: epilogue)
         problem.run(threads: threads)
     }
 }
@@ -78,6 +87,7 @@ private struct BF16Problem: @unchecked Sendable {
     let c: UnsafeMutablePointer<Float>, ldc: Int
     let forceParallel: Bool
     let depthBlocksPerPass: Int?
+    let epilogue: BF16Epilogue?
 
     /// One pass: the depth blocks `firstDepthBlock ..< firstDepthBlock + depthBlocks` (each
     /// `kcStep` deep but the last of k) of the column slice jc ..< jc+nc. Depth block d's
@@ -132,12 +142,12 @@ private struct BF16Problem: @unchecked Sendable {
         let enoughRows = microRows >= 4 * max(1, threads)
         let workers = (stepWork >= BF16GEMM.parallelMinimumStepWork && enoughRows) || forceParallel
             ? min(max(1, threads), microRows) : 1
-        // Row blocks of at most MC rows; with several threads at least 4 per thread, a
+        // Row blocks of at most MC rows; with several threads at least rowBlocksPerThread per thread, a
         // multiple of the thread count, so a thread that starts late or shares its core
         // takes fewer blocks instead of holding the others up.
         let fewestBlocks = (m + blocking.mc - 1) / blocking.mc
         let blocks = workers == 1 ? fewestBlocks
-            : min(microRows, (max(fewestBlocks, 4 * workers) + workers - 1) / workers * workers)
+            : min(microRows, (max(fewestBlocks, BF16GEMM.rowBlocksPerThread * workers) + workers - 1) / workers * workers)
         let mcMax = (microRows + blocks - 1) / blocks * mr
         let ncMax = min(n, blocking.nc)
         let depthBlocks = (k + kcStep - 1) / kcStep
@@ -201,6 +211,35 @@ private struct BF16Problem: @unchecked Sendable {
             pk_bf16_macro(rows.count, pass.nc, kc, packedA, pass.packedB + local * pass.bStride, cBlock, ldc,
                           pc == 0 ? beta : 1)
         }
+        // The block of C is final after the last depth block: finish it while it is in cache.
+        if let epilogue, (pass.firstDepthBlock + pass.depthBlocks) * pass.kcStep >= k {
+            epilogue.apply(rows: rows, columns: pass.jc ..< pass.jc + pass.nc, c: c, ldc: ldc)
+        }
+    }
+}
+
+/// What a bf16 product does to each block of C once the block is final, while it is still
+/// in cache (a dense layer's bias and activation, instead of two more passes over C):
+///
+/// ```
+/// C[i, j] ← C[i, j] + bias[j]                 (bias not nil)
+/// activated[i, j] ← relu ? max(C[i, j], 0) : C[i, j]     (activated not nil)
+/// ```
+/// (`pk_bias_activate`: the operations of a separate bias pass and ReLU pass, so the bits
+/// are the same.) `activated` has rows `ldActivated` floats apart and does not overlap C.
+struct BF16Epilogue: @unchecked Sendable {
+    let bias: UnsafePointer<Float>?
+    let activated: UnsafeMutablePointer<Float>?
+    let ldActivated: Int
+    let relu: Bool
+
+    /// Applies the epilogue to C[rows, columns].
+    func apply(rows: Range<Int>, columns: Range<Int>, c: UnsafeMutablePointer<Float>, ldc: Int) {
+        if rows.isEmpty || columns.isEmpty { return }
+        pk_bias_activate(rows.count, columns.count, c + rows.lowerBound * ldc + columns.lowerBound, ldc,
+                         bias.map { $0 + columns.lowerBound },
+                         activated.map { $0 + rows.lowerBound * ldActivated + columns.lowerBound }, ldActivated,
+                         relu ? 1 : 0)
     }
 }
 

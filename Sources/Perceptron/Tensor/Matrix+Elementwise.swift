@@ -70,7 +70,10 @@ extension Matrix {
         let (r, c) = (rows, columns)
         if c == 0 { return }
         withUnsafeBufferPointer { x in
-            result.withUnsafeMutableBufferPointer { s in pk_sum_columns(r, c, x.baseAddress, s.baseAddress) }
+            result.withUnsafeMutableBufferPointer { s in
+                guard let xp = x.baseAddress else { return s.update(repeating: 0) }
+                ParallelKernels.sumColumns(rows: r, columns: c, xp, s.baseAddress!)
+            }
         }
     }
 

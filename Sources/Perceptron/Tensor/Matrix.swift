@@ -108,7 +108,7 @@ public struct Matrix: Sendable, Equatable {
 
     /// Whether every element is finite (no NaN, no ±Inf).
     public var isFinite: Bool {
-        withUnsafeBufferPointer { p in pk_all_finite(p.count, p.baseAddress) != 0 }
+        withUnsafeBufferPointer { p in p.baseAddress.map { ParallelKernels.allFinite(p.count, $0) } ?? true }
     }
 
     /// The first non-finite element's position, if any.

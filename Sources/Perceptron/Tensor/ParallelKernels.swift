@@ -103,4 +103,38 @@ enum ParallelKernels {
         let p = parts(n)
         WorkerPool.shared.run(parts: p, Task(n: n, parts: p, theta: theta, g: g, m: m, v: v, vMax: vMax, hyper: hyper))
     }
+
+    /// s[j] = Σᵢ x[i, j] of a rows × columns matrix, split by column ranges: every column
+    /// is still added in row order, so the bits equal the one-thread sum's.
+    static func sumColumns(rows: Int, columns: Int, _ x: UnsafePointer<Float>, _ s: UnsafeMutablePointer<Float>) {
+        struct Task: ParallelTask {
+            let rows: Int, columns: Int, parts: Int, x: UnsafePointer<Float>, s: UnsafeMutablePointer<Float>
+            func run(_ part: Int) {
+                let r = ParallelKernels.range(columns, part: part, parts: parts)
+                if r.isEmpty { return }
+                pk_sum_columns_ld(rows, r.count, columns, x + r.lowerBound, s + r.lowerBound)
+            }
+        }
+        let p = min(parts(rows * columns), max(1, columns / 16))
+        WorkerPool.shared.run(parts: p, Task(rows: rows, columns: columns, parts: p, x: x, s: s))
+    }
+
+    /// Whether every x[i] is finite, the ranges checked side by side.
+    static func allFinite(_ n: Int, _ x: UnsafePointer<Float>) -> Bool {
+        struct Task: ParallelTask {
+            let n: Int, parts: Int, x: UnsafePointer<Float>, flags: UnsafeMutablePointer<Bool>
+            func run(_ part: Int) {
+                let r = ParallelKernels.range(n, part: part, parts: parts)
+                flags[part] = pk_all_finite(r.count, x + r.lowerBound) != 0
+            }
+        }
+        let p = min(parts(n), 8)
+        if p == 1 { return pk_all_finite(n, x) != 0 }
+        return withUnsafeTemporaryAllocation(of: Bool.self, capacity: p) { flags in
+            let base = flags.baseAddress!
+            base.initialize(repeating: true, count: p)
+            WorkerPool.shared.run(parts: p, Task(n: n, parts: p, x: x, flags: base))
+            return flags.allSatisfy { $0 }
+        }
+    }
 }

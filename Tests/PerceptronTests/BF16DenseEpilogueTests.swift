@@ -1,0 +1,105 @@
+import CPerceptronKernels
+import XCTest
+@testable import Perceptron
+
+/// The bf16 dense forward pass with bias and activation applied to each finished row block
+/// of the product (`Matrix.multiplyBF16Dense`, `BF16Epilogue`) must give exactly the bits of
+/// the separate passes it replaces: the product, then z += b, then a = ReLU(z) or a copy.
+/// Exact equality, no tolerance: the epilogue does the same fp32 operations per element.
+final class BF16DenseEpilogueTests: XCTestCase {
+    private func requireBF16() throws {
+        try XCTSkipUnless(ComputePrecision.bfloat16.isSupported,
+                          "bf16 GEMM not tested: \(ComputePrecision.bfloat16.unsupportedReason ?? "")")
+    }
+
+    /// Deterministic values in [-1, 1) from a 64-bit LCG (about half negative, so ReLU cuts).
+    private func values(_ count: Int, seed: UInt64) -> [Float] {
+        var state = seed &* 6364136223846793005 &+ 1442695040888963407
+        return (0..<count).map { _ in
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Float(Int64(bitPattern: state >> 11) % 2_000_000) / 1_000_000 - 1
+        }
+    }
+
+    private func bits(_ m: Matrix) -> [UInt32] { m.withUnsafeBufferPointer { $0.map(\.bitPattern) } }
+
+    func testFusedForwardMatchesSeparatePasses() throws {
+        try requireBF16()
+        let saved = ComputeSettings.threadCount
+        defer { try? ComputeSettings.setThreadCount(saved) }
+        let (m, k, n) = (301, 200, 96)
+        let x = Matrix(rows: m, columns: k, elements: values(m * k, seed: 1))
+        let weight = Matrix(rows: k, columns: n, elements: values(k * n, seed: 2))
+        let bias = Matrix(rows: 1, columns: n, elements: values(n, seed: 3))
+        for threads in [1, 2, 3] {
+            try ComputeSettings.setThreadCount(threads)
+            for (activation, useBias) in [(Activation.relu, true), (.relu, false), (.linear, true), (.linear, false)] {
+                var zRef = Matrix(rows: 0, columns: 0), aRef = Matrix(rows: 0, columns: 0)
+                Matrix.multiply(x, weight, precision: .bfloat16, into: &zRef)
+                if useBias { zRef.addRowVector(bias) }
+                activation.apply(zRef, into: &aRef)
+                var z = Matrix(rows: 0, columns: 0), a = Matrix(rows: 0, columns: 0)
+                Matrix.multiplyBF16Dense(x, weight, bias: useBias ? bias : nil, relu: activation == .relu,
+                                         into: &z, activated: &a)
+                let label = "\(threads) threads, \(activation), bias \(useBias)"
+                XCTAssertEqual(bits(z), bits(zRef), "z: " + label)
+                XCTAssertEqual(bits(a), bits(aRef), "a: " + label)
+                if activation == .relu { XCTAssertTrue(a.withUnsafeBufferPointer { $0.contains(0) }, "ReLU cut nothing: " + label) }
+            }
+        }
+    }
+
+    /// With B packed in several passes (one depth block each) the epilogue runs once per
+    /// block of C, after the last pass only: still the bits of the separate passes.
+    func testEpilogueRunsAfterTheLastPassOnly() throws {
+        try requireBF16()
+        let (m, n, k) = (100, 70, 1001)
+        let a = values(m * k, seed: 5), b = values(k * n, seed: 6), bias = values(n, seed: 7)
+        func product(threads: Int, depthBlocksPerPass: Int?, epilogue: Bool) -> (z: [Float], act: [Float]) {
+            var c = [Float](repeating: .nan, count: m * n)
+            var act = [Float](repeating: .nan, count: m * n)
+            a.withUnsafeBufferPointer { pa in
+                b.withUnsafeBufferPointer { pb in
+                    bias.withUnsafeBufferPointer { pbias in
+                        c.withUnsafeMutableBufferPointer { pc in
+                            act.withUnsafeMutableBufferPointer { pact in
+                                BF16GEMM.gemm(transposeA: false, transposeB: true, m: m, n: n, k: k, alpha: 1,
+                                              a: pa.baseAddress!, lda: k, b: pb.baseAddress!, ldb: k, beta: 0,
+                                              c: pc.baseAddress!, ldc: n, threads: threads, ignoreParallelThresholds: true,
+                                              depthBlocksPerPass: depthBlocksPerPass,
+                                              epilogue: epilogue ? BF16Epilogue(bias: pbias.baseAddress, activated: pact.baseAddress,
+                                                                                ldActivated: n, relu: true) : nil)
+                                if !epilogue {
+                                    pk_bias_activate(m, n, pc.baseAddress, n, pbias.baseAddress, pact.baseAddress, n, 1)
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            return (c, act)
+        }
+        let reference = product(threads: 1, depthBlocksPerPass: nil, epilogue: false)
+        for threads in [1, 2, 3] {
+            for perPass in [nil, 1] as [Int?] {
+                let fused = product(threads: threads, depthBlocksPerPass: perPass, epilogue: true)
+                XCTAssertEqual(fused.z.map(\.bitPattern), reference.z.map(\.bitPattern), "z, \(threads) threads, \(String(describing: perPass))")
+                XCTAssertEqual(fused.act.map(\.bitPattern), reference.act.map(\.bitPattern), "a, \(threads) threads, \(String(describing: perPass))")
+            }
+        }
+    }
+
+    /// pk_bias_activate is the separate passes element by element: z += b, then ReLU.
+    func testBiasActivateKernelMatchesSeparateKernels() {
+        let (rows, cols) = (7, 37)
+        var z = values(rows * cols, seed: 11)
+        let b = values(cols, seed: 12)
+        var zRef = z
+        var a = [Float](repeating: .nan, count: rows * cols), aRef = a
+        pk_add_row_vector(rows, cols, &zRef, b)
+        pk_relu(rows * cols, zRef, &aRef)
+        pk_bias_activate(rows, cols, &z, cols, b, &a, cols, 1)
+        XCTAssertEqual(z.map(\.bitPattern), zRef.map(\.bitPattern))
+        XCTAssertEqual(a.map(\.bitPattern), aRef.map(\.bitPattern))
+    }
+}
