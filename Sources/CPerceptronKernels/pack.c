@@ -122,8 +122,43 @@ static void pack_b_panel(long w, long cols, long kc, const float *b, long rs, lo
     }
 }
 
+#if defined(__x86_64__)
+/* pack_b_panel for rows of B that are contiguous (cs == 1), in 512-bit moves: a masked
+ * load zero-fills the columns past `cols`. The same floats as the loop above, whose
+ * baseline (SSE) copy took 7 % of a batch-32 training step repacking W every step. */
+__attribute__((target("avx512f")))
+static void pack_b_rows_avx512(long w, long cols, long kc, const float *b, long rs, float *dst) {
+    __mmask16 masks[2];
+    for (int v = 0; v < 2; v++) {
+        long lanes = cols - 16 * v;
+        masks[v] = lanes >= 16 ? (__mmask16)0xFFFF : lanes <= 0 ? (__mmask16)0 : (__mmask16)((1u << lanes) - 1u);
+    }
+    if (w == 32) {
+        for (long p = 0; p < kc; p++) {
+            const float *src = b + p * rs;
+            _mm512_storeu_ps(dst + p * 32, _mm512_maskz_loadu_ps(masks[0], src));
+            _mm512_storeu_ps(dst + p * 32 + 16, _mm512_maskz_loadu_ps(masks[1], src + 16));
+        }
+    } else {
+        for (long p = 0; p < kc; p++) _mm512_storeu_ps(dst + p * 16, _mm512_maskz_loadu_ps(masks[0], b + p * rs));
+    }
+}
+#endif
+
 void pk_sgemm_pack_b(int isa, long kc, long nc, const float *b, long rs, long cs, float *dst) {
     long nr = pk_sgemm_nr(isa);
+#if defined(__x86_64__)
+    if (isa == PK_ISA_AVX512 && cs == 1) {
+        for (long j = 0; j < nc;) {
+            long w = pk_panel_width(nr, nc - j);
+            long cols = nc - j < w ? nc - j : w;
+            pack_b_rows_avx512(w, cols, kc, b + j, rs, dst);
+            dst += w * kc;
+            j += w;
+        }
+        return;
+    }
+#endif
     for (long j = 0; j < nc;) {
         long w = pk_panel_width(nr, nc - j);
         long cols = nc - j < w ? nc - j : w;

