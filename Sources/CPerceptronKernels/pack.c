@@ -42,6 +42,10 @@ static void transpose_copy(float *dst, long dst_stride, const float *src, long s
     }
 }
 
+void pk_transpose(long rows, long cols, const float *src, long ld_src, float *dst, long ld_dst) {
+    transpose_copy(dst, ld_dst, src, ld_src, rows, cols, 1.0f);
+}
+
 long pk_sgemm_packed_a_size(int isa, long mc, long kc) {
     long mr = pk_sgemm_mr(isa);
     return (mc + mr - 1) / mr * mr * kc;

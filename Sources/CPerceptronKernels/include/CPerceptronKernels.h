@@ -46,6 +46,10 @@ long pk_sgemm_mr(int isa);
 /* Micro-tile width NR (columns of B per packed panel) for `isa`. */
 long pk_sgemm_nr(int isa);
 
+/* dst[j*ld_dst + i] = src[i*ld_src + j] for i < rows, j < cols: a plain copy of every
+ * float into the transposed place. */
+void pk_transpose(long rows, long cols, const float *src, long ld_src, float *dst, long ld_dst);
+
 /* Floats needed to pack an mc × kc block of A (rows rounded up to MR). */
 long pk_sgemm_packed_a_size(int isa, long mc, long kc);
 

@@ -60,6 +60,9 @@ enum GEMM {
 
     /// Largest m handled row by row with the unpacked vector–matrix kernel.
     static let smallRowLimit = 4
+    /// Largest m computed as Cᵀ = op(B)ᵀ·op(A)ᵀ (``Problem/runSwapped(threads:)``): one
+    /// 32-wide panel of the packed operand, so the few rows of A are what gets packed.
+    static let swappedRowLimit = 32
     /// Below this many multiply–adds per KC step (m·n·min(k, KC)) the packed path runs on
     /// one thread: each step ends in a join, and waking a worker costs microseconds.
     static let parallelMinimumStepWork = 1 << 22
@@ -123,6 +126,8 @@ enum GEMM {
         } else if transposeA, !transposeB, n <= Int(PK_NARROW_MAX_N), m >= 2 * n,
                   pk_sgemm_narrow_atb_supported(kernel.rawValue) != 0 {
             problem.runNarrow(threads: threads)
+        } else if kernel == .avx512, m <= swappedRowLimit, n >= m, problem.prepackedB == nil {
+            problem.runSwapped(threads: threads)
         } else {
             problem.runPacked(threads: threads)
         }
@@ -334,6 +339,49 @@ private struct Problem: @unchecked Sendable {
             pk_sgemm_macro(isa, rows.count, block.nc, block.kc, packedA, block.packedB.pointer,
                            cBlock, ldc, block.beta)
         }
+    }
+
+    // MARK: Few rows, swapped
+
+    /// Threads take slices of rows, each a product of its own on one thread.
+    private struct RowSlicesTask: ParallelTask {
+        let problem: Problem, parts: Int, granule: Int
+        func run(_ part: Int) {
+            let rows = ParallelKernels.split(problem.m, parts: parts, granule: granule, index: part)
+            if !rows.isEmpty { problem.slice(rows: rows, columns: 0..<problem.n).runPacked(threads: 1) }
+        }
+    }
+
+    /// A product of few rows (m ≤ ``GEMM/swappedRowLimit``, e.g. a batch-32 forward x·W or
+    /// input gradient δ·Wᵀ), computed transposed:
+    /// ```
+    /// Cᵀ = op(B)ᵀ·op(A)ᵀ     (op(B)ᵀ read in place, op(A)ᵀ packed: m ≤ 32 columns)
+    /// ```
+    /// The packed path would repack all of op(B) (the whole weight matrix) on every call;
+    /// here only the few rows of A are packed, and Cᵀ goes through a buffer (transposed
+    /// in, when β ≠ 0, and out). Each element is the same chain of FMAs over the same KC
+    /// blocks (the depth k is the same, and a·b = b·a exactly), so the bits are those of
+    /// the packed path.
+    func runSwapped(threads: Int) {
+        let workspace = WorkspacePool.acquire()
+        let transposed = workspace.b(count: m * n)  // Cᵀ, n × m
+        if beta != 0 { pk_transpose(m, n, c, ldc, transposed, m) }
+        let swapped = Problem(
+            isa: isa, m: n, n: m, k: k, alpha: alpha, beta: beta,
+            a: b, aRowStride: bColumnStride, aColumnStride: bRowStride,
+            b: a, bRowStride: aColumnStride, bColumnStride: aRowStride,
+            c: transposed, ldc: m, directA: directA, forceParallel: forceParallel,
+            prepackedB: nil, columnOffset: 0)
+        let mr = pk_sgemm_mr(isa)
+        let parts = m * n * k >= GEMM.parallelMinimumColumnSplitWork || forceParallel
+            ? min(max(1, threads), (n + mr - 1) / mr) : 1
+        if parts == 1 {
+            swapped.runPacked(threads: 1)
+        } else {
+            Problem.parallel(parts, RowSlicesTask(problem: swapped, parts: parts, granule: mr))
+        }
+        pk_transpose(n, m, transposed, m, c, ldc)
+        WorkspacePool.release(workspace)
     }
 
     // MARK: Narrow weight gradient
