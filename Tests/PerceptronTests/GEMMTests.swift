@@ -202,6 +202,40 @@ final class GEMMTests: XCTestCase {
         }
     }
 
+    /// Products of at most `GEMM.swappedRowLimit` rows run transposed (Cᵀ = op(B)ᵀ·op(A)ᵀ);
+    /// one row more takes the packed path. The 32 rows of the first must carry the bits of
+    /// the first 32 rows of the second (same FMA chains, same KC blocks: k = 1500 spans two),
+    /// with α and β, for every transpose, on one and two threads.
+    func testSwappedFewRowProductsMatchPackedPathBits() {
+        let (n, k) = (200, 1500)
+        let limit = GEMM.swappedRowLimit
+        for ta in [false, true] {
+            for tb in [false, true] {
+                let lda = ta ? limit + 1 : k, ldb = tb ? k : n
+                let a = values((ta ? k : limit + 1) * lda, seed: 7)
+                let b = values((tb ? n : k) * ldb, seed: 8)
+                let c0 = values((limit + 1) * n, seed: 9)
+                func run(_ m: Int, threads: Int) -> [Float] {
+                    var c = c0
+                    a.withUnsafeBufferPointer { pa in
+                        b.withUnsafeBufferPointer { pb in
+                            c.withUnsafeMutableBufferPointer { pc in
+                                GEMM.sgemm(transposeA: ta, transposeB: tb, m: m, n: n, k: k, alpha: 0.75,
+                                           a: pa.baseAddress!, lda: lda, b: pb.baseAddress!, ldb: ldb, beta: 0.5,
+                                           c: pc.baseAddress!, ldc: n, threads: threads, kernel: .best,
+                                           ignoreParallelThresholds: true)
+                            }
+                        }
+                    }
+                    return Array(c.prefix(limit * n))
+                }
+                let packed = run(limit + 1, threads: 1).map(\.bitPattern)
+                XCTAssertEqual(run(limit, threads: 1).map(\.bitPattern), packed, "ta \(ta) tb \(tb)")
+                XCTAssertEqual(run(limit, threads: 2).map(\.bitPattern), packed, "ta \(ta) tb \(tb), 2 threads")
+            }
+        }
+    }
+
     func testNarrowWeightGradientPath() {
         // Aᵀ·B with n ≤ 12 and m ≥ 2n (a 10-wide output layer's xᵀ·δ) takes the unpacked
         // narrow kernel on AVX-512: every n, row counts off the 32-row slices, padding.

@@ -32,11 +32,15 @@ import Darwin
 /// NC for the depth of each KC block the product really has (≤ KC). The micro-kernels live in the `CPerceptronKernels` C target: AVX-512 12 × 32 (12 × 16 for a
 /// last panel of ≤ 16 columns), AVX2 6 × 16 / 6 × 8, and a portable 4 × 8, chosen at run
 /// time from the CPU. On AVX-512 the kernel broadcasts A's elements from where they lie
-/// (A row-major or transposed), so A is never packed. Two more paths pack nothing:
+/// (A row-major or transposed), so A is never packed. Other paths:
 /// - m ≤ ``smallRowLimit`` (e.g. a single-sample forward): a vector–matrix kernel per row
 ///   of C.
 /// - Aᵀ·B with n ≤ 12 and m ≥ 2n (a narrow output layer's weight gradient xᵀ·δ, AVX-512):
 ///   vectors along m, B broadcast, so no lane is spent on a narrow n.
+///
+/// - m ≤ ``swappedRowLimit`` (a batch-32 step's x·W and δ·Wᵀ, AVX-512): computed as
+///   Cᵀ = op(B)ᵀ·op(A)ᵀ, the weight read in place and only A's few rows packed, so the
+///   weight is not repacked on every call.
 ///
 /// Threads take row blocks of C as they become free; a product with too few rows to share
 /// (fewer than 4 micro-rows per thread) splits its columns instead, and few-row and narrow
