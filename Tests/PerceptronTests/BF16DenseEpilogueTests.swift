@@ -7,30 +7,16 @@ import XCTest
 /// the separate passes it replaces: the product, then z += b, then a = ReLU(z) or a copy.
 /// Exact equality, no tolerance: the epilogue does the same fp32 operations per element.
 final class BF16DenseEpilogueTests: XCTestCase {
-    private func requireBF16() throws {
-        try XCTSkipUnless(ComputePrecision.bfloat16.isSupported,
-                          "bf16 GEMM not tested: \(ComputePrecision.bfloat16.unsupportedReason ?? "")")
-    }
-
-    /// Deterministic values in [-1, 1) from a 64-bit LCG (about half negative, so ReLU cuts).
-    private func values(_ count: Int, seed: UInt64) -> [Float] {
-        var state = seed &* 6364136223846793005 &+ 1442695040888963407
-        return (0..<count).map { _ in
-            state = state &* 6364136223846793005 &+ 1442695040888963407
-            return Float(Int64(bitPattern: state >> 11) % 2_000_000) / 1_000_000 - 1
-        }
-    }
-
     private func bits(_ m: Matrix) -> [UInt32] { m.withUnsafeBufferPointer { $0.map(\.bitPattern) } }
 
     func testFusedForwardMatchesSeparatePasses() throws {
-        try requireBF16()
+        try requireBF16("dense epilogue")
         let saved = ComputeSettings.threadCount
         defer { try? ComputeSettings.setThreadCount(saved) }
         let (m, k, n) = (301, 200, 96)
-        let x = Matrix(rows: m, columns: k, elements: values(m * k, seed: 1))
-        let weight = Matrix(rows: k, columns: n, elements: values(k * n, seed: 2))
-        let bias = Matrix(rows: 1, columns: n, elements: values(n, seed: 3))
+        let x = Matrix(rows: m, columns: k, elements: lcgValues(m * k, seed: 1))
+        let weight = Matrix(rows: k, columns: n, elements: lcgValues(k * n, seed: 2))
+        let bias = Matrix(rows: 1, columns: n, elements: lcgValues(n, seed: 3))
         for threads in [1, 2, 3] {
             try ComputeSettings.setThreadCount(threads)
             for (activation, useBias) in [(Activation.relu, true), (.relu, false), (.linear, true), (.linear, false)] {
@@ -52,9 +38,9 @@ final class BF16DenseEpilogueTests: XCTestCase {
     /// With B packed in several passes (one depth block each) the epilogue runs once per
     /// block of C, after the last pass only: still the bits of the separate passes.
     func testEpilogueRunsAfterTheLastPassOnly() throws {
-        try requireBF16()
+        try requireBF16("dense epilogue")
         let (m, n, k) = (100, 70, 1001)
-        let a = values(m * k, seed: 5), b = values(k * n, seed: 6), bias = values(n, seed: 7)
+        let a = lcgValues(m * k, seed: 5), b = lcgValues(k * n, seed: 6), bias = lcgValues(n, seed: 7)
         func product(threads: Int, depthBlocksPerPass: Int?, epilogue: Bool) -> (z: [Float], act: [Float]) {
             var c = [Float](repeating: .nan, count: m * n)
             var act = [Float](repeating: .nan, count: m * n)
@@ -92,8 +78,8 @@ final class BF16DenseEpilogueTests: XCTestCase {
     /// pk_bias_activate is the separate passes element by element: z += b, then ReLU.
     func testBiasActivateKernelMatchesSeparateKernels() {
         let (rows, cols) = (7, 37)
-        var z = values(rows * cols, seed: 11)
-        let b = values(cols, seed: 12)
+        var z = lcgValues(rows * cols, seed: 11)
+        let b = lcgValues(cols, seed: 12)
         var zRef = z
         var a = [Float](repeating: .nan, count: rows * cols), aRef = a
         pk_add_row_vector(rows, cols, &zRef, b)

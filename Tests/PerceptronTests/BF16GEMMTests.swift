@@ -22,20 +22,6 @@ import XCTest
 /// `pk_bf16_round` first and then allows only the fp32 part, γ: that one catches a
 /// wrongly paired or dropped term, which the first bound (2u ≈ 0.8 %) could hide.
 final class BF16GEMMTests: XCTestCase {
-    private func requireBF16() throws {
-        try XCTSkipUnless(ComputePrecision.bfloat16.isSupported,
-                          "bf16 GEMM not tested: \(ComputePrecision.bfloat16.unsupportedReason ?? "")")
-    }
-
-    /// Deterministic values in [-1, 1) from a 64-bit LCG.
-    private func values(_ count: Int, seed: UInt64) -> [Float] {
-        var state = seed &* 6364136223846793005 &+ 1442695040888963407
-        return (0..<count).map { _ in
-            state = state &* 6364136223846793005 &+ 1442695040888963407
-            return Float(Int64(bitPattern: state >> 11) % 2_000_000) / 1_000_000 - 1
-        }
-    }
-
     private struct Case {
         var transposeA: Bool, transposeB: Bool
         var m: Int, n: Int, k: Int
@@ -45,9 +31,9 @@ final class BF16GEMMTests: XCTestCase {
     private func run(_ t: Case, threads: Int) -> (a: [Float], b: [Float], c0: [Float], c: [Float]) {
         let aCols = t.transposeA ? t.m : t.k
         let bCols = t.transposeB ? t.k : t.n
-        let a = values(t.m * t.k, seed: UInt64(t.m * 131 + t.k))
-        let b = values(t.k * t.n, seed: UInt64(t.n * 17 + t.k * 3 + 1))
-        let c0 = values(t.m * t.n, seed: 99)
+        let a = lcgValues(t.m * t.k, seed: UInt64(t.m * 131 + t.k))
+        let b = lcgValues(t.k * t.n, seed: UInt64(t.n * 17 + t.k * 3 + 1))
+        let c0 = lcgValues(t.m * t.n, seed: 99)
         var c = c0
         a.withUnsafeBufferPointer { pa in
             b.withUnsafeBufferPointer { pb in
@@ -114,7 +100,7 @@ final class BF16GEMMTests: XCTestCase {
     }
 
     func testAllTransposesAndEdgeShapes() throws {
-        try requireBF16()
+        try requireBF16("GEMM")
         for (ta, tb) in [(false, false), (false, true), (true, false), (true, true)] {
             for (m, n, k) in [(1, 1, 1), (5, 7, 3), (12, 32, 16), (13, 33, 17), (25, 16, 31), (30, 48, 64),
                               (37, 10, 100), (120, 64, 2), (121, 65, 129)] {
@@ -124,7 +110,7 @@ final class BF16GEMMTests: XCTestCase {
     }
 
     func testAlphaBetaAndSeveralDepthBlocks() throws {
-        try requireBF16()
+        try requireBF16("GEMM")
         // k = 1100 is at least two depth blocks for any KC (≤ 1 024; three of 368 at KC 384 or 512).
         check(Case(transposeA: false, transposeB: false, m: 40, n: 50, k: 1100, alpha: 0.75, beta: 0.5))
         check(Case(transposeA: true, transposeB: false, m: 64, n: 10, k: 1000, alpha: 1, beta: 1))
@@ -134,7 +120,7 @@ final class BF16GEMMTests: XCTestCase {
     /// The MNIST network's training products at a reduced batch (the full shapes take
     /// too long in the Float64 reference of a debug build).
     func testTrainingShapes() throws {
-        try requireBF16()
+        try requireBF16("GEMM")
         let batch = 24
         for (fanIn, fanOut) in [(784, 96), (128, 64), (64, 10)] {
             check(Case(transposeA: false, transposeB: false, m: batch, n: fanOut, k: fanIn))  // x·W
@@ -145,7 +131,7 @@ final class BF16GEMMTests: XCTestCase {
 
     /// Every element is computed by the same operations whatever the thread split.
     func testBitIdenticalAcrossThreadCounts() throws {
-        try requireBF16()
+        try requireBF16("GEMM")
         let t = Case(transposeA: false, transposeB: true, m: 250, n: 300, k: 700, beta: 0)
         let one = run(t, threads: 1).c
         for threads in [2, 3, 7] {
@@ -157,9 +143,9 @@ final class BF16GEMMTests: XCTestCase {
     /// B of a long k packed in several passes (one depth block each, as when the packed
     /// B would pass its memory budget) gives the bits of one pass, on one or more threads.
     func testSeveralPassesMatchOnePass() throws {
-        try requireBF16()
+        try requireBF16("GEMM")
         let (m, n, k) = (100, 70, 1001)
-        let a = values(m * k, seed: 5), b = values(k * n, seed: 6)
+        let a = lcgValues(m * k, seed: 5), b = lcgValues(k * n, seed: 6)
         func product(threads: Int, depthBlocksPerPass: Int?) -> [UInt32] {
             var c = [Float](repeating: .nan, count: m * n)
             a.withUnsafeBufferPointer { pa in
@@ -183,13 +169,13 @@ final class BF16GEMMTests: XCTestCase {
     /// A layer's two backward products side by side (2 threads) give the bits of the two
     /// products one after the other.
     func testBackwardPairMatchesTheProductsOneByOne() throws {
-        try requireBF16()
+        try requireBF16("GEMM")
         let saved = ComputeSettings.threadCount
         defer { try? ComputeSettings.setThreadCount(saved) }
         try ComputeSettings.setThreadCount(2)
-        let x = Matrix(rows: 300, columns: 200, elements: values(300 * 200, seed: 1))
-        let delta = Matrix(rows: 300, columns: 96, elements: values(300 * 96, seed: 2))
-        let weight = Matrix(rows: 200, columns: 96, elements: values(200 * 96, seed: 3))
+        let x = Matrix(rows: 300, columns: 200, elements: lcgValues(300 * 200, seed: 1))
+        let delta = Matrix(rows: 300, columns: 96, elements: lcgValues(300 * 96, seed: 2))
+        let weight = Matrix(rows: 200, columns: 96, elements: lcgValues(200 * 96, seed: 3))
         var pairW = Matrix(rows: 0, columns: 0), pairX = Matrix(rows: 0, columns: 0)
         Matrix.multiplyBF16Pair(weightGradientOf: x, delta, into: &pairW, inputGradientOf: delta, weight, into: &pairX)
         var oneW = Matrix(rows: 0, columns: 0), oneX = Matrix(rows: 0, columns: 0)
@@ -204,7 +190,7 @@ final class BF16GEMMTests: XCTestCase {
     /// Packing rounds to nearest even exactly as `pk_bf16_round`, on every packing path
     /// (rows strided, rows contiguous, neither), ties included.
     func testPackingRoundsToNearestEven() throws {
-        try requireBF16()
+        try requireBF16("GEMM")
         // Ties: 1 + 2⁻⁸ lies halfway between 1 and 1 + 2⁻⁷ and goes to the even 1;
         // 1 + 3·2⁻⁸ goes to the even 1 + 2⁻⁶.
         XCTAssertEqual(pk_bf16_round(1 + 0x1p-8), 1)
@@ -215,7 +201,7 @@ final class BF16GEMMTests: XCTestCase {
         XCTAssertEqual(pk_bf16_round(.infinity), .infinity)
 
         let (kc, nc) = (37, 45)
-        var source = values(kc * nc, seed: 5)
+        var source = lcgValues(kc * nc, seed: 5)
         source[0] = 1 + 0x1p-8
         source[1] = 1 + 3 * 0x1p-8
         let expectedWord = { (p: Int, j: Int, value: (Int, Int) -> Float) -> UInt32 in
@@ -259,9 +245,9 @@ final class BF16GEMMTests: XCTestCase {
     /// weight gradients) and a strided view (element by element), for widths that end a
     /// 48-column group on and off a panel boundary, α ≠ 1 included.
     func testPackingAMatchesAcrossLayouts() throws {
-        try requireBF16()
+        try requireBF16("GEMM")
         for (mc, kc) in [(13, 1), (13, 37), (47, 2), (48, 37), (49, 36), (100, 5), (121, 64), (600, 3)] {
-            let source = values(mc * kc, seed: UInt64(mc * 1000 + kc))
+            let source = lcgValues(mc * kc, seed: UInt64(mc * 1000 + kc))
             var results: [[UInt32]] = []
             for (rs, cs) in [(kc, 1), (1, mc), (2 * kc, 2)] {
                 var storage = [Float](repeating: 0, count: mc * kc * 4)

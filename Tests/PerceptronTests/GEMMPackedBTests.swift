@@ -6,19 +6,11 @@ import XCTest
 /// on every kernel family, with and without threads, for shapes with several depth (KC)
 /// and column (NC) blocks and column slices that start inside a block.
 final class GEMMPackedBTests: XCTestCase {
-    private func values(_ count: Int, seed: UInt64) -> [Float] {
-        var state = seed &* 6364136223846793005 &+ 1442695040888963407
-        return (0..<count).map { _ in
-            state = state &* 6364136223846793005 &+ 1442695040888963407
-            return Float(Int64(bitPattern: state >> 11) % 2_000_000) / 1_000_000 - 1
-        }
-    }
-
     private func product(m: Int, n: Int, k: Int, transposeB: Bool, threads: Int, kernel: GEMM.Kernel,
                          beta: Float, prepacked: Bool) -> [Float] {
-        let a = values(m * k, seed: UInt64(m * 7 + k))
-        let b = values(k * n, seed: UInt64(n * 13 + k))
-        var c = values(m * n, seed: 5)
+        let a = lcgValues(m * k, seed: UInt64(m * 7 + k))
+        let b = lcgValues(k * n, seed: UInt64(n * 13 + k))
+        var c = lcgValues(m * n, seed: 5)
         let ldb = transposeB ? k : n
         a.withUnsafeBufferPointer { pa in
             b.withUnsafeBufferPointer { pb in
@@ -60,8 +52,8 @@ final class GEMMPackedBTests: XCTestCase {
 
     /// A B packed for other sizes or another kernel family is ignored, not misread.
     func testMismatchedPackingIsIgnored() {
-        let b = values(20 * 30, seed: 3)
-        let a = values(8 * 20, seed: 4)
+        let b = lcgValues(20 * 30, seed: 3)
+        let a = lcgValues(8 * 20, seed: 4)
         var expected = [Float](repeating: 0, count: 8 * 30), got = expected
         b.withUnsafeBufferPointer { pb in
             a.withUnsafeBufferPointer { pa in

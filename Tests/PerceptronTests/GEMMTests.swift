@@ -9,15 +9,6 @@ import XCTest
 /// `4·(k + 2)·ε·(|α|·Σₚ|aᵢₚ||bₚⱼ| + |β|·|cᵢⱼ|) + 1e-30` per element: a factor 4 above the
 /// bound, yet still orders of magnitude below the error of a wrong index or missed term.
 final class GEMMTests: XCTestCase {
-    /// Deterministic values in [-1, 1) from a 64-bit LCG.
-    private func values(_ count: Int, seed: UInt64) -> [Float] {
-        var state = seed &* 6364136223846793005 &+ 1442695040888963407
-        return (0..<count).map { _ in
-            state = state &* 6364136223846793005 &+ 1442695040888963407
-            return Float(Int64(bitPattern: state >> 11) % 2_000_000) / 1_000_000 - 1
-        }
-    }
-
     private struct Case {
         var transposeA: Bool, transposeB: Bool
         var m: Int, n: Int, k: Int
@@ -33,10 +24,10 @@ final class GEMMTests: XCTestCase {
         let aRows = t.transposeA ? t.k : t.m, aCols = t.transposeA ? t.m : t.k
         let bRows = t.transposeB ? t.n : t.k, bCols = t.transposeB ? t.k : t.n
         let lda = aCols + t.padA, ldb = bCols + t.padB, ldc = t.n + t.padC
-        let a = values(max(1, aRows * lda), seed: UInt64(t.m * 131 + t.k))
-        let b = values(max(1, bRows * ldb), seed: UInt64(t.n * 17 + t.k * 3 + 1))
+        let a = lcgValues(max(1, aRows * lda), seed: UInt64(t.m * 131 + t.k))
+        let b = lcgValues(max(1, bRows * ldb), seed: UInt64(t.n * 17 + t.k * 3 + 1))
         let c0: [Float] = t.nanC ? Array(repeating: .nan, count: max(1, t.m * ldc))
-                                 : values(max(1, t.m * ldc), seed: 99)
+                                 : lcgValues(max(1, t.m * ldc), seed: 99)
         var c = c0
         a.withUnsafeBufferPointer { pa in
             b.withUnsafeBufferPointer { pb in
@@ -212,9 +203,9 @@ final class GEMMTests: XCTestCase {
         for ta in [false, true] {
             for tb in [false, true] {
                 let lda = ta ? limit + 1 : k, ldb = tb ? k : n
-                let a = values((ta ? k : limit + 1) * lda, seed: 7)
-                let b = values((tb ? n : k) * ldb, seed: 8)
-                let c0 = values((limit + 1) * n, seed: 9)
+                let a = lcgValues((ta ? k : limit + 1) * lda, seed: 7)
+                let b = lcgValues((tb ? n : k) * ldb, seed: 8)
+                let c0 = lcgValues((limit + 1) * n, seed: 9)
                 func run(_ m: Int, threads: Int) -> [Float] {
                     var c = c0
                     a.withUnsafeBufferPointer { pa in

@@ -20,11 +20,6 @@ import XCTest
 /// user sees: the final loss within 5 % relative (measured: 0.0310033 fp32 vs 0.0310044
 /// bf16, 0.004 %) and at least 97 % of the predicted classes the same (measured: 100 %).
 final class MixedPrecisionTrainingTests: XCTestCase {
-    private func requireBF16() throws {
-        try XCTSkipUnless(ComputePrecision.bfloat16.isSupported,
-                          "bf16 training not tested: \(ComputePrecision.bfloat16.unsupportedReason ?? "")")
-    }
-
     /// 600 samples of 20 features in 3 classes, labelled by a fixed random teacher network.
     private func problem() -> (x: Matrix, y: Matrix) {
         var generator = SeededGenerator(seed: 4242)
@@ -64,7 +59,7 @@ final class MixedPrecisionTrainingTests: XCTestCase {
     }
 
     func testGradientsOfOneBatchStayWithinTheRoundingBound() throws {
-        try requireBF16()
+        try requireBF16("training")
         let (x, y) = problem()
         let full = try model(.float32, optimizer: SGD(learningRate: 0.1))
         let half = try model(.bfloat16, optimizer: SGD(learningRate: 0.1))
@@ -84,7 +79,7 @@ final class MixedPrecisionTrainingTests: XCTestCase {
     }
 
     func testTrainingEndsNearFloat32() throws {
-        try requireBF16()
+        try requireBF16("training")
         let (x, y) = problem()
         var results: [(loss: Float, classes: [Int])] = []
         for precision in [ComputePrecision.float32, .bfloat16] {
@@ -124,7 +119,7 @@ final class MixedPrecisionTrainingTests: XCTestCase {
 
     /// A plain compile after a bf16 one goes back to fp32 in every layer.
     func testPlainCompileResetsToFloat32() throws {
-        try requireBF16()
+        try requireBF16("training")
         let model = try model(.bfloat16, optimizer: SGD(learningRate: 0.1))
         XCTAssertTrue(model.layers.allSatisfy { ($0 as? Dense)?.trainingPrecision == .bfloat16 })
         try model.compile(loss: .sparseCategoricalCrossEntropy, optimizer: SGD(learningRate: 0.1))

@@ -7,19 +7,11 @@ import XCTest
 /// the one-thread kernel's bits exactly (no tolerance); the check must find a non-finite
 /// value in any part.
 final class ParallelReductionTests: XCTestCase {
-    private func values(_ count: Int, seed: UInt64) -> [Float] {
-        var state = seed &* 6364136223846793005 &+ 1442695040888963407
-        return (0..<count).map { _ in
-            state = state &* 6364136223846793005 &+ 1442695040888963407
-            return Float(Int64(bitPattern: state >> 11) % 2_000_000) / 1_000 - 1_000
-        }
-    }
-
     func testColumnSumsMatchOneThreadBits() throws {
         let saved = ComputeSettings.threadCount
         defer { try? ComputeSettings.setThreadCount(saved) }
         for (rows, cols) in [(1000, 512), (300, 130), (2000, 17), (3, 40_000)] {
-            let x = values(rows * cols, seed: UInt64(rows + cols))
+            let x = lcgValues(rows * cols, seed: UInt64(rows + cols), range: 1_000)
             var reference = [Float](repeating: .nan, count: cols)
             pk_sum_columns(rows, cols, x, &reference)
             for threads in [1, 2, 3] {
@@ -37,10 +29,10 @@ final class ParallelReductionTests: XCTestCase {
         let count = 200_000
         for threads in [1, 2, 3] {
             try ComputeSettings.setThreadCount(threads)
-            XCTAssertTrue(Matrix(rows: 1, columns: count, elements: values(count, seed: 1)).isFinite)
+            XCTAssertTrue(Matrix(rows: 1, columns: count, elements: lcgValues(count, seed: 1, range: 1_000)).isFinite)
             for position in [0, count / 2 - 1, count / 2, count - 1] {
                 for bad in [Float.nan, .infinity, -.infinity] {
-                    var x = values(count, seed: 1)
+                    var x = lcgValues(count, seed: 1, range: 1_000)
                     x[position] = bad
                     XCTAssertFalse(Matrix(rows: 1, columns: count, elements: x).isFinite, "\(bad) at \(position), \(threads) threads")
                 }

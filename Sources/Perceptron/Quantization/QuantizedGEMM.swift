@@ -42,8 +42,8 @@ enum QuantizedGEMM {
         if count == 0 { return AffineQuantization(min: 0, max: 0) }
         let parts = count >= parallelMinimumRange ? max(1, min(threads, x.rows)) : 1
         if parts == 1 {
-            // A small batch (one image: 784 values): the scan alone, without the per-part
-            // arrays and the pool's dispatch, which cost more than the scan itself.
+            // A small batch (one image: 784 values): the scan alone, without the pool's
+            // dispatch, which costs more than the scan itself.
             var low: Float = 0, high: Float = 0
             x.withUnsafeBufferPointer { pk_min_max(count, $0.baseAddress!, &low, &high) }
             return AffineQuantization(min: low, max: high)
@@ -57,18 +57,21 @@ enum QuantizedGEMM {
                 pk_min_max(block.count * columns, x + block.lowerBound * columns, lows + part, highs + part)
             }
         }
-        var lows = [Float](repeating: 0, count: parts), highs = [Float](repeating: 0, count: parts)
-        x.withUnsafeBufferPointer { p in
-            lows.withUnsafeMutableBufferPointer { lp in
-                highs.withUnsafeMutableBufferPointer { hp in
-                    let task = Range(rows: x.rows, columns: x.columns, parts: parts, x: p.baseAddress!,
-                                     lows: lp.baseAddress!, highs: hp.baseAddress!)
-                    WorkerPool.shared.run(parts: parts, task)
-                }
+        // One low and one high per part, on the stack (no allocation per batch).
+        return withUnsafeTemporaryAllocation(of: Float.self, capacity: 2 * parts) { slots in
+            let lows = slots.baseAddress!, highs = lows + parts
+            x.withUnsafeBufferPointer { p in
+                WorkerPool.shared.run(parts: parts, Range(rows: x.rows, columns: x.columns, parts: parts,
+                                                          x: p.baseAddress!, lows: lows, highs: highs))
             }
+            // Every part has at least one row (parts ≤ rows), so every slot was written.
+            var low = lows[0], high = highs[0]
+            for part in 1..<parts {  // the first of equal values kept, as Array.min()/max() do
+                if lows[part] < low { low = lows[part] }
+                if high < highs[part] { high = highs[part] }
+            }
+            return AffineQuantization(min: low, max: high)
         }
-        // Every part has at least one row (parts ≤ rows), so every slot was written.
-        return AffineQuantization(min: lows.min()!, max: highs.max()!)
     }
 
     /// Below this many elements the range is found on the calling thread.

@@ -37,7 +37,6 @@ import Darwin
 ///   of C.
 /// - Aᵀ·B with n ≤ 12 and m ≥ 2n (a narrow output layer's weight gradient xᵀ·δ, AVX-512):
 ///   vectors along m, B broadcast, so no lane is spent on a narrow n.
-///
 /// - m ≤ ``swappedRowLimit`` (a batch-32 step's x·W and δ·Wᵀ, AVX-512): computed as
 ///   Cᵀ = op(B)ᵀ·op(A)ᵀ, the weight read in place and only A's few rows packed, so the
 ///   weight is not repacked on every call.
@@ -235,12 +234,14 @@ private struct Problem: @unchecked Sendable {
         }
     }
 
-    /// Each thread computes one slice of C's columns, a product of its own on one thread.
-    private struct ColumnSlicesTask: ParallelTask {
-        let problem: Problem, parts: Int, granule: Int
+    /// Each thread computes one slice of C's columns (or rows), a product of its own on one
+    /// thread.
+    private struct OneThreadSlicesTask: ParallelTask {
+        let problem: Problem, parts: Int, granule: Int, byRows: Bool
         func run(_ part: Int) {
-            let columns = ParallelKernels.split(problem.n, parts: parts, granule: granule, index: part)
-            if !columns.isEmpty { problem.slice(rows: 0..<problem.m, columns: columns).runPacked(threads: 1) }
+            let slice = ParallelKernels.split(byRows ? problem.m : problem.n, parts: parts, granule: granule, index: part)
+            if slice.isEmpty { return }
+            problem.slice(rows: byRows ? slice : 0..<problem.m, columns: byRows ? 0..<problem.n : slice).runPacked(threads: 1)
         }
     }
 
@@ -261,7 +262,7 @@ private struct Problem: @unchecked Sendable {
         let nr = pk_sgemm_nr(isa)
         let columnParts = min(max(1, threads), (n + nr - 1) / nr)
         if !enoughRows, columnParts > 1, m * n * k >= GEMM.parallelMinimumColumnSplitWork || forceParallel {
-            Problem.parallel(columnParts, ColumnSlicesTask(problem: self, parts: columnParts, granule: nr))
+            Problem.parallel(columnParts, OneThreadSlicesTask(problem: self, parts: columnParts, granule: nr, byRows: false))
             return
         }
         // Row blocks of at most MC rows, each a multiple of MR, evenly sized; with several
@@ -347,15 +348,6 @@ private struct Problem: @unchecked Sendable {
 
     // MARK: Few rows, swapped
 
-    /// Threads take slices of rows, each a product of its own on one thread.
-    private struct RowSlicesTask: ParallelTask {
-        let problem: Problem, parts: Int, granule: Int
-        func run(_ part: Int) {
-            let rows = ParallelKernels.split(problem.m, parts: parts, granule: granule, index: part)
-            if !rows.isEmpty { problem.slice(rows: rows, columns: 0..<problem.n).runPacked(threads: 1) }
-        }
-    }
-
     /// A product of few rows (m ≤ ``GEMM/swappedRowLimit``, e.g. a batch-32 forward x·W or
     /// input gradient δ·Wᵀ), computed transposed:
     /// ```
@@ -382,7 +374,7 @@ private struct Problem: @unchecked Sendable {
         if parts == 1 {
             swapped.runPacked(threads: 1)
         } else {
-            Problem.parallel(parts, RowSlicesTask(problem: swapped, parts: parts, granule: mr))
+            Problem.parallel(parts, OneThreadSlicesTask(problem: swapped, parts: parts, granule: mr, byRows: true))
         }
         pk_transpose(n, m, transposed, m, c, ldc)
         WorkspacePool.release(workspace)
