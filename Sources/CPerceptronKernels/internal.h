@@ -25,6 +25,8 @@ void pk_sgemm_direct_a_avx512(long m, long n, long kc, const float *a, long rsa,
                               float beta, float *edge);
 void pk_gemv_rowmajor_avx512(long k, long n, float alpha, const float *x, long incx,
                              const float *b, long ldb, float beta, float *c);
+void pk_gemv_rowmajor_avx2(long k, long n, float alpha, const float *x, long incx,
+                           const float *b, long ldb, float beta, float *c, long kc_step);
 void pk_gemv_transposed_avx512(long k, long n, float alpha, const float *x,
                                const float *b, long ldb, float beta, float *c);
 #endif

@@ -58,14 +58,18 @@ void pk_sgemm_direct_a(int isa, long m, long n, long kc, const float *a, long rs
 }
 
 void pk_sgemv_rowmajor(int isa, long k, long n, float alpha, const float *x, long incx,
-                       const float *b, long ldb, float beta, float *c) {
+                       const float *b, long ldb, float beta, float *c, long kc_step) {
 #if defined(__x86_64__)
     if (isa == PK_ISA_AVX512) {
         pk_gemv_rowmajor_avx512(k, n, alpha, x, incx, b, ldb, beta, c);
         return;
     }
+    if (isa == PK_ISA_AVX2) {
+        pk_gemv_rowmajor_avx2(k, n, alpha, x, incx, b, ldb, beta, c, kc_step);
+        return;
+    }
 #endif
-    (void)isa;
+    (void)isa; (void)kc_step;
     pk_gemv_rowmajor_scalar(k, n, alpha, x, incx, b, ldb, beta, c);
 }
 

@@ -227,6 +227,37 @@ final class GEMMTests: XCTestCase {
         }
     }
 
+    /// A layer's forward x·W of at most `GEMM.smallRowLimit` rows runs row by row (the
+    /// vector–matrix kernel). Its rows must carry the bits they have in a larger product,
+    /// so a prediction does not depend on the batch it is made in (PredictorTests). k = 700
+    /// spans two KC blocks of the AVX2 kernel (KC = 384 from a 32 KiB L1d) and one of the
+    /// AVX-512 kernel (KC ≥ 1024); n = 150 leaves a ragged last column panel.
+    func testRowByRowProductsMatchPackedPathBits() {
+        let (rows, n, k) = (9, 150, 700)
+        let a = lcgValues(rows * k, seed: 11), b = lcgValues(k * n, seed: 12)
+        func run(_ m: Int, threads: Int) -> [UInt32] {
+            var c = [Float](repeating: .nan, count: m * n)
+            a.withUnsafeBufferPointer { pa in
+                b.withUnsafeBufferPointer { pb in
+                    c.withUnsafeMutableBufferPointer { pc in
+                        GEMM.sgemm(transposeA: false, transposeB: false, m: m, n: n, k: k, alpha: 1,
+                                   a: pa.baseAddress!, lda: k, b: pb.baseAddress!, ldb: n, beta: 0,
+                                   c: pc.baseAddress!, ldc: n, threads: threads, kernel: .best,
+                                   ignoreParallelThresholds: true)
+                    }
+                }
+            }
+            return c.map(\.bitPattern)
+        }
+        let packed = run(rows, threads: 1)
+        for m in 1...GEMM.smallRowLimit {
+            for threads in [1, 2] {
+                let differing = zip(run(m, threads: threads), packed.prefix(m * n)).filter { $0 != $1 }.count
+                XCTAssertEqual(differing, 0, "\(m) rows, \(threads) threads: elements whose bits differ")
+            }
+        }
+    }
+
     func testNarrowWeightGradientPath() {
         // Aᵀ·B with n ≤ 12 and m ≥ 2n (a 10-wide output layer's xᵀ·δ) takes the unpacked
         // narrow kernel on AVX-512: every n, row counts off the 32-row slices, padding.

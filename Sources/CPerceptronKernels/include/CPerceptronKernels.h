@@ -98,9 +98,11 @@ void pk_sgemm_narrow_atb(int isa, long m, long n, long k, float alpha, const flo
 
 /* Row vector times matrix, no packing:
  *     c[j] ← α·Σ_p x[p·incx]·B[p, j] + β·c[j],   B[p, j] = b[p*ldb + j],  j < n, p < k.
- * β == 0 never reads c. */
+ * β == 0 never reads c. `kc_step`: the packed path's depth step for this k (the AVX2
+ * kernel sums in those blocks, as the packed 6 × 16 kernel does, so a row has the same
+ * bits alone as in a batch; AVX-512 and scalar ignore it). */
 void pk_sgemv_rowmajor(int isa, long k, long n, float alpha, const float *x, long incx,
-                       const float *b, long ldb, float beta, float *c);
+                       const float *b, long ldb, float beta, float *c, long kc_step);
 
 /* Row vector times transposed matrix, no packing:
  *     c[j] ← α·Σ_p x[p]·B[j, p] + β·c[j],   B[j, p] = b[j*ldb + p],  x contiguous.

@@ -34,7 +34,10 @@ import Darwin
 /// time from the CPU. On AVX-512 the kernel broadcasts A's elements from where they lie
 /// (A row-major or transposed), so A is never packed. Other paths:
 /// - m ≤ ``smallRowLimit`` (e.g. a single-sample forward): a vector–matrix kernel per row
-///   of C.
+///   of C. For C = A·B (B row-major, as in a layer's forward x·W) it sums each element as
+///   the packed kernel does (AVX2: one FMA chain per KC block; AVX-512: one FMA chain,
+///   the packed kernel's single KC block for depths up to its KC, ≥ 1024 on the CPUs
+///   seen), so a row predicted alone has the bits it has in a batch.
 /// - Aᵀ·B with n ≤ 12 and m ≥ 2n (a narrow output layer's weight gradient xᵀ·δ, AVX-512):
 ///   vectors along m, B broadcast, so no lane is spent on a narrow n.
 /// - m ≤ ``swappedRowLimit`` (a batch-32 step's x·W and δ·Wᵀ, AVX-512): computed as
@@ -434,9 +437,11 @@ private struct Problem: @unchecked Sendable {
 
     fileprivate func rows() {
         if bColumnStride == 1 {
+            // The packed path's depth step, so the AVX2 kernel sums a row as a batch would.
+            let kcStep = GEMMBlocking.forKernel(GEMM.Kernel(rawValue: isa) ?? .scalar).depthStep(k: k)
             for i in 0..<m {
                 pk_sgemv_rowmajor(isa, k, n, alpha, a + i * aRowStride, aColumnStride,
-                                  b, bRowStride, beta, c + i * ldc)
+                                  b, bRowStride, beta, c + i * ldc, kcStep)
             }
         } else if aColumnStride == 1 {
             for i in 0..<m {
