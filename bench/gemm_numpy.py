@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Times numpy float32 matmul (OpenBLAS sgemm) on the shapes of PerceptronGEMMBenchmark.
 
-    python3 bench/gemm_numpy.py --threads 1 [--min-time 0.5] [--coretype SkylakeX]
+    python3 bench/gemm_numpy.py --threads 1 [--min-time 0.5] [--coretype SkylakeX] [--cpu-time]
 
 The thread count and OpenBLAS core type must be fixed before numpy loads OpenBLAS, so
 this script sets OPENBLAS_NUM_THREADS (and OPENBLAS_CORETYPE when asked) and then
@@ -13,6 +13,8 @@ the Swift benchmark:
 GFLOP/s = 2*m*n*k / time; the operands are C-contiguous float32 arrays and the
 transposed operands are `.T` views, so numpy calls sgemm with the transpose flags
 instead of copying. The output array is preallocated (`out=`), like the Swift side.
+`--cpu-time` times with the calling thread's CPU time (time.thread_time) instead of the
+wall clock, as the Swift benchmark's flag: for 1 thread on a shared machine.
 """
 import argparse
 import os
@@ -33,19 +35,22 @@ def shapes():
     return out
 
 
+CLOCK = time.perf_counter
+
+
 def measure(body, min_time):
     body()
-    start = time.perf_counter()
+    start = CLOCK()
     body()
-    single = max(1e-9, time.perf_counter() - start)
+    single = max(1e-9, CLOCK() - start)
     inner = max(1, int(2e-3 / single))
     samples = []
-    deadline = time.perf_counter() + min_time
-    while time.perf_counter() < deadline or len(samples) < 5:
-        start = time.perf_counter()
+    deadline = CLOCK() + min_time
+    while CLOCK() < deadline or len(samples) < 5:
+        start = CLOCK()
         for _ in range(inner):
             body()
-        samples.append((time.perf_counter() - start) / inner)
+        samples.append((CLOCK() - start) / inner)
     samples.sort()
     return samples
 
@@ -61,7 +66,13 @@ def main():
     parser.add_argument("--min-time", type=float, default=0.5)
     parser.add_argument("--coretype", default=None, help="OPENBLAS_CORETYPE, e.g. SkylakeX")
     parser.add_argument("--shapes", default=None, help="comma-separated shape names")
+    parser.add_argument("--custom", action="append", default=[], help="m,n,k[,tA][,tB]: an extra shape "
+                        "named custom_MxNxK (as the Swift benchmark's); implies --shapes of it unless given")
+    parser.add_argument("--cpu-time", action="store_true", help="time with the thread's CPU time")
     args = parser.parse_args()
+    global CLOCK
+    if args.cpu_time:
+        CLOCK = time.thread_time
 
     os.environ["OPENBLAS_NUM_THREADS"] = str(args.threads)
     if args.coretype:
@@ -79,9 +90,17 @@ def main():
 
     rng = np.random.default_rng(0)
     only = set(args.shapes.split(",")) if args.shapes else None
+    extra = []
+    for text in args.custom:
+        parts = text.split(",")
+        m, n, k = (int(v) for v in parts[:3])
+        ta, tb = "tA" in parts, "tB" in parts
+        name = f"custom_{m}x{n}x{k}" + ("_tA" if ta else "") + ("_tB" if tb else "")
+        extra.append((name, ta, tb, m, n, k))
+        only = (only or set()) | {name}
     print("\t".join(["shape", "m", "n", "k", "threads", "best_GFLOPs", "median_GFLOPs", "best_us", "median_us"]))
     rows = []
-    for name, ta, tb, m, n, k in shapes():
+    for name, ta, tb, m, n, k in shapes() + extra:
         if only is not None and name not in only:
             continue
         a = rng.uniform(-1, 1, (k, m) if ta else (m, k)).astype(np.float32)

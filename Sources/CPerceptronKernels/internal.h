@@ -20,6 +20,10 @@ void pk_kernel_avx2_6x16(long kc, const float *a, const float *b, float *c, long
                          long m_eff, long n_eff, float beta);
 void pk_kernel_avx2_6x8(long kc, const float *a, const float *b, float *c, long ldc,
                         long m_eff, long n_eff, float beta);
+void pk_gemv_transposed_avx2(long k, long n, float alpha, const float *x,
+                             const float *b, long ldb, float beta, float *c);
+void pk_sgemm_narrow_atb_avx2(long m, long n, long k, float alpha, const float *a, long lda,
+                              const float *b, long ldb, float beta, float *c, long ldc);
 void pk_sgemm_direct_a_avx512(long m, long n, long kc, const float *a, long rsa, long csa,
                               float alpha, const float *packed_b, float *c, long ldc,
                               float beta, float *edge);

@@ -31,14 +31,20 @@ INLINE_AVX2 void store_row8(float *cr, __m256 acc, __m256i mask, int full, float
     }
 }
 
-/* 6 × (8·NV) micro-kernel with 6·NV ymm accumulators. */
+/* 6 × (8·NV) micro-kernel with 6·NV ymm accumulators. The C tile is prefetched first (as
+ * the AVX-512 kernel does): C rarely sits in L1 when a tile starts, and its 6 rows would
+ * otherwise be fetched one miss after another by the stores at the end. */
 #define DEFINE_KERNEL(NAME, NV)                                                              \
     AVX2 void NAME(long kc, const float *a, const float *b, float *c, long ldc,              \
                    long m_eff, long n_eff, float beta) {                                     \
         __m256 acc[6][NV];                                                                   \
         _Pragma("GCC unroll 6") for (int r = 0; r < 6; r++)                                  \
             _Pragma("GCC unroll 2") for (int v = 0; v < NV; v++) acc[r][v] = _mm256_setzero_ps(); \
-        for (long p = 0; p < kc; p++) {                                                      \
+        for (long r = 0; r < m_eff; r++) {                                                   \
+            _mm_prefetch((const char *)(c + r * ldc), _MM_HINT_T0);                          \
+            _mm_prefetch((const char *)(c + r * ldc + 8 * NV - 1), _MM_HINT_T0);             \
+        }                                                                                    \
+        _Pragma("GCC unroll 4") for (long p = 0; p < kc; p++) {                              \
             __m256 bv[NV];                                                                   \
             _Pragma("GCC unroll 2") for (int v = 0; v < NV; v++) bv[v] = _mm256_loadu_ps(b + 8 * v); \
             _Pragma("GCC unroll 6") for (int r = 0; r < 6; r++) {                            \
@@ -110,6 +116,104 @@ AVX2 void pk_gemv_rowmajor_avx2(long k, long n, float alpha, const float *x, lon
             float block_beta = pc == 0 ? beta : 1.0f;
             _Pragma("GCC unroll 8") for (int v = 0; v < 8; v++)
                 if (w > 8 * v) store_row8(c + j + 8 * v, acc[v], masks[v], full[v], block_beta);
+        }
+    }
+}
+#endif
+
+#if defined(__x86_64__)
+/* Sum of the 8 lanes, in a fixed order. */
+INLINE_AVX2 float reduce8(__m256 v) {
+    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+    s = _mm_add_ss(s, _mm_movehdup_ps(s));
+    return _mm_cvtss_f32(s);
+}
+
+/* c[j] ← α·Σ_p x[p]·B[j, p] + β·c[j]: eight dot products at a time share each load of x;
+ * each is one 8-lane FMA chain over p, reduced in a fixed order. */
+AVX2 void pk_gemv_transposed_avx2(long k, long n, float alpha, const float *x,
+                                  const float *b, long ldb, float beta, float *c) {
+    __m256i tail = lane_mask8(k % 8);
+    for (long j = 0; j < n; j += 8) {
+        long rows = n - j < 8 ? n - j : 8;
+        __m256 acc[8];
+        const float *r[8];
+        _Pragma("GCC unroll 8") for (int i = 0; i < 8; i++) {
+            acc[i] = _mm256_setzero_ps();
+            r[i] = b + (j + (i < rows ? i : 0)) * ldb;
+        }
+        long p = 0;
+        for (; p + 8 <= k; p += 8) {
+            __m256 xv = _mm256_loadu_ps(x + p);
+            _Pragma("GCC unroll 8") for (int i = 0; i < 8; i++)
+                acc[i] = _mm256_fmadd_ps(xv, _mm256_loadu_ps(r[i] + p), acc[i]);
+        }
+        if (p < k) {
+            __m256 xv = _mm256_maskload_ps(x + p, tail);
+            _Pragma("GCC unroll 8") for (int i = 0; i < 8; i++)
+                acc[i] = _mm256_fmadd_ps(xv, _mm256_maskload_ps(r[i] + p, tail), acc[i]);
+        }
+        for (long i = 0; i < rows; i++) {
+            float s = alpha * reduce8(acc[i]);
+            c[j + i] = beta == 0.0f ? s : s + beta * c[j + i];
+        }
+    }
+}
+#endif
+
+#if defined(__x86_64__)
+/* C[i0 ..< i0+rows, 0 ..< N] ← α·Σ_p A(p, i)·B(p, j) + β·C for one slice of ≤ 8 rows of C
+ * (the AVX2 form of the narrow AVX-512 kernel): acc[j] holds column j of C for the slice's
+ * 8 rows, so a row of A is one vector and B(p, j) one broadcast. Masked loads keep every
+ * read inside A. */
+INLINE_AVX2 void narrow_slice8(int N, long rows, long k, float alpha, const float *a, long lda,
+                               const float *b, long ldb, float beta, float *c, long ldc) {
+    __m256 acc[12];
+    _Pragma("GCC unroll 12") for (int j = 0; j < N; j++) acc[j] = _mm256_setzero_ps();
+    if (rows == 8) {
+        for (long p = 0; p < k; p++) {
+            __m256 x = _mm256_loadu_ps(a);
+            _Pragma("GCC unroll 12") for (int j = 0; j < N; j++)
+                acc[j] = _mm256_fmadd_ps(x, _mm256_broadcast_ss(b + j), acc[j]);
+            a += lda;
+            b += ldb;
+        }
+    } else {
+        __m256i mask = lane_mask8(rows);
+        for (long p = 0; p < k; p++) {
+            __m256 x = _mm256_maskload_ps(a, mask);
+            _Pragma("GCC unroll 12") for (int j = 0; j < N; j++)
+                acc[j] = _mm256_fmadd_ps(x, _mm256_broadcast_ss(b + j), acc[j]);
+            a += lda;
+            b += ldb;
+        }
+    }
+    float tile[12][8] __attribute__((aligned(32)));
+    __m256 al = _mm256_set1_ps(alpha);
+    _Pragma("GCC unroll 12") for (int j = 0; j < N; j++)
+        _mm256_store_ps(tile[j], alpha == 1.0f ? acc[j] : _mm256_mul_ps(al, acc[j]));
+    for (long i = 0; i < rows; i++) {
+        float *cr = c + i * ldc;
+        for (int j = 0; j < N; j++) {
+            float t = tile[j][i];
+            cr[j] = beta == 0.0f ? t : beta == 1.0f ? cr[j] + t : __builtin_fmaf(beta, cr[j], t);
+        }
+    }
+}
+
+#define NARROW8_CASE(N) case N: narrow_slice8(N, rows, k, alpha, a + i, lda, b, ldb, beta, c + i * ldc, ldc); break;
+
+/* C[m×n] ← α·Aᵀ·B + β·C for 1 ≤ n ≤ PK_NARROW_MAX_N (see pk_sgemm_narrow_atb): slices of
+ * 8 rows of C; every element is one FMA chain over p, then α, then β, whichever slice. */
+AVX2 void pk_sgemm_narrow_atb_avx2(long m, long n, long k, float alpha, const float *a, long lda,
+                                   const float *b, long ldb, float beta, float *c, long ldc) {
+    for (long i = 0; i < m; i += 8) {
+        long rows = m - i < 8 ? m - i : 8;
+        switch (n) {
+            NARROW8_CASE(1) NARROW8_CASE(2) NARROW8_CASE(3) NARROW8_CASE(4) NARROW8_CASE(5) NARROW8_CASE(6)
+            NARROW8_CASE(7) NARROW8_CASE(8) NARROW8_CASE(9) NARROW8_CASE(10) NARROW8_CASE(11) NARROW8_CASE(12)
+            default: __builtin_trap(); /* callers check n ≤ PK_NARROW_MAX_N */
         }
     }
 }

@@ -68,7 +68,7 @@ AVX512 void pk_sgemm_narrow_atb_avx512(long m, long n, long k, float alpha, cons
 
 int pk_sgemm_narrow_atb_supported(int isa) {
 #if defined(__x86_64__)
-    return isa == PK_ISA_AVX512;
+    return isa == PK_ISA_AVX512 || isa == PK_ISA_AVX2;
 #else
     (void)isa;
     return 0;
@@ -80,6 +80,10 @@ void pk_sgemm_narrow_atb(int isa, long m, long n, long k, float alpha, const flo
 #if defined(__x86_64__)
     if (isa == PK_ISA_AVX512 && n >= 1 && n <= PK_NARROW_MAX_N) {
         pk_sgemm_narrow_atb_avx512(m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+        return;
+    }
+    if (isa == PK_ISA_AVX2 && n >= 1 && n <= PK_NARROW_MAX_N) {
+        pk_sgemm_narrow_atb_avx2(m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
         return;
     }
 #endif

@@ -80,6 +80,10 @@ void pk_sgemv_transposed(int isa, long k, long n, float alpha, const float *x,
         pk_gemv_transposed_avx512(k, n, alpha, x, b, ldb, beta, c);
         return;
     }
+    if (isa == PK_ISA_AVX2) {
+        pk_gemv_transposed_avx2(k, n, alpha, x, b, ldb, beta, c);
+        return;
+    }
 #endif
     (void)isa;
     pk_gemv_transposed_scalar(k, n, alpha, x, b, ldb, beta, c);

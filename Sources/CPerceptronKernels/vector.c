@@ -103,6 +103,42 @@ static void relu_backward_avx512(long n, const float *restrict g, const float *r
     }
     for (; i < n; i++) out[i] = z[i] > 0 ? g[i] : 0;
 }
+/* all_finite in 256-bit vectors: x·0 is 0 for a finite x and NaN otherwise, so the sum is
+ * 0 exactly when every x is finite, in whatever order it is added (four sums here, for
+ * the add latency); the answer is the scalar loop's. */
+__attribute__((target("avx2")))
+static int all_finite_avx2(long n, const float *restrict x) {
+    const __m256 zero = _mm256_setzero_ps();
+    __m256 a0 = zero, a1 = zero, a2 = zero, a3 = zero;
+    long i = 0;
+    for (; i + 32 <= n; i += 32) {
+        a0 = _mm256_add_ps(a0, _mm256_mul_ps(_mm256_loadu_ps(x + i), zero));
+        a1 = _mm256_add_ps(a1, _mm256_mul_ps(_mm256_loadu_ps(x + i + 8), zero));
+        a2 = _mm256_add_ps(a2, _mm256_mul_ps(_mm256_loadu_ps(x + i + 16), zero));
+        a3 = _mm256_add_ps(a3, _mm256_mul_ps(_mm256_loadu_ps(x + i + 24), zero));
+    }
+    for (; i + 8 <= n; i += 8) a0 = _mm256_add_ps(a0, _mm256_mul_ps(_mm256_loadu_ps(x + i), zero));
+    __m256 acc = _mm256_add_ps(_mm256_add_ps(a0, a1), _mm256_add_ps(a2, a3));
+    float lanes[8];
+    _mm256_storeu_ps(lanes, acc);
+    float total = 0;
+    for (int l = 0; l < 8; l++) total += lanes[l];
+    for (; i < n; i++) total += x[i] * 0.0f;
+    return total == 0.0f;
+}
+
+/* relu_backward in 256-bit vectors: the lanes where z > 0 keep g, the others are +0
+ * (the scalar loop's values, NaN z included). */
+__attribute__((target("avx2")))
+static void relu_backward_avx2(long n, const float *restrict g, const float *restrict z, float *restrict out) {
+    long i = 0;
+    const __m256 zero = _mm256_setzero_ps();
+    for (; i + 8 <= n; i += 8) {
+        __m256 positive = _mm256_cmp_ps(_mm256_loadu_ps(z + i), zero, _CMP_GT_OQ);
+        _mm256_storeu_ps(out + i, _mm256_and_ps(positive, _mm256_loadu_ps(g + i)));
+    }
+    for (; i < n; i++) out[i] = z[i] > 0 ? g[i] : 0;
+}
 #endif
 
 void pk_adam_update(long n, float *theta, const float *g, float *m, float *v, float *v_max,
@@ -128,6 +164,7 @@ double pk_sum_squares(long n, const float *x) {
 int pk_all_finite(long n, const float *x) {
 #if defined(__x86_64__)
     if (pk_cpu_has_avx512()) return all_finite_avx512(n, x);
+    if (pk_sgemm_isa_supported(PK_ISA_AVX2)) return all_finite_avx2(n, x);
 #endif
     float acc = 0;
     for (long i = 0; i < n; i++) acc += x[i] * 0.0f;
@@ -138,6 +175,10 @@ void pk_relu_backward(long n, const float *g, const float *z, float *out) {
 #if defined(__x86_64__)
     if (pk_cpu_has_avx512()) {
         relu_backward_avx512(n, g, z, out);
+        return;
+    }
+    if (pk_sgemm_isa_supported(PK_ISA_AVX2)) {
+        relu_backward_avx2(n, g, z, out);
         return;
     }
 #endif

@@ -1,7 +1,7 @@
 // GEMM throughput benchmark (release build):
 //
 //     swift run -c release PerceptronGEMMBenchmark [--threads 1,2] [--min-time 0.5] [--shapes name,...]
-//         [--custom m,n,k[,tA][,tB]]
+//         [--custom m,n,k[,tA][,tB]] [--cpu-time]
 //
 // Times `Matrix.multiply` (the library's GEMM entry point) on the shapes of a
 // 784-512-128-64-10 MLP at batch 1000 (forward X·W, weight gradient Xᵀ·dY, input
@@ -11,6 +11,9 @@
 //     shape  m  n  k  threads  best_GFLOPs  median_GFLOPs  best_us  median_us
 //
 // GFLOP/s = 2·m·n·k / time. `bench/gemm_numpy.py` prints the same columns for numpy.
+// `--cpu-time` times with the calling thread's CPU time instead of the wall clock: for
+// A/B comparisons at 1 thread on a machine other processes share (at 2 threads it misses
+// the worker's time).
 import Dispatch
 import Foundation
 import Perceptron
@@ -48,7 +51,16 @@ func randomMatrix(rows: Int, columns: Int, seed: UInt64) -> Matrix {
     return Matrix(rows: rows, columns: columns, elements: elements)
 }
 
-func now() -> UInt64 { DispatchTime.now().uptimeNanoseconds }
+nonisolated(unsafe) var useCPUTime = false  // set once, before any timing
+
+func now() -> UInt64 {
+    if useCPUTime {
+        var spec = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &spec)
+        return UInt64(spec.tv_sec) * 1_000_000_000 + UInt64(spec.tv_nsec)
+    }
+    return DispatchTime.now().uptimeNanoseconds
+}
 
 /// Per-call times in seconds: samples of `inner` back-to-back calls, for at least `minTime`.
 func measure(minTime: Double, _ body: () -> Void) -> [Double] {
@@ -81,6 +93,7 @@ while let argument = arguments.next() {
     switch argument {
     case "--threads": threadCounts = (arguments.next() ?? "1").split(separator: ",").compactMap { Int($0) }
     case "--min-time": minTime = Double(arguments.next() ?? "") ?? minTime
+    case "--cpu-time": useCPUTime = true
     case "--shapes": only = Set((arguments.next() ?? "").split(separator: ",").map(String.init))
     case "--custom":
         // m,n,k[,tA][,tB]: an extra shape named custom_MxNxK; implies --shapes of it unless given.
@@ -92,7 +105,7 @@ while let argument = arguments.next() {
         extra.append(shape)
         only = (only ?? []).union([shape.name])
     default:
-        FileHandle.standardError.write("usage: PerceptronGEMMBenchmark [--threads 1,2] [--min-time s] [--shapes a,b] [--custom m,n,k[,tA][,tB]]\n".data(using: .utf8)!)
+        FileHandle.standardError.write("usage: PerceptronGEMMBenchmark [--threads 1,2] [--min-time s] [--shapes a,b] [--custom m,n,k[,tA][,tB]] [--cpu-time]\n".data(using: .utf8)!)
         exit(2)
     }
 }

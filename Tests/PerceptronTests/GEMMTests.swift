@@ -260,12 +260,16 @@ final class GEMMTests: XCTestCase {
 
     func testNarrowWeightGradientPath() {
         // Aᵀ·B with n ≤ 12 and m ≥ 2n (a 10-wide output layer's xᵀ·δ) takes the unpacked
-        // narrow kernel on AVX-512: every n, row counts off the 32-row slices, padding.
-        for n in 1...12 {
-            for (m, k) in [(2 * n + 1, 9), (33, 300), (64, 1000), (70, 1)] where m >= 2 * n {
-                check(Case(transposeA: true, transposeB: false, m: m, n: n, k: k))
-                check(Case(transposeA: true, transposeB: false, m: m, n: n, k: k, alpha: -1.5, beta: 0.5, padA: 2, padB: 3, padC: 1))
-                check(Case(transposeA: true, transposeB: false, m: m, n: n, k: k, beta: 1, nanC: false))
+        // narrow kernel on AVX-512 and AVX2: every n, row counts off the 32-row (AVX-512)
+        // and 8-row (AVX2) slices, padding, every kernel family the CPU runs.
+        for kernel in GEMM.Kernel.allCases where kernel.isSupported {
+            for n in 1...12 {
+                for (m, k) in [(2 * n + 1, 9), (33, 300), (64, 1000), (70, 1)] where m >= 2 * n {
+                    check(Case(transposeA: true, transposeB: false, m: m, n: n, k: k), kernel: kernel)
+                    check(Case(transposeA: true, transposeB: false, m: m, n: n, k: k, alpha: -1.5, beta: 0.5, padA: 2, padB: 3, padC: 1),
+                          kernel: kernel)
+                    check(Case(transposeA: true, transposeB: false, m: m, n: n, k: k, beta: 1, nanC: false), kernel: kernel)
+                }
             }
         }
         let wide = Case(transposeA: true, transposeB: false, m: 100, n: 10, k: 50, beta: 1)

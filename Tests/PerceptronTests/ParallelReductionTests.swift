@@ -5,7 +5,7 @@ import XCTest
 /// Column sums split by column ranges and the finiteness check split by element ranges
 /// over the worker pool. The column sums keep each column's row order, so they must equal
 /// the one-thread kernel's bits exactly (no tolerance); the check must find a non-finite
-/// value in any part.
+/// value in any part. ReLU's backward pass, split the same way, must give the formula's bits.
 final class ParallelReductionTests: XCTestCase {
     func testColumnSumsMatchOneThreadBits() throws {
         let saved = ComputeSettings.threadCount
@@ -39,5 +39,30 @@ final class ParallelReductionTests: XCTestCase {
             }
         }
         XCTAssertTrue(Matrix(rows: 0, columns: 5).isFinite)
+    }
+
+    /// ReLU's backward pass (out = z > 0 ? g : 0) in its vector kernels (AVX-512, AVX2)
+    /// and their scalar tails: the formula's exact values, +0 where z ≤ 0 or z is NaN, −0
+    /// and NaN gradients passed through where z > 0, lengths off the vector widths.
+    func testReluBackwardIsTheFormulaBitForBit() {
+        for count in [1, 7, 8, 9, 16, 31, 33, 1001] {
+            var z = lcgValues(count, seed: 3, range: 2)
+            var g = [Float](repeating: 0, count: count)
+            for i in 0..<count {
+                if i % 5 == 0 { g[i] = -0.0 } else if i % 7 == 0 { g[i] = .nan } else { g[i] = Float(i) - 500.5 }
+            }
+            if count > 3 { z[2] = .nan; z[3] = 0 }
+            var out = [Float](repeating: 1, count: count)
+            g.withUnsafeBufferPointer { pg in
+                z.withUnsafeBufferPointer { pz in
+                    out.withUnsafeMutableBufferPointer { po in
+                        ParallelKernels.reluBackward(count, pg.baseAddress!, pz.baseAddress!, po.baseAddress!)
+                    }
+                }
+            }
+            var expected = [UInt32](repeating: 0, count: count)
+            for i in 0..<count { expected[i] = (z[i] > 0 ? g[i] : Float(0)).bitPattern }
+            XCTAssertEqual(out.map { $0.bitPattern }, expected, "length \(count)")
+        }
     }
 }

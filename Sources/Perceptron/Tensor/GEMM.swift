@@ -38,8 +38,9 @@ import Darwin
 ///   the packed kernel does (AVX2: one FMA chain per KC block; AVX-512: one FMA chain,
 ///   the packed kernel's single KC block for depths up to its KC, ≥ 1024 on the CPUs
 ///   seen), so a row predicted alone has the bits it has in a batch.
-/// - Aᵀ·B with n ≤ 12 and m ≥ 2n (a narrow output layer's weight gradient xᵀ·δ, AVX-512):
-///   vectors along m, B broadcast, so no lane is spent on a narrow n.
+/// - Aᵀ·B with n ≤ 12 and m ≥ 2n (a narrow output layer's weight gradient xᵀ·δ; AVX-512
+///   slices of 32 rows of C, AVX2 slices of 8): vectors along m, B broadcast, so no lane is
+///   spent on a narrow n.
 /// - m ≤ ``swappedRowLimit`` (a batch-32 step's x·W and δ·Wᵀ, AVX-512): computed as
 ///   Cᵀ = op(B)ᵀ·op(A)ᵀ, the weight read in place and only A's few rows packed, so the
 ///   weight is not repacked on every call.
