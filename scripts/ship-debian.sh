@@ -4,7 +4,9 @@
 #
 #   scripts/ship-debian.sh [--model FILE] [--suite NAME] [--mirror URL] [--keep] [--no-build]
 #
-# 1. builds `perceptron` with `swift build -c release --static-swift-stdlib` (Foundation's
+# 1. builds `perceptron` with `swift build -c release --static-swift-stdlib` in .build-static
+#    (its own scratch folder, so that it and a plain release build in .build do not rebuild
+#    everything each time the other one runs; bench/serve/run.sh uses the same; Foundation's
 #    URLSession, used by `perceptron datasets fetch`, links the system's libcurl: the build
 #    needs libcurl4-openssl-dev, installed with apt-get when missing);
 # 2. lists the shared libraries the binary still needs (readelf -d, NEEDED): the C and C++
@@ -107,10 +109,10 @@ trap 'exit 130' INT TERM
 
 # 1. The static build.
 if [[ "$BUILD" == 1 ]]; then
-    say "swift build -c release --static-swift-stdlib --product perceptron"
-    swift build -c release --static-swift-stdlib --product perceptron
+    say "swift build -c release --static-swift-stdlib --scratch-path .build-static --product perceptron"
+    swift build -c release --static-swift-stdlib --scratch-path "$ROOT_DIR/.build-static" --product perceptron
 fi
-BIN="$(swift build -c release --static-swift-stdlib --show-bin-path)/perceptron"
+BIN="$(swift build -c release --static-swift-stdlib --scratch-path "$ROOT_DIR/.build-static" --show-bin-path)/perceptron"
 [[ -x "$BIN" ]] || { echo "ship-debian: no binary at $BIN (run without --no-build)" >&2; exit 1; }
 
 # 2. What the binary still needs from the system.

@@ -27,9 +27,11 @@ command -v wrk >/dev/null || apt-get install -y -qq wrk >/dev/null \
 [[ -f "$DATA/titanic/train.csv" && -d "$DATA/mnist" ]] \
     || { echo "bench/serve: no data at $DATA (titanic/train.csv, mnist/); set SERVE_DATA_DIR" >&2; exit 1; }
 
-# The binary that scripts/ship-debian.sh ships: release, Swift runtime linked statically.
-swift build -c release --static-swift-stdlib --product perceptron >&2
-BIN="$(swift build -c release --static-swift-stdlib --show-bin-path)/perceptron"
+# The binary that scripts/ship-debian.sh ships: release, Swift runtime linked statically. Its
+# own scratch folder (as ship-debian.sh's): in .build, a static and a plain release build
+# would rebuild everything each time the other one ran.
+swift build -c release --static-swift-stdlib --scratch-path "$ROOT/.build-static" --product perceptron >&2
+BIN="$(swift build -c release --static-swift-stdlib --scratch-path "$ROOT/.build-static" --show-bin-path)/perceptron"
 
 want="$(sha256sum "$REQ" | cut -d' ' -f1)"
 [[ -x "$VENV/bin/python" ]] || python3 -m venv "$VENV"
