@@ -89,6 +89,9 @@ struct Serve: ParsableCommand {
         // most one GEMM thread per CPU this process may use, and Swift's tasks on the event
         // loops' threads (ServeThreads: no thread switch between reading and answering).
         ServeThreads.configure()
+        // Per-request buffers from malloc's arena, and their pages kept between requests
+        // (ServeMemory: no page faults for every body and feature matrix).
+        ServeMemory.configure(maxBody: maxBody, environment: ProcessInfo.processInfo.environment)
         let server: InferenceServer
         do {
             server = try InferenceServer(options: options, logger: logger)
