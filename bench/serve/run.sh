@@ -27,6 +27,13 @@ command -v wrk >/dev/null || apt-get install -y -qq wrk >/dev/null \
 [[ -f "$DATA/titanic/train.csv" && -d "$DATA/mnist" ]] \
     || { echo "bench/serve: no data at $DATA (titanic/train.csv, mnist/); set SERVE_DATA_DIR" >&2; exit 1; }
 
+# The static link needs libcurl's development files (Foundation's URLSession links libcurl,
+# as scripts/ship-debian.sh says): a fresh machine has only libcurl4.
+if ! ldconfig -p | grep -q 'libcurl\.so '; then
+    apt-get install -y -qq libcurl4-openssl-dev >/dev/null 2>&1 \
+        || { apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq libcurl4-openssl-dev >/dev/null 2>&1; } \
+        || { echo "bench/serve: libcurl4-openssl-dev is not installed and apt-get could not install it (the static build needs it)" >&2; exit 1; }
+fi
 # The binary that scripts/ship-debian.sh ships: release, Swift runtime linked statically. Its
 # own scratch folder (as ship-debian.sh's): in .build, a static and a plain release build
 # would rebuild everything each time the other one ran.
