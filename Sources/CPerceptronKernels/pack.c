@@ -189,21 +189,14 @@ static void pack_b_rows_avx2(long w, long cols, long kc, const float *b, long rs
 void pk_sgemm_pack_b(int isa, long kc, long nc, const float *b, long rs, long cs, float *dst) {
     long nr = pk_sgemm_nr(isa);
 #if defined(__x86_64__)
-    if (isa == PK_ISA_AVX2 && cs == 1) {
+    /* Row-major B (cs == 1): whole rows of a panel copied with vector moves. */
+    void (*pack_rows)(long, long, long, const float *, long, float *) =
+        cs != 1 ? 0 : isa == PK_ISA_AVX2 ? pack_b_rows_avx2 : isa == PK_ISA_AVX512 ? pack_b_rows_avx512 : 0;
+    if (pack_rows) {
         for (long j = 0; j < nc;) {
             long w = pk_panel_width(nr, nc - j);
             long cols = nc - j < w ? nc - j : w;
-            pack_b_rows_avx2(w, cols, kc, b + j, rs, dst);
-            dst += w * kc;
-            j += w;
-        }
-        return;
-    }
-    if (isa == PK_ISA_AVX512 && cs == 1) {
-        for (long j = 0; j < nc;) {
-            long w = pk_panel_width(nr, nc - j);
-            long cols = nc - j < w ? nc - j : w;
-            pack_b_rows_avx512(w, cols, kc, b + j, rs, dst);
+            pack_rows(w, cols, kc, b + j, rs, dst);
             dst += w * kc;
             j += w;
         }
