@@ -12,10 +12,24 @@ import Synchronization
 ///                       has waited maxDelay, then takes whole requests up to maxBatch
 ///                       rows (a larger request runs alone), runs them, and loops
 /// maxBatch ≤ 1        → no queue: each request runs on its own task (unbatched)
+/// a small model        → the same, when maxDelay is 0: parameters < inlineParameterLimit
 /// ```
 /// With maxDelay 0 the worker never waits: the rows that queued while the previous batch
 /// ran form the next one, so an idle server adds no latency and a busy one batches.
+///
+/// Batching saves a forward pass's weight traffic (one matrix product for k rows instead of
+/// k matrix-vector products) and costs each request a hop to the worker and back (a
+/// continuation, a task switch, the queue's lock: ~12 µs of server CPU on the Zen 1).
+/// A network under ``inlineParameterLimit`` weights (64 KiB of floats: L2-resident, its
+/// one-row pass a few µs) has less to save than the hop costs, so its requests run on their
+/// own tasks unless a positive maxDelay asks for merging: the one-row Titanic request
+/// (7-15-1, ~200 weights) took 150 µs of server CPU batched against 138 µs alone at 16
+/// connections (BENCHMARKS.md "serve7").
 final class Batcher: Sendable {
+    /// Below this many weights a network's requests run alone (see above); MNIST's
+    /// 784-512-128-64-10 (476,490) batches, Titanic's 7-15-1 does not.
+    static let inlineParameterLimit = 16_384
+
     struct Job {
         var rows: Int
         var features: [Float]
@@ -38,14 +52,19 @@ final class Batcher: Sendable {
     private let onBatch: @Sendable (Int) -> Void
     private let state = Mutex(State())
 
-    init(predictor: Predictor, maxBatch: Int, maxDelay: Duration, onBatch: @escaping @Sendable (Int) -> Void) {
+    /// Whether requests are merged (else each one runs its own forward pass on its own task).
+    let isBatching: Bool
+
+    /// - Parameter parameterCount: the network's weights and biases (``Sequential/parameterCount``):
+    ///   under ``inlineParameterLimit``, with maxDelay 0, requests are not merged.
+    init(predictor: Predictor, maxBatch: Int, maxDelay: Duration, parameterCount: Int,
+         onBatch: @escaping @Sendable (Int) -> Void) {
         self.predictor = predictor
         self.maxBatch = maxBatch
         self.maxDelay = maxDelay
         self.onBatch = onBatch
+        isBatching = maxBatch > 1 && (maxDelay > .zero || parameterCount >= Self.inlineParameterLimit)
     }
-
-    var isBatching: Bool { maxBatch > 1 }
 
     /// The network's outputs for `rows` feature rows (row-major `features`).
     func outputs(rows: Int, features: [Float]) async throws -> Matrix {

@@ -67,26 +67,51 @@ public struct ServeResponder: HTTPResponder {
     }
 
     /// The route of `path` and the model name in it.
+    ///
+    /// Read from the path's UTF-8 bytes (Foundation's `contains` and String slicing cost a
+    /// one-row Titanic request ~4 % of the server's CPU, BENCHMARKS.md "serve7"):
+    /// ```
+    /// /healthz  /readyz  /metrics  /v1/models[/]        the fixed routes
+    /// /v1/models/NAME/drift                              drift
+    /// /v1/models/NAME:predict  (":" also as %3A, %3a)    predict
+    /// /v1/models/NAME                                    model
+    /// ```
+    /// NAME is not empty and holds no "/" (nor ":", for the model route); anything else is unknown.
     static func route(_ path: String) -> (Route, String?) {
-        switch path {
-        case "/healthz": return (.healthz, nil)
-        case "/readyz": return (.readyz, nil)
-        case "/metrics": return (.metrics, nil)
-        case "/v1/models", "/v1/models/": return (.models, nil)
-        default: break
+        var path = path
+        return path.withUTF8 { route(bytes: $0) }
+    }
+
+    private static let modelsPrefix = Array("/v1/models/".utf8)
+    private static let fixedRoutes: [([UInt8], Route)] = [
+        (Array("/healthz".utf8), .healthz), (Array("/readyz".utf8), .readyz), (Array("/metrics".utf8), .metrics),
+        (Array("/v1/models".utf8), .models), (Array("/v1/models/".utf8), .models),
+    ]
+    private static let driftSuffix = Array("/drift".utf8)
+    private static let predictSuffixes = [Array(":predict".utf8), Array("%3Apredict".utf8), Array("%3apredict".utf8)]
+
+    private static func route(bytes path: UnsafeBufferPointer<UInt8>) -> (Route, String?) {
+        for (fixed, route) in fixedRoutes where path.elementsEqual(fixed) { return (route, nil) }
+        guard path.starts(with: modelsPrefix) else { return (.unknown, nil) }
+        let rest = UnsafeBufferPointer(rebasing: path[modelsPrefix.count...])
+        func endsWith(_ suffix: [UInt8]) -> Bool {
+            rest.count >= suffix.count && rest[(rest.count - suffix.count)...].elementsEqual(suffix)
         }
-        let prefix = "/v1/models/"
-        guard path.hasPrefix(prefix) else { return (.unknown, nil) }
-        var rest = String(path.dropFirst(prefix.count))
-        if rest.hasSuffix("/drift") {
-            rest.removeLast("/drift".count)
-            return rest.isEmpty || rest.contains("/") ? (.unknown, nil) : (.drift, rest)
+        /// The model name: `rest` without its last `suffixCount` bytes, when that is not empty
+        /// and holds no "/" (nor ":", with `colonToo`).
+        func name(droppingLast suffixCount: Int, colonToo: Bool = false) -> String? {
+            let bytes = rest[..<(rest.count - suffixCount)]
+            guard !bytes.isEmpty,
+                  !bytes.contains(where: { $0 == UInt8(ascii: "/") || (colonToo && $0 == UInt8(ascii: ":")) }) else { return nil }
+            return String(decoding: bytes, as: UTF8.self)
         }
-        for suffix in [":predict", "%3Apredict", "%3apredict"] where rest.hasSuffix(suffix) {
-            rest.removeLast(suffix.count)
-            return rest.isEmpty || rest.contains("/") ? (.unknown, nil) : (.predict, rest)
+        if endsWith(driftSuffix) {
+            return name(droppingLast: driftSuffix.count).map { (.drift, $0) } ?? (.unknown, nil)
         }
-        return rest.isEmpty || rest.contains("/") || rest.contains(":") ? (.unknown, nil) : (.model, rest)
+        for suffix in predictSuffixes where endsWith(suffix) {
+            return name(droppingLast: suffix.count).map { (.predict, $0) } ?? (.unknown, nil)
+        }
+        return name(droppingLast: 0, colonToo: true).map { (.model, $0) } ?? (.unknown, nil)
     }
 
     private func handle(_ request: Request, context: Context, route: Route, modelName: String?) async throws -> (Response, Int) {
@@ -146,18 +171,12 @@ public struct ServeResponder: HTTPResponder {
 
     // MARK: predict
 
-    private enum BodyKind { case json, csv }
-
     private func predict(_ request: Request, context: Context, model: ServedModel) async throws -> (Response, Int) {
-        let contentType = request.headers[.contentType].map { $0.split(separator: ";")[0].trimmingCharacters(in: .whitespaces).lowercased() }
-        let kind: BodyKind
-        switch contentType {
-        case "application/json"?: kind = .json
-        case "text/csv"?: kind = .csv
-        default:
+        let contentType = request.headers[.contentType]
+        guard let kind = contentType.flatMap(BodyKind.init(contentType:)) else {
+            let named = contentType.map { "\"\(BodyKind.mediaType(of: $0))\"" } ?? "missing"
             throw RequestError(.unsupportedMediaType, "unsupported_media_type",
-                               "Content-Type \(contentType.map { "\"\($0)\"" } ?? "missing"): send application/json or text/csv",
-                               field: "Content-Type")
+                               "Content-Type \(named): send application/json or text/csv", field: "Content-Type")
         }
         if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > options.maxBody {
             throw RequestError(.contentTooLarge, "body_too_large", "the body's \(length) bytes exceed --max-body \(options.maxBody)")

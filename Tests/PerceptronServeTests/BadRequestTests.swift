@@ -71,6 +71,13 @@ final class BadRequestTests: XCTestCase {
         Case(name: "wrong content type", contentType: "text/plain", body: "hello", status: .unsupportedMediaType,
              code: "unsupported_media_type", field: "Content-Type"),
         Case(name: "no content type", contentType: nil, body: "{}", status: .unsupportedMediaType, code: "unsupported_media_type"),
+        // An empty value: before serve7 `split(separator: ";")[0]` trapped on it (the process died).
+        Case(name: "empty content type", contentType: "", body: "{}", status: .unsupportedMediaType,
+             code: "unsupported_media_type", field: "Content-Type"),
+        Case(name: "content type of parameters only", contentType: ";charset=utf-8", body: "{}", status: .unsupportedMediaType,
+             code: "unsupported_media_type", field: "Content-Type"),
+        Case(name: "content type in capitals with a charset", contentType: "Application/JSON ; charset=utf-8", body: "{}",
+             status: .badRequest, code: "missing_field"),
         Case(name: "body over --max-body", body: #"{"instances": [""# + String(repeating: "x", count: 70_000) + #""]}"#,
              status: .contentTooLarge, code: "body_too_large"),
         Case(name: "unknown model", uri: "/v1/models/nope:predict", body: "{}", status: .notFound, code: "unknown_model", field: "name"),
