@@ -20,7 +20,11 @@ import re
 # (vendor, family) -> [(first model, last model, microarchitecture)], from the vendors'
 # published family/model numbers of server and desktop parts.
 MICROARCHITECTURES = {
-    ("AuthenticAMD", 23): [(0x00, 0x2F, "Zen / Zen+"), (0x30, 0x7F, "Zen 2"), (0x80, 0xFF, "Zen 2")],
+    # Family 23 is Zen 1 except models 0x08 (Pinnacle Ridge) and 0x18 (Picasso), the 12 nm Zen+;
+    # model 1 is Naples (EPYC 7001) / Summit Ridge, which was printed "Zen / Zen+" before.
+    ("AuthenticAMD", 23): [(0x00, 0x07, "Zen 1"), (0x08, 0x08, "Zen+"), (0x09, 0x17, "Zen 1"),
+                           (0x18, 0x18, "Zen+"), (0x19, 0x2F, "Zen 1"), (0x30, 0x7F, "Zen 2"),
+                           (0x80, 0xFF, "Zen 2")],
     ("AuthenticAMD", 25): [(0x00, 0x0F, "Zen 3"), (0x10, 0x1F, "Zen 4"), (0x20, 0x5F, "Zen 3"),
                            (0x60, 0x7F, "Zen 4"), (0xA0, 0xAF, "Zen 4c")],
     ("AuthenticAMD", 26): [(0x00, 0xFF, "Zen 5")],
