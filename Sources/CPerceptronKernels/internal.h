@@ -27,6 +27,9 @@ void pk_sgemm_narrow_atb_avx2(long m, long n, long k, float alpha, const float *
 void pk_sgemm_direct_a_avx512(long m, long n, long kc, const float *a, long rsa, long csa,
                               float alpha, const float *packed_b, float *c, long ldc,
                               float beta, float *edge);
+void pk_sgemm_direct_a_avx2(long m, long n, long kc, const float *a, long rsa, long csa,
+                            float alpha, const float *packed_b, float *c, long ldc,
+                            float beta, float *edge);
 void pk_gemv_rowmajor_avx512(long k, long n, float alpha, const float *x, long incx,
                              const float *b, long ldb, float beta, float *c);
 void pk_gemv_rowmajor_avx2(long k, long n, float alpha, const float *x, long incx,

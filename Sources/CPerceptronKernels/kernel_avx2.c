@@ -31,46 +31,131 @@ INLINE_AVX2 void store_row8(float *cr, __m256 acc, __m256i mask, int full, float
     }
 }
 
-/* 6 × (8·NV) micro-kernel with 6·NV ymm accumulators. The C tile is prefetched first (as
- * the AVX-512 kernel does): C rarely sits in L1 when a tile starts, and its 6 rows would
- * otherwise be fetched one miss after another by the stores at the end. */
-#define DEFINE_KERNEL(NAME, NV)                                                              \
-    AVX2 void NAME(long kc, const float *a, const float *b, float *c, long ldc,              \
-                   long m_eff, long n_eff, float beta) {                                     \
-        __m256 acc[6][NV];                                                                   \
-        _Pragma("GCC unroll 6") for (int r = 0; r < 6; r++)                                  \
-            _Pragma("GCC unroll 2") for (int v = 0; v < NV; v++) acc[r][v] = _mm256_setzero_ps(); \
-        for (long r = 0; r < m_eff; r++) {                                                   \
-            _mm_prefetch((const char *)(c + r * ldc), _MM_HINT_T0);                          \
-            _mm_prefetch((const char *)(c + r * ldc + 8 * NV - 1), _MM_HINT_T0);             \
-        }                                                                                    \
-        _Pragma("GCC unroll 4") for (long p = 0; p < kc; p++) {                              \
-            __m256 bv[NV];                                                                   \
-            _Pragma("GCC unroll 2") for (int v = 0; v < NV; v++) bv[v] = _mm256_loadu_ps(b + 8 * v); \
-            _Pragma("GCC unroll 6") for (int r = 0; r < 6; r++) {                            \
-                __m256 av = _mm256_broadcast_ss(a + r);                                      \
-                _Pragma("GCC unroll 2") for (int v = 0; v < NV; v++)                         \
-                    acc[r][v] = _mm256_fmadd_ps(av, bv[v], acc[r][v]);                       \
-            }                                                                                \
-            a += 6;                                                                          \
-            b += 8 * NV;                                                                     \
-        }                                                                                    \
-        __m256i masks[NV];                                                                   \
-        int full[NV];                                                                        \
-        _Pragma("GCC unroll 2") for (int v = 0; v < NV; v++) {                               \
-            masks[v] = lane_mask8(n_eff - 8 * v);                                            \
-            full[v] = n_eff - 8 * v >= 8;                                                    \
-        }                                                                                    \
-        _Pragma("GCC unroll 6") for (int r = 0; r < 6; r++) {                                \
-            if (r < m_eff) {                                                                 \
-                _Pragma("GCC unroll 2") for (int v = 0; v < NV; v++)                         \
-                    if (n_eff > 8 * v) store_row8(c + r * ldc + 8 * v, acc[r][v], masks[v], full[v], beta); \
-            }                                                                                \
-        }                                                                                    \
+/* 6 × (8·NV) micro-kernel body with 6·NV ymm accumulators. A(r, p) is read at
+ * a[r*rsa + p*csa]: (rsa, csa) = (1, 6) for a packed panel (the constants fold in), or the
+ * caller's strides when A is read in place. Each element of C is one FMA chain over p, so
+ * a panel read in place gives the packed panel's bits. The result is scaled by α unless
+ * α == 1 (packed panels already hold α·A). The C tile is prefetched first (as the AVX-512
+ * kernel does): C rarely sits in L1 when a tile starts, and its 6 rows would otherwise be
+ * fetched one miss after another by the stores at the end. */
+INLINE_AVX2 void kernel6_body(int nv, long kc, const float *a, long rsa, long csa, float alpha,
+                              const float *b, float *c, long ldc, long m_eff, long n_eff, float beta) {
+    __m256 acc[6][2];
+    _Pragma("GCC unroll 6") for (int r = 0; r < 6; r++)
+        _Pragma("GCC unroll 2") for (int v = 0; v < nv; v++) acc[r][v] = _mm256_setzero_ps();
+    for (long r = 0; r < m_eff; r++) {
+        _mm_prefetch((const char *)(c + r * ldc), _MM_HINT_T0);
+        _mm_prefetch((const char *)(c + r * ldc + 8 * nv - 1), _MM_HINT_T0);
     }
+    if (csa == 1 && rsa != 1) {
+        /* A read in place, row-major: six row pointers indexed by p. */
+        const float *row[6];
+        _Pragma("GCC unroll 6") for (int r = 0; r < 6; r++) row[r] = a + r * rsa;
+        _Pragma("GCC unroll 4") for (long p = 0; p < kc; p++) {
+            __m256 bv[2];
+            _Pragma("GCC unroll 2") for (int v = 0; v < nv; v++) bv[v] = _mm256_loadu_ps(b + 8 * v);
+            _Pragma("GCC unroll 6") for (int r = 0; r < 6; r++) {
+                __m256 av = _mm256_broadcast_ss(row[r] + p);
+                _Pragma("GCC unroll 2") for (int v = 0; v < nv; v++)
+                    acc[r][v] = _mm256_fmadd_ps(av, bv[v], acc[r][v]);
+            }
+            b += 8 * nv;
+        }
+    } else {
+        _Pragma("GCC unroll 4") for (long p = 0; p < kc; p++) {
+            __m256 bv[2];
+            _Pragma("GCC unroll 2") for (int v = 0; v < nv; v++) bv[v] = _mm256_loadu_ps(b + 8 * v);
+            _Pragma("GCC unroll 6") for (int r = 0; r < 6; r++) {
+                __m256 av = _mm256_broadcast_ss(a + r * rsa);
+                _Pragma("GCC unroll 2") for (int v = 0; v < nv; v++)
+                    acc[r][v] = _mm256_fmadd_ps(av, bv[v], acc[r][v]);
+            }
+            a += csa;
+            b += 8 * nv;
+        }
+    }
+    if (alpha != 1.0f) {
+        __m256 al = _mm256_set1_ps(alpha);
+        _Pragma("GCC unroll 6") for (int r = 0; r < 6; r++)
+            _Pragma("GCC unroll 2") for (int v = 0; v < nv; v++) acc[r][v] = _mm256_mul_ps(al, acc[r][v]);
+    }
+    __m256i masks[2];
+    int full[2];
+    _Pragma("GCC unroll 2") for (int v = 0; v < nv; v++) {
+        masks[v] = lane_mask8(n_eff - 8 * v);
+        full[v] = n_eff - 8 * v >= 8;
+    }
+    _Pragma("GCC unroll 6") for (int r = 0; r < 6; r++) {
+        if (r < m_eff) {
+            _Pragma("GCC unroll 2") for (int v = 0; v < nv; v++)
+                if (n_eff > 8 * v) store_row8(c + r * ldc + 8 * v, acc[r][v], masks[v], full[v], beta);
+        }
+    }
+}
 
-DEFINE_KERNEL(pk_kernel_avx2_6x16, 2)
-DEFINE_KERNEL(pk_kernel_avx2_6x8, 1)
+AVX2 void pk_kernel_avx2_6x16(long kc, const float *a, const float *b, float *c, long ldc,
+                              long m_eff, long n_eff, float beta) {
+    kernel6_body(2, kc, a, 1, 6, 1.0f, b, c, ldc, m_eff, n_eff, beta);
+}
+
+AVX2 void pk_kernel_avx2_6x8(long kc, const float *a, const float *b, float *c, long ldc,
+                             long m_eff, long n_eff, float beta) {
+    kernel6_body(1, kc, a, 1, 6, 1.0f, b, c, ldc, m_eff, n_eff, beta);
+}
+
+/* One 6-row group of C against one packed panel of B (width 8·nv), A read in place; the
+ * two common layouts get their strides folded in. */
+INLINE_AVX2 void inplace_group6(int nv, long kc, const float *a, long rsa, long csa, float alpha,
+                                const float *pb, float *c, long ldc, long n_eff, float beta) {
+    if (csa == 1) {
+        if (nv == 2) kernel6_body(2, kc, a, rsa, 1, alpha, pb, c, ldc, 6, n_eff, beta);
+        else kernel6_body(1, kc, a, rsa, 1, alpha, pb, c, ldc, 6, n_eff, beta);
+    } else if (rsa == 1) {
+        if (nv == 2) kernel6_body(2, kc, a, 1, csa, alpha, pb, c, ldc, 6, n_eff, beta);
+        else kernel6_body(1, kc, a, 1, csa, alpha, pb, c, ldc, 6, n_eff, beta);
+    } else {
+        if (nv == 2) kernel6_body(2, kc, a, rsa, csa, alpha, pb, c, ldc, 6, n_eff, beta);
+        else kernel6_body(1, kc, a, rsa, csa, alpha, pb, c, ldc, 6, n_eff, beta);
+    }
+}
+
+/* C[m×n] ← α·A·B̃ + β·C with A read in place (element (i, p) at a[i*rsa + p*csa]) and B̃
+ * packed by pk_sgemm_pack_b (panels of width 16, or 8 for a last narrow one): the AVX2
+ * form of pk_sgemm_direct_a_avx512, used by the swapped few-row path, where A is the
+ * weight and B̃ the batch's few rows. Row groups are the outer loop: a group's 6 rows of
+ * A are read from memory once and reused from L1 by every panel of B̃ (B̃ is small: at most
+ * 32 columns). The last m mod 6 rows are first copied into `edge` (6·kc floats,
+ * zero-padded) so the kernel never reads past A. */
+AVX2 void pk_sgemm_direct_a_avx2(long m, long n, long kc, const float *a, long rsa, long csa,
+                                 float alpha, const float *packed_b, float *c, long ldc,
+                                 float beta, float *edge) {
+    long full = m / 6 * 6;
+    long rows = m - full;
+    if (rows > 0) {
+        for (long p = 0; p < kc; p++) {
+            long r = 0;
+            for (; r < rows; r++) edge[p * 6 + r] = a[(full + r) * rsa + p * csa];
+            for (; r < 6; r++) edge[p * 6 + r] = 0.0f;
+        }
+    }
+    for (long i = 0; i < m; i += 6) {
+        const float *pb = packed_b;
+        for (long j = 0; j < n;) {
+            long w = pk_panel_width(16, n - j);
+            long n_eff = n - j < w ? n - j : w;
+            int nv = w == 16 ? 2 : 1;
+            if (i < full) {
+                inplace_group6(nv, kc, a + i * rsa, rsa, csa, alpha, pb, c + i * ldc + j, ldc, n_eff, beta);
+            } else if (nv == 2) {
+                kernel6_body(2, kc, edge, 1, 6, alpha, pb, c + i * ldc + j, ldc, rows, n_eff, beta);
+            } else {
+                kernel6_body(1, kc, edge, 1, 6, alpha, pb, c + i * ldc + j, ldc, rows, n_eff, beta);
+            }
+            pb += w * kc;
+            j += w;
+        }
+    }
+}
 
 /* Row vector times row-major matrix, c[j] ← α·Σ_p x[p·incx]·B[p, j] + β·c[j], computed as
  * the packed 6 × 16 kernel computes a row of a larger product, so a row has the same bits

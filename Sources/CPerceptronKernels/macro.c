@@ -51,10 +51,14 @@ void pk_sgemm_direct_a(int isa, long m, long n, long kc, const float *a, long rs
         pk_sgemm_direct_a_avx512(m, n, kc, a, rs, cs, alpha, packed_b, c, ldc, beta, edge);
         return;
     }
+    if (isa == PK_ISA_AVX2) {
+        pk_sgemm_direct_a_avx2(m, n, kc, a, rs, cs, alpha, packed_b, c, ldc, beta, edge);
+        return;
+    }
 #endif
     (void)isa; (void)m; (void)n; (void)kc; (void)a; (void)rs; (void)cs; (void)alpha;
     (void)packed_b; (void)c; (void)ldc; (void)beta; (void)edge;
-    __builtin_trap(); /* callers check pk_sgemm_direct_a_max_n first */
+    __builtin_trap(); /* callers check pk_sgemm_direct_a_max_n or pk_sgemm_swapped_supported first */
 }
 
 void pk_sgemv_rowmajor(int isa, long k, long n, float alpha, const float *x, long incx,

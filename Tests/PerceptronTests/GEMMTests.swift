@@ -196,33 +196,41 @@ final class GEMMTests: XCTestCase {
     /// Products of at most `GEMM.swappedRowLimit` rows run transposed (Cᵀ = op(B)ᵀ·op(A)ᵀ);
     /// one row more takes the packed path. The 32 rows of the first must carry the bits of
     /// the first 32 rows of the second (same FMA chains, same KC blocks: k = 1500 spans two),
-    /// with α and β, for every transpose, on one and two threads.
+    /// with α and β, for every transpose, on one and two threads, with every kernel family
+    /// the CPU runs (AVX2 swaps only when α = 1: its packed A holds α·A, its swapped path
+    /// would scale the weight instead; 200 = 33·6 + 2 leaves AVX2 edge rows).
     func testSwappedFewRowProductsMatchPackedPathBits() {
         let (n, k) = (200, 1500)
         let limit = GEMM.swappedRowLimit
-        for ta in [false, true] {
-            for tb in [false, true] {
-                let lda = ta ? limit + 1 : k, ldb = tb ? k : n
-                let a = lcgValues((ta ? k : limit + 1) * lda, seed: 7)
-                let b = lcgValues((tb ? n : k) * ldb, seed: 8)
-                let c0 = lcgValues((limit + 1) * n, seed: 9)
-                func run(_ m: Int, threads: Int) -> [Float] {
-                    var c = c0
-                    a.withUnsafeBufferPointer { pa in
-                        b.withUnsafeBufferPointer { pb in
-                            c.withUnsafeMutableBufferPointer { pc in
-                                GEMM.sgemm(transposeA: ta, transposeB: tb, m: m, n: n, k: k, alpha: 0.75,
-                                           a: pa.baseAddress!, lda: lda, b: pb.baseAddress!, ldb: ldb, beta: 0.5,
-                                           c: pc.baseAddress!, ldc: n, threads: threads, kernel: .best,
-                                           ignoreParallelThresholds: true)
+        let kernels = GEMM.Kernel.allCases.filter(\.isSupported)
+        let settings: [(GEMM.Kernel, Float)] = kernels.flatMap { kernel in [0.75, 1].map { (kernel, $0) } }
+        for (kernel, alpha) in settings {
+            for ta in [false, true] {
+                for tb in [false, true] {
+                    let lda = ta ? limit + 1 : k, ldb = tb ? k : n
+                    let a = lcgValues((ta ? k : limit + 1) * lda, seed: 7)
+                    let b = lcgValues((tb ? n : k) * ldb, seed: 8)
+                    let c0 = lcgValues((limit + 1) * n, seed: 9)
+                    func run(_ m: Int, threads: Int) -> [Float] {
+                        var c = c0
+                        a.withUnsafeBufferPointer { pa in
+                            b.withUnsafeBufferPointer { pb in
+                                c.withUnsafeMutableBufferPointer { pc in
+                                    GEMM.sgemm(transposeA: ta, transposeB: tb, m: m, n: n, k: k, alpha: alpha,
+                                               a: pa.baseAddress!, lda: lda, b: pb.baseAddress!, ldb: ldb, beta: 0.5,
+                                               c: pc.baseAddress!, ldc: n, threads: threads, kernel: kernel,
+                                               ignoreParallelThresholds: true)
+                                }
                             }
                         }
+                        return Array(c.prefix(limit * n))
                     }
-                    return Array(c.prefix(limit * n))
+                    let packed = run(limit + 1, threads: 1).map(\.bitPattern)
+                    let label = "\(kernel) α \(alpha) ta \(ta) tb \(tb)"
+                    XCTAssertEqual(run(limit, threads: 1).map(\.bitPattern), packed, label)
+                    XCTAssertEqual(run(limit, threads: 2).map(\.bitPattern), packed, "\(label), 2 threads")
+                    XCTAssertEqual(run(5, threads: 1).prefix(5 * n).map(\.bitPattern), Array(packed.prefix(5 * n)), "\(label), 5 rows")
                 }
-                let packed = run(limit + 1, threads: 1).map(\.bitPattern)
-                XCTAssertEqual(run(limit, threads: 1).map(\.bitPattern), packed, "ta \(ta) tb \(tb)")
-                XCTAssertEqual(run(limit, threads: 2).map(\.bitPattern), packed, "ta \(ta) tb \(tb), 2 threads")
             }
         }
     }

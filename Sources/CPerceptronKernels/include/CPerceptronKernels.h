@@ -69,11 +69,12 @@ void pk_sgemm_pack_b(int isa, long kc, long nc, const float *b, long rs, long cs
 void pk_sgemm_macro(int isa, long mc, long nc, long kc, const float *packed_a,
                     const float *packed_b, float *c, long ldc, float beta);
 
-/* Largest n for which pk_sgemm_direct_a works with `isa` (0 when it has no such path;
- * LONG_MAX on AVX-512, where every product reads A in place). */
+/* Largest n for which the packed path of `isa` reads A in place with pk_sgemm_direct_a
+ * instead of packing it (LONG_MAX on AVX-512, where every product does; 0 elsewhere). */
 long pk_sgemm_direct_a_max_n(int isa);
 
-/* C[m×n] ← α·A[m×kc]·B̃ + β·C for n ≤ pk_sgemm_direct_a_max_n(isa), reading A in place
+/* C[m×n] ← α·A[m×kc]·B̃ + β·C on AVX-512 or AVX2 (the swapped few-row products of both
+ * read the weight in place; AVX2's packed path packs A otherwise), reading A in place
  * (element (i, p) at a[i*rs + p*cs]) instead of packing it; B̃ is B packed by
  * pk_sgemm_pack_b. α scales the sum (a packed A holds α·A instead: the same bits when
  * α == 1). `edge` is scratch for pk_sgemm_packed_a_size(isa, 1, kc) floats.

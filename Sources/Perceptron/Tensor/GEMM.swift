@@ -41,7 +41,8 @@ import Darwin
 /// - Aᵀ·B with n ≤ 12 and m ≥ 2n (a narrow output layer's weight gradient xᵀ·δ; AVX-512
 ///   slices of 32 rows of C, AVX2 slices of 8): vectors along m, B broadcast, so no lane is
 ///   spent on a narrow n.
-/// - m ≤ ``swappedRowLimit`` (a batch-32 step's x·W and δ·Wᵀ, AVX-512): computed as
+/// - m ≤ ``swappedRowLimit`` (a batch-32 step's x·W and δ·Wᵀ; AVX-512, and AVX2 when
+///   α = 1, as AVX2's packed path holds α·A and so sums other bits for α ≠ 1): computed as
 ///   Cᵀ = op(B)ᵀ·op(A)ᵀ, the weight read in place and only A's few rows packed, so the
 ///   weight is not repacked on every call.
 ///
@@ -133,7 +134,8 @@ enum GEMM {
         } else if transposeA, !transposeB, n <= Int(PK_NARROW_MAX_N), m >= 2 * n,
                   pk_sgemm_narrow_atb_supported(kernel.rawValue) != 0 {
             problem.runNarrow(threads: threads)
-        } else if kernel == .avx512, m <= swappedRowLimit, n >= m, problem.prepackedB == nil {
+        } else if m <= swappedRowLimit, n >= m, problem.prepackedB == nil,
+                  kernel == .avx512 || (kernel == .avx2 && alpha == 1) {
             problem.runSwapped(threads: threads)
         } else {
             problem.runPacked(threads: threads)
@@ -370,7 +372,7 @@ private struct Problem: @unchecked Sendable {
             isa: isa, m: n, n: m, k: k, alpha: alpha, beta: beta,
             a: b, aRowStride: bColumnStride, aColumnStride: bRowStride,
             b: a, bRowStride: aColumnStride, bColumnStride: aRowStride,
-            c: transposed, ldc: m, directA: directA, forceParallel: forceParallel,
+            c: transposed, ldc: m, directA: true, forceParallel: forceParallel,
             prepackedB: nil, columnOffset: 0)
         let mr = pk_sgemm_mr(isa)
         let parts = m * n * k >= GEMM.parallelMinimumColumnSplitWork || forceParallel
