@@ -163,44 +163,66 @@ AVX2 void pk_sgemm_direct_a_avx2(long m, long n, long kc, const float *a, long r
  * (the packed path's own depth step), each block one FMA chain per column over
  * fl(α·x[p])·B[p, j] (packing A multiplies by α the same way), the first block stored with
  * β (β = 0: the sum; β = 1: c + sum; else fma(β, c, sum)) and the later blocks added to c.
- * Eight accumulators cover 64 columns at a time, enough independent chains to hide the
- * FMA latency. */
+ *
+ * B is read row after row, as it lies in memory: the partial sums of up to GEMV_COLUMNS
+ * columns stay in an L1-resident buffer and each pass adds GEMV_ROWS rows of B to them
+ * (y += x[p]·B[p, ·], as OpenBLAS's sgemv does), so a weight too large for L2 streams
+ * from L3 at the prefetchers' pace. Walking B in 64-column strips with the sums in
+ * registers (this function's previous form) jumped a whole row ahead every 256 bytes:
+ * the one-row 784 × 512 product ran at 0.62× OpenBLAS on a Zen 1 (BENCHMARKS.md). Each
+ * column is still one chain over p in order, so the bits are unchanged. */
+#define GEMV_COLUMNS 1024
+#define GEMV_ROWS 8
 AVX2 void pk_gemv_rowmajor_avx2(long k, long n, float alpha, const float *x, long incx,
                                 const float *b, long ldb, float beta, float *c, long kc_step) {
     if (kc_step <= 0) kc_step = k;
-    for (long j = 0; j < n; j += 64) {
-        long w = n - j < 64 ? n - j : 64;
-        __m256i masks[8];
-        int full[8];
-        _Pragma("GCC unroll 8") for (int v = 0; v < 8; v++) {
-            masks[v] = lane_mask8(w - 8 * v);
-            full[v] = w - 8 * v >= 8;
-        }
+    float sums[GEMV_COLUMNS] __attribute__((aligned(32)));
+    for (long j0 = 0; j0 < n; j0 += GEMV_COLUMNS) {
+        long w = n - j0 < GEMV_COLUMNS ? n - j0 : GEMV_COLUMNS;
+        long whole = w & ~7L;
+        __m256i tail = lane_mask8(w - whole);
         for (long pc = 0; pc < k; pc += kc_step) {
             long kc = k - pc < kc_step ? k - pc : kc_step;
-            __m256 acc[8];
-            _Pragma("GCC unroll 8") for (int v = 0; v < 8; v++) acc[v] = _mm256_setzero_ps();
-            const float *row = b + pc * ldb + j;
+            for (long j = 0; j < w; j += 8) _mm256_store_ps(sums + j, _mm256_setzero_ps());
+            const float *row = b + pc * ldb + j0;
             const float *xp = x + pc * incx;
-            if (w == 64) {
-                for (long p = 0; p < kc; p++) {
-                    __m256 xv = _mm256_set1_ps(alpha == 1.0f ? xp[p * incx] : alpha * xp[p * incx]);
-                    _Pragma("GCC unroll 8") for (int v = 0; v < 8; v++)
-                        acc[v] = _mm256_fmadd_ps(xv, _mm256_loadu_ps(row + 8 * v), acc[v]);
-                    row += ldb;
+            long p = 0;
+            for (; p + GEMV_ROWS <= kc; p += GEMV_ROWS) {
+                __m256 xv[GEMV_ROWS];
+                const float *r[GEMV_ROWS];
+                _Pragma("GCC unroll 8") for (int q = 0; q < GEMV_ROWS; q++) {
+                    float xq = xp[(p + q) * incx];
+                    xv[q] = _mm256_set1_ps(alpha == 1.0f ? xq : alpha * xq);
+                    r[q] = row + q * ldb;
                 }
-            } else {
-                long vectors = (w + 7) / 8;
-                for (long p = 0; p < kc; p++) {
-                    __m256 xv = _mm256_set1_ps(alpha == 1.0f ? xp[p * incx] : alpha * xp[p * incx]);
-                    for (long v = 0; v < vectors; v++)
-                        acc[v] = _mm256_fmadd_ps(xv, _mm256_maskload_ps(row + 8 * v, masks[v]), acc[v]);
-                    row += ldb;
+                long j = 0;
+                for (; j < whole; j += 8) {
+                    __m256 s = _mm256_load_ps(sums + j);
+                    _Pragma("GCC unroll 8") for (int q = 0; q < GEMV_ROWS; q++)
+                        s = _mm256_fmadd_ps(xv[q], _mm256_loadu_ps(r[q] + j), s);
+                    _mm256_store_ps(sums + j, s);
                 }
+                if (j < w) {
+                    __m256 s = _mm256_load_ps(sums + j);
+                    _Pragma("GCC unroll 8") for (int q = 0; q < GEMV_ROWS; q++)
+                        s = _mm256_fmadd_ps(xv[q], _mm256_maskload_ps(r[q] + j, tail), s);
+                    _mm256_store_ps(sums + j, s);
+                }
+                row += GEMV_ROWS * ldb;
+            }
+            for (; p < kc; p++) {
+                float xq = xp[p * incx];
+                __m256 xv = _mm256_set1_ps(alpha == 1.0f ? xq : alpha * xq);
+                long j = 0;
+                for (; j < whole; j += 8)
+                    _mm256_store_ps(sums + j, _mm256_fmadd_ps(xv, _mm256_loadu_ps(row + j), _mm256_load_ps(sums + j)));
+                if (j < w)
+                    _mm256_store_ps(sums + j, _mm256_fmadd_ps(xv, _mm256_maskload_ps(row + j, tail), _mm256_load_ps(sums + j)));
+                row += ldb;
             }
             float block_beta = pc == 0 ? beta : 1.0f;
-            _Pragma("GCC unroll 8") for (int v = 0; v < 8; v++)
-                if (w > 8 * v) store_row8(c + j + 8 * v, acc[v], masks[v], full[v], block_beta);
+            for (long j = 0; j < w; j += 8)
+                store_row8(c + j0 + j, _mm256_load_ps(sums + j), tail, j < whole, block_beta);
         }
     }
 }

@@ -239,29 +239,42 @@ final class GEMMTests: XCTestCase {
     /// vector–matrix kernel). Its rows must carry the bits they have in a larger product,
     /// so a prediction does not depend on the batch it is made in (PredictorTests). k = 700
     /// spans two KC blocks of the AVX2 kernel (KC = 384 from a 32 KiB L1d) and one of the
-    /// AVX-512 kernel (KC ≥ 1024); n = 150 leaves a ragged last column panel.
+    /// AVX-512 kernel (KC ≥ 1024), with a depth left over after the AVX2 kernel's passes of
+    /// 8 rows; n = 150 leaves a ragged last column panel, n = 1100 crosses the AVX2 kernel's
+    /// 1024-column chunk of partial sums; β ≠ 0 takes the scaled stores. AVX2 (run on
+    /// AVX-512 CPUs too) is also checked at α ≠ 1: its row kernel scales x[p] as packing
+    /// scales A. AVX-512's scales the finished sum instead, so its rows match the packed
+    /// path at α = 1 only, the α of every layer product.
     func testRowByRowProductsMatchPackedPathBits() {
-        let (rows, n, k) = (9, 150, 700)
-        let a = lcgValues(rows * k, seed: 11), b = lcgValues(k * n, seed: 12)
-        func run(_ m: Int, threads: Int) -> [UInt32] {
-            var c = [Float](repeating: .nan, count: m * n)
-            a.withUnsafeBufferPointer { pa in
-                b.withUnsafeBufferPointer { pb in
-                    c.withUnsafeMutableBufferPointer { pc in
-                        GEMM.sgemm(transposeA: false, transposeB: false, m: m, n: n, k: k, alpha: 1,
-                                   a: pa.baseAddress!, lda: k, b: pb.baseAddress!, ldb: n, beta: 0,
-                                   c: pc.baseAddress!, ldc: n, threads: threads, kernel: .best,
-                                   ignoreParallelThresholds: true)
+        let (rows, k) = (9, 700)
+        let kernels = Set([GEMM.Kernel.best, .avx2].filter(\.isSupported))
+        var settings: [(GEMM.Kernel, n: Int, alpha: Float, beta: Float)] = kernels.flatMap { kernel in
+            [(kernel, 150, 1, 0), (kernel, 1100, 1, 0), (kernel, 150, 1, 0.5), (kernel, 1100, 1, 1)]
+        }
+        if kernels.contains(.avx2) { settings += [(.avx2, 150, 0.75, 0.5), (.avx2, 1100, -1.5, 1)] }
+        for (kernel, n, alpha, beta) in settings {
+            let a = lcgValues(rows * k, seed: 11), b = lcgValues(k * n, seed: 12)
+            let c0 = beta == 0 ? [Float](repeating: .nan, count: rows * n) : lcgValues(rows * n, seed: 13)
+            func run(_ m: Int, threads: Int) -> [UInt32] {
+                var c = Array(c0.prefix(m * n))
+                a.withUnsafeBufferPointer { pa in
+                    b.withUnsafeBufferPointer { pb in
+                        c.withUnsafeMutableBufferPointer { pc in
+                            GEMM.sgemm(transposeA: false, transposeB: false, m: m, n: n, k: k, alpha: alpha,
+                                       a: pa.baseAddress!, lda: k, b: pb.baseAddress!, ldb: n, beta: beta,
+                                       c: pc.baseAddress!, ldc: n, threads: threads, kernel: kernel,
+                                       ignoreParallelThresholds: true)
+                        }
                     }
                 }
+                return c.map(\.bitPattern)
             }
-            return c.map(\.bitPattern)
-        }
-        let packed = run(rows, threads: 1)
-        for m in 1...GEMM.smallRowLimit {
-            for threads in [1, 2] {
-                let differing = zip(run(m, threads: threads), packed.prefix(m * n)).filter { $0 != $1 }.count
-                XCTAssertEqual(differing, 0, "\(m) rows, \(threads) threads: elements whose bits differ")
+            let packed = run(rows, threads: 1)
+            for m in 1...GEMM.smallRowLimit {
+                for threads in [1, 2] {
+                    let differing = zip(run(m, threads: threads), packed.prefix(m * n)).filter { $0 != $1 }.count
+                    XCTAssertEqual(differing, 0, "\(kernel) n \(n) α \(alpha) β \(beta), \(m) rows, \(threads) threads: elements whose bits differ")
+                }
             }
         }
     }
