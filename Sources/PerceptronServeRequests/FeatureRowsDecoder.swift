@@ -64,8 +64,29 @@ struct FeatureRowsDecoder {
         while true {
             skipWhitespace()
             guard rows < maxRows, take(UInt8(ascii: "[")) else { return nil }
-            for j in 0..<width {
+            var j = 0
+            while j < width {
                 skipWhitespace()
+                // Lone zeros followed by a comma (most of an image's pixels), without the
+                // number scan: "0,0,0,0," as one 8-byte word, else one "0,". Each is the
+                // number 0 (+0 as Float, the scan's value) and its separator; the last
+                // number of a row is never taken here (its separator is "]").
+                if j + 4 < width, position + 8 <= bytes.count,
+                   bytes.loadUnaligned(fromByteOffset: position, as: UInt64.self) == Self.fourZeros {
+                    for q in 0..<4 { out[k + q] = 0 }
+                    k += 4
+                    j += 4
+                    position += 8
+                    continue
+                }
+                if j + 1 < width, position + 2 <= bytes.count,
+                   bytes[position] == UInt8(ascii: "0"), bytes[position + 1] == UInt8(ascii: ",") {
+                    out[k] = 0
+                    k += 1
+                    j += 1
+                    position += 2
+                    continue
+                }
                 guard position < bytes.count, bytes[position] == UInt8(ascii: "-") || JSONNumber.isDigit(bytes[position]),
                       let (value, end) = try? JSONNumber.scan(bytes, from: position) else { return nil }
                 position = end
@@ -75,6 +96,7 @@ struct FeatureRowsDecoder {
                 k += 1
                 skipWhitespace()
                 guard take(j == width - 1 ? UInt8(ascii: "]") : UInt8(ascii: ",")) else { return nil }
+                j += 1
             }
             rows += 1
             skipWhitespace()
@@ -88,6 +110,9 @@ struct FeatureRowsDecoder {
         guard position == bytes.count else { return nil }
         return rows
     }
+
+    /// "0,0,0,0" and "," as one little-endian word.
+    private static let fourZeros = UInt64(littleEndian: 0x2C30_2C30_2C30_2C30)
 
     @inline(__always) private mutating func take(_ byte: UInt8) -> Bool {
         guard position < bytes.count, bytes[position] == byte else { return false }

@@ -7,7 +7,8 @@ import XCTest
 /// The feature-row fast path accepts only what the general path (``JSONParser``, then the
 /// `inputs` rules) accepts, and gives the same features; everything else goes the general way.
 final class FeatureRowsDecoderTests: XCTestCase {
-    private let width = 3
+    /// The rows' width (a test may widen it: XCTest makes an instance per test).
+    private var width = 3
     private let maxRows = 4
 
     private func fast(_ text: String) -> (rows: Int, features: [Float])? {
@@ -83,6 +84,48 @@ final class FeatureRowsDecoderTests: XCTestCase {
             }
             assertAgrees(String(decoding: bytes, as: UTF8.self))
         }
+    }
+
+    /// Lone zeros (an image's background) take the decoder's shortcut, four at a time when
+    /// written "0,0,0,0," and one at a time when "0," is followed by anything: random rows of
+    /// zeros among other numbers, compact, spaced and ragged, put the shortcut at every
+    /// position of a row, its last numbers included (their separator is "]"). The fast path
+    /// accepts exactly the bodies the general path accepts here, with the same features.
+    func testZeroRunsAgreeWithTheGeneralPath() {
+        width = 9
+        var state: UInt64 = 7
+        func next() -> Int {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Int(truncatingIfNeeded: state >> 33)
+        }
+        let numbers = ["0", "0", "0", "0", "0", "0", "-0", "0.5", "10", "0e0", "0.0", "00", "0,"]
+        let separators = [",", ",", ",", ", ", " ,", ",\n"]
+        var accepted = 0
+        for _ in 0..<20_000 {
+            var text = #"{"inputs": ["#
+            for r in 0..<(1 + next() % 4) {
+                if r > 0 { text += next() % 2 == 0 ? "," : ", " }
+                text += "["
+                let count = next() % 8 == 0 ? width - 1 + next() % 3 : width
+                for j in 0..<count {
+                    if j > 0 { text += separators[next() % separators.count] }
+                    text += next() % 4 == 0 ? numbers[next() % numbers.count] : "0"
+                }
+                text += "]"
+            }
+            text += "]}"
+            assertAgrees(text)
+            XCTAssertEqual(fast(text) != nil, reference(text) != nil, text)
+            if fast(text) != nil { accepted += 1 }
+        }
+        XCTAssertGreaterThan(accepted, 5_000, "bodies the fast path accepted")
+        XCTAssertEqual(fast(#"{"inputs": [[0,0,0,0,0,0,0,0,0]]}"#)?.features, [Float](repeating: 0, count: 9))
+        XCTAssertEqual(fast(#"{"inputs": [[0, 0,0,0,0,0,0,0,-0]]}"#)?.features.map(\.bitPattern),
+                       [Float](repeating: 0, count: 8).map(\.bitPattern) + [(-0.0 as Float).bitPattern])
+        XCTAssertNil(fast(#"{"inputs": [[0,0,0,0,0,0,0,0,0,]]}"#))
+        // A row's last four numbers are never read as "0,0,0,0,": this comma must end it.
+        XCTAssertNil(fast(#"{"inputs": [[1,0,0,0,0,0,0,0,0,,[0,0,0,0,0,0,0,0,0]]}"#))
+        XCTAssertNil(fast(#"{"inputs": [[0,0,0,0,0,0,0,0]]}"#))
     }
 
     // MARK: the whole decoder: fast path and general path give one answer
