@@ -124,20 +124,14 @@ INLINE_AVX2 void inplace_group6(int nv, long kc, const float *a, long rsa, long 
  * form of pk_sgemm_direct_a_avx512, used by the swapped few-row path, where A is the
  * weight and B̃ the batch's few rows. Row groups are the outer loop: a group's 6 rows of
  * A are read from memory once and reused from L1 by every panel of B̃ (B̃ is small: at most
- * 32 columns). The last m mod 6 rows are first copied into `edge` (6·kc floats,
- * zero-padded) so the kernel never reads past A. */
+ * 32 columns). The last m mod 6 rows are first packed into `edge` (one 6-row panel
+ * of A, zero-padded) so the kernel never reads past A. */
 AVX2 void pk_sgemm_direct_a_avx2(long m, long n, long kc, const float *a, long rsa, long csa,
                                  float alpha, const float *packed_b, float *c, long ldc,
                                  float beta, float *edge) {
     long full = m / 6 * 6;
     long rows = m - full;
-    if (rows > 0) {
-        for (long p = 0; p < kc; p++) {
-            long r = 0;
-            for (; r < rows; r++) edge[p * 6 + r] = a[(full + r) * rsa + p * csa];
-            for (; r < 6; r++) edge[p * 6 + r] = 0.0f;
-        }
-    }
+    if (rows > 0) pk_sgemm_pack_a(PK_ISA_AVX2, rows, kc, a + full * rsa, rsa, csa, 1.0f, edge);
     for (long i = 0; i < m; i += 6) {
         const float *pb = packed_b;
         for (long j = 0; j < n;) {

@@ -114,19 +114,13 @@ INLINE_AVX512 void inplace_group(int nv, long kc, const float *a, long rsa, long
  * is row-major (csa == 1) or its transpose (rsa == 1) the kernel broadcasts them from
  * where they are, so the copy is saved. Panels of B are the outer loop: each stays in L1
  * while every row group of the block passes over it. The last m mod 12 rows are first
- * copied into `edge` (12·kc floats, zero-padded) so the kernel never reads past A. */
+ * packed into `edge` (one 12-row panel of A, zero-padded) so the kernel never reads past A. */
 AVX512 void pk_sgemm_direct_a_avx512(long m, long n, long kc, const float *a, long rsa, long csa,
                                      float alpha, const float *packed_b, float *c, long ldc,
                                      float beta, float *edge) {
     long full = m / 12 * 12;
     long rows = m - full;
-    if (rows > 0) {
-        for (long p = 0; p < kc; p++) {
-            long r = 0;
-            for (; r < rows; r++) edge[p * 12 + r] = a[(full + r) * rsa + p * csa];
-            for (; r < 12; r++) edge[p * 12 + r] = 0.0f;
-        }
-    }
+    if (rows > 0) pk_sgemm_pack_a(PK_ISA_AVX512, rows, kc, a + full * rsa, rsa, csa, 1.0f, edge);
     const float *pb = packed_b;
     for (long j = 0; j < n;) {
         long w = pk_panel_width(32, n - j);
