@@ -167,6 +167,35 @@ AVX2 void pk_sgemm_direct_a_avx2(long m, long n, long kc, const float *a, long r
  * column is still one chain over p in order, so the bits are unchanged. */
 #define GEMV_COLUMNS 1024
 #define GEMV_ROWS 8
+
+/* sums[0 ..< w] += Σ_{q < R} fl(α·x[q·incx])·B[q, 0 ..< w], one FMA per row and column in
+ * q order, for R ≤ GEMV_ROWS consecutive rows of B (ldb apart): a pass of the kernel below
+ * (R = GEMV_ROWS) or one of its last rows (R = 1). `whole` = w rounded down to 8; `tail`
+ * masks the last w − whole columns. Inlined with R constant, so each R is its own loop. */
+INLINE_AVX2 void gemv_add_rows(int R, const float *x, long incx, float alpha, const float *row, long ldb,
+                               float *sums, long whole, long w, __m256i tail) {
+    __m256 xv[GEMV_ROWS];
+    const float *r[GEMV_ROWS];
+    _Pragma("GCC unroll 8") for (int q = 0; q < R; q++) {
+        float xq = x[q * incx];
+        xv[q] = _mm256_set1_ps(alpha == 1.0f ? xq : alpha * xq);
+        r[q] = row + q * ldb;
+    }
+    long j = 0;
+    for (; j < whole; j += 8) {
+        __m256 s = _mm256_load_ps(sums + j);
+        _Pragma("GCC unroll 8") for (int q = 0; q < R; q++)
+            s = _mm256_fmadd_ps(xv[q], _mm256_loadu_ps(r[q] + j), s);
+        _mm256_store_ps(sums + j, s);
+    }
+    if (j < w) {
+        __m256 s = _mm256_load_ps(sums + j);
+        _Pragma("GCC unroll 8") for (int q = 0; q < R; q++)
+            s = _mm256_fmadd_ps(xv[q], _mm256_maskload_ps(r[q] + j, tail), s);
+        _mm256_store_ps(sums + j, s);
+    }
+}
+
 AVX2 void pk_gemv_rowmajor_avx2(long k, long n, float alpha, const float *x, long incx,
                                 const float *b, long ldb, float beta, float *c, long kc_step) {
     if (kc_step <= 0) kc_step = k;
@@ -181,39 +210,10 @@ AVX2 void pk_gemv_rowmajor_avx2(long k, long n, float alpha, const float *x, lon
             const float *row = b + pc * ldb + j0;
             const float *xp = x + pc * incx;
             long p = 0;
-            for (; p + GEMV_ROWS <= kc; p += GEMV_ROWS) {
-                __m256 xv[GEMV_ROWS];
-                const float *r[GEMV_ROWS];
-                _Pragma("GCC unroll 8") for (int q = 0; q < GEMV_ROWS; q++) {
-                    float xq = xp[(p + q) * incx];
-                    xv[q] = _mm256_set1_ps(alpha == 1.0f ? xq : alpha * xq);
-                    r[q] = row + q * ldb;
-                }
-                long j = 0;
-                for (; j < whole; j += 8) {
-                    __m256 s = _mm256_load_ps(sums + j);
-                    _Pragma("GCC unroll 8") for (int q = 0; q < GEMV_ROWS; q++)
-                        s = _mm256_fmadd_ps(xv[q], _mm256_loadu_ps(r[q] + j), s);
-                    _mm256_store_ps(sums + j, s);
-                }
-                if (j < w) {
-                    __m256 s = _mm256_load_ps(sums + j);
-                    _Pragma("GCC unroll 8") for (int q = 0; q < GEMV_ROWS; q++)
-                        s = _mm256_fmadd_ps(xv[q], _mm256_maskload_ps(r[q] + j, tail), s);
-                    _mm256_store_ps(sums + j, s);
-                }
-                row += GEMV_ROWS * ldb;
-            }
-            for (; p < kc; p++) {
-                float xq = xp[p * incx];
-                __m256 xv = _mm256_set1_ps(alpha == 1.0f ? xq : alpha * xq);
-                long j = 0;
-                for (; j < whole; j += 8)
-                    _mm256_store_ps(sums + j, _mm256_fmadd_ps(xv, _mm256_loadu_ps(row + j), _mm256_load_ps(sums + j)));
-                if (j < w)
-                    _mm256_store_ps(sums + j, _mm256_fmadd_ps(xv, _mm256_maskload_ps(row + j, tail), _mm256_load_ps(sums + j)));
-                row += ldb;
-            }
+            for (; p + GEMV_ROWS <= kc; p += GEMV_ROWS)
+                gemv_add_rows(GEMV_ROWS, xp + p * incx, incx, alpha, row + p * ldb, ldb, sums, whole, w, tail);
+            for (; p < kc; p++)
+                gemv_add_rows(1, xp + p * incx, incx, alpha, row + p * ldb, ldb, sums, whole, w, tail);
             float block_beta = pc == 0 ? beta : 1.0f;
             for (long j = 0; j < w; j += 8)
                 store_row8(c + j0 + j, _mm256_load_ps(sums + j), tail, j < whole, block_beta);
