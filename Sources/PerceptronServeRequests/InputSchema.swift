@@ -112,7 +112,7 @@ package struct InputSchema: Sendable {
                     guard textNumbers else {
                         throw RequestError.badRequest("wrong_type", "expected a number or null, got a string", field: name, row: row)
                     }
-                    guard let x = Double(text.trimmingCharacters(in: .whitespaces)) else {
+                    guard let x = Double(Whitespace.trimmed(text)) else {
                         throw RequestError.badRequest("wrong_type", "\"\(Self.clipped(text))\" is not a number", field: name, row: row)
                     }
                     guard Float(x).isFinite else {
@@ -130,7 +130,7 @@ package struct InputSchema: Sendable {
                 switch field {
                 case .missing: break
                 case .text(let text):
-                    if !Self.isMissingText(text) { key = text.trimmingCharacters(in: .whitespaces) }
+                    if !Self.isMissingText(text) { key = Whitespace.trimmed(text) }
                 case .number(let x):
                     guard x.isFinite else {
                         throw RequestError.badRequest("non_finite_value", "\(x) is not a category", field: name, row: row)

@@ -157,7 +157,7 @@ public enum RequestDecoder {
             for r in 0..<table.rowCount {
                 for j in 0..<width {
                     let field = columns[j][r]
-                    guard let x = Double(field.trimmingCharacters(in: .whitespaces)), Float(x).isFinite else {
+                    guard let x = Double(Whitespace.trimmed(field)), Float(x).isFinite else {
                         throw RequestError.badRequest("wrong_type", "\"\(InputSchema.clipped(field))\" is not a finite number",
                                                       field: table.columnNames[j], row: r)
                     }

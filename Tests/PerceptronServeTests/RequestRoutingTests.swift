@@ -1,10 +1,12 @@
 import Foundation
+import Hummingbird
 @testable import PerceptronServe
 import PerceptronServeRequests
 import XCTest
 
-/// The byte-level route and Content-Type readers give the answers of the String/Foundation
-/// code they replaced (kept here as the reference) on hand-picked and generated inputs.
+/// The byte-level route, Content-Type, header and whitespace readers give the answers of the
+/// String/Foundation code they replaced (kept here as the reference) on hand-picked and
+/// generated inputs.
 final class RequestRoutingTests: XCTestCase {
     /// The route reader as it was before serve7 (Foundation's `contains`, String slicing).
     private static func referenceRoute(_ path: String) -> (ServeResponder.Route, String?) {
@@ -73,6 +75,49 @@ final class RequestRoutingTests: XCTestCase {
         for (value, kind, named) in cases {
             XCTAssertEqual(BodyKind(contentType: value), kind, value)
             XCTAssertEqual(BodyKind.mediaType(of: value), named, value)
+        }
+    }
+
+    /// Every Unicode scalar: `Whitespace.contains` is `CharacterSet.whitespaces.contains`.
+    func testWhitespaceIsFoundationsWhitespaces() {
+        for value in UInt32(0)..<0x110000 {
+            guard let scalar = Unicode.Scalar(value) else { continue }
+            XCTAssertEqual(Whitespace.contains(scalar), CharacterSet.whitespaces.contains(scalar), String(value, radix: 16))
+        }
+    }
+
+    /// Random strings from spaces, tabs, line breaks, Unicode space separators, letters,
+    /// digits and a combining accent: `Whitespace.trimmed` is `trimmingCharacters(in: .whitespaces)`.
+    func testTrimmedMatchesFoundation() {
+        let pieces = [" ", "\t", "\n", "\r", "\u{A0}", "\u{2003}", "\u{3000}", "\u{202F}", "\u{200B}", "\u{FEFF}", "male",
+                      "2", "-1.5e3", "\u{301}", "é", "🙂", ""]
+        var generator = SystemRandomNumberGenerator()
+        for text in pieces + ["", " male ", "\t\t3.25\u{A0}", "\u{3000}"] {
+            XCTAssertEqual(Whitespace.trimmed(text), text.trimmingCharacters(in: .whitespaces), text.debugDescription)
+        }
+        for _ in 0..<20_000 {
+            let count = Int.random(in: 1...5, using: &generator)
+            let text = (0..<count).map { _ in pieces.randomElement(using: &generator)! }.joined()
+            XCTAssertEqual(Whitespace.trimmed(text), text.trimmingCharacters(in: .whitespaces), text.debugDescription)
+        }
+    }
+
+    /// Random header sets (the two names in any case, sent 0-2 times, among others):
+    /// `contentHeaders` gives what the `HTTPFields` subscript gives.
+    func testContentHeadersMatchTheSubscript() throws {
+        typealias Field = HTTPFields.Element
+        let names = ["Content-Type", "content-type", "CONTENT-TYPE", "Content-Length", "content-length", "Accept", "Host",
+                     "Content-Typo"].map { Field.Name($0)! }
+        let values = ["application/json", "text/csv; charset=utf-8", "12", "0", "", "x, y"]
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<5_000 {
+            var headers = HTTPFields()
+            for _ in 0..<Int.random(in: 0...5, using: &generator) {
+                headers.append(Field(name: names.randomElement(using: &generator)!, value: values.randomElement(using: &generator)!))
+            }
+            let got = ServeResponder.contentHeaders(headers)
+            XCTAssertEqual(got.type, headers[.contentType], "\(headers)")
+            XCTAssertEqual(got.length, headers[.contentLength], "\(headers)")
         }
     }
 }
