@@ -6,14 +6,18 @@ virtualenv (.venv-serve) and runs this with its Python.
 
     bench/serve/run.sh [--duration 30] [--connections 1,16,64] [--servers ours,flask,fastapi]
                        [--workloads titanic,mnist1,mnist32] [--soak 300] [--no-soak] [--soak-only]
-                       [--quick] [--server-cpus 0] [--client-cpus 1] [--out NAME]
+                       [--rounds 1] [--quick] [--server-cpus 0] [--client-cpus 1] [--out NAME]
 
 For each server, one after the other on the same port, and each workload and connection
 count: a 1 s warm-up, then `wrk -t1 -cC -dDs --latency -s bench/serve/post.lua`, pinned
 (taskset) to the client CPUs while the server is pinned to the server CPUs. Then ours once
 more with `--max-batch 1` (unbatched) for one-image MNIST at the highest connection count,
 and a soak of ours (two wrk at half the connections each: Titanic rows and MNIST images)
-with the server's RSS read before and after. Reports requests/s, p50/p99/p99.9 latency
+with the server's RSS read before and after. With --rounds N the whole plan (not the soak)
+runs N times, the servers' order reversed every other round (ours, flask, fastapi,
+unbatched, then unbatched, fastapi, flask, ours, ...), so that a host whose speed drifts over
+the run does not always favour one server; every cell is then the median over the rounds,
+with its range, and the ratios are those of the medians. Reports requests/s, p50/p99/p99.9 latency
 (microseconds, wrk's own histogram), wrk's socket errors and the non-2xx replies (counted
 by post.lua; every one is an error).
 
@@ -23,6 +27,7 @@ bench/results/NAME.json and NAME.md (the tables). Never part of `swift test` or 
 
 import argparse
 import datetime
+import statistics
 import gzip
 import json
 import os
@@ -317,14 +322,18 @@ def markdown(report):
              f"wrk (1 thread) to CPU {report['client_cpus']}; loopback; {report['duration_s']} s per point after "
              f"a {report['warmup_s']} s warm-up. Load average at the start: {report['load_start']}, at the end: "
              f"{report['load_end']}.", "", f"Command: `{report['command']}`", ""]
+    if report.get("rounds", 1) > 1:
+        lines += [f"Rounds: {report['rounds']}, the servers' order reversed every other round; each cell is the median "
+                  "over the rounds (requests/s with its range), the ratios those of the medians.", ""]
     for workload in report["workloads"]:
         lines += [f"## {WORKLOADS[workload][1]}", "",
                   "| server | connections | requests/s | p50 ms | p99 ms | p99.9 ms | errors | RSS MiB |",
                   "|---|---|---|---|---|---|---|---|"]
-        for r in report["points"]:
+        for r in cells(report["points"]):
             if r["workload"] != workload:
                 continue
-            lines.append(f"| {r['server']} | {r['connections']} | {r['rps']:.0f} | {r['p50_us'] / 1000:.2f} | "
+            spread = f" [{r['rps_min']:.0f}–{r['rps_max']:.0f}]" if r["rounds"] > 1 else ""
+            lines.append(f"| {r['server']} | {r['connections']} | {r['rps']:.0f}{spread} | {r['p50_us'] / 1000:.2f} | "
                          f"{r['p99_us'] / 1000:.2f} | {r['p999_us'] / 1000:.2f} | {r['errors']} | "
                          f"{r['rss_kib'] / 1024:.1f} |")
         lines.append("")
@@ -356,8 +365,26 @@ def markdown(report):
     return "\n".join(lines)
 
 
+def cells(points):
+    """One record per (server, workload, connections): the medians over the rounds (errors
+    summed, RSS the largest), in the order the points were first measured."""
+    groups = {}
+    for p in points:
+        groups.setdefault((p["server"], p["workload"], p["connections"]), []).append(p)
+    out = []
+    for (server, workload, connections), records in groups.items():
+        median = lambda key: statistics.median(r[key] for r in records)
+        out.append({"server": server, "workload": workload, "connections": connections, "rounds": len(records),
+                    "rps": median("rps"), "rps_min": min(r["rps"] for r in records),
+                    "rps_max": max(r["rps"] for r in records), "p50_us": median("p50_us"), "p99_us": median("p99_us"),
+                    "p999_us": median("p999_us"), "errors": sum(r["errors"] for r in records),
+                    "rss_kib": max(r["rss_kib"] for r in records)})
+    return out
+
+
 def ratios(points, top):
     out = {}
+    points = cells(points)
     for workload in {p["workload"] for p in points}:
         at = {p["server"]: p["rps"] for p in points if p["workload"] == workload and p["connections"] == top}
         if "ours" not in at:
@@ -380,6 +407,8 @@ def main():
     parser.add_argument("--mnist-epochs", type=int, default=3)
     parser.add_argument("--server-cpus", default="0")
     parser.add_argument("--client-cpus", default="1")
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="run the plan N times, the servers' order reversed every other round; cells are medians")
     parser.add_argument("--out", help="write bench/results/OUT.json and OUT.md")
     parser.add_argument("--command", default=" ".join(sys.argv))
     args = parser.parse_args()
@@ -396,24 +425,30 @@ def main():
     report = {"date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
               "cpu": cpu_name(), "cores": os.cpu_count(), "server_cpus": args.server_cpus,
               "client_cpus": args.client_cpus, "duration_s": args.duration, "warmup_s": args.warmup,
-              "load_start": load_average(), "command": args.command, "workloads": workloads,
+              "load_start": load_average(), "command": args.command, "workloads": workloads, "rounds": args.rounds,
               "servers": {s: SERVERS[s] for s in servers}, "points": [], "soak": None}
     top = max(connections)
-    plan = [] if args.soak_only else [(s, w, c) for s in servers for w in workloads for c in connections]
+    one = [] if args.soak_only else [(s, w, c) for s in servers for w in workloads for c in connections]
     if not args.soak_only and "ours" in servers and "mnist1" in workloads:
-        plan.append(("ours-unbatched", "mnist1", top))
+        one.append(("ours-unbatched", "mnist1", top))
+    kinds = list(dict.fromkeys(k for k, _, _ in one))
+    plan = []
+    for round_index in range(max(1, args.rounds)):
+        order = kinds if round_index % 2 == 0 else kinds[::-1]
+        plan += [(k, w, c, round_index + 1) for kind in order for k, w, c in one if k == kind]
     current = None
     samples = {}
     try:
-        for kind, workload, c in plan:
+        for kind, workload, c, round_number in plan:
             if current is None or current.kind != kind:
                 if current is not None:
                     log(f"{current.kind} exited {current.stop()} after SIGTERM")
                 current = Server(kind, args.binary, models, args.server_cpus, venv_bin)
                 report.setdefault("rss_idle_kib", {})[kind] = current.rss_kib()
                 samples[kind] = sample_replies(current, bodies, workloads)
-            report["points"].append(measure(current, workload, c, args.duration, bodies, args.client_cpus,
-                                            args.warmup))
+            point = measure(current, workload, c, args.duration, bodies, args.client_cpus, args.warmup)
+            point["round"] = round_number
+            report["points"].append(point)
         if args.soak > 0 and "ours" in servers:
             if current is None or current.kind != "ours":
                 if current is not None:
