@@ -1,4 +1,5 @@
 import Foundation
+import PerceptronData
 
 /// Reads one JSON number from a byte buffer: checks the grammar and converts the text to
 /// the correctly rounded `Double` (the value `strtod` gives, bit for bit).
@@ -6,12 +7,13 @@ import Foundation
 /// ```
 /// number = [-] ("0" | [1-9] digit*) ["." digit+] [("e" | "E") ["+" | "-"] digit+]
 /// ```
-/// The common case converts without copying the text or calling `strtod` (Clinger's fast
-/// path): with the digits read as an integer mantissa m ≤ 2^53 and a decimal exponent e,
-/// |e| ≤ 22, both m and 10^|e| are exact doubles, so the one IEEE multiply or divide
-/// `m × 10^e` (or `m ÷ 10^−e`) is the correctly rounded value. A zero mantissa is ±0 for
-/// any exponent. Anything else (more than 19 significant digits, m > 2^53, |e| > 22,
-/// denormals, overflow) is copied to a stack buffer and handed to `strtod`.
+/// The digits are read as an integer mantissa m and a decimal exponent e, and m · 10^e
+/// converted without copying the text or calling `strtod` by ``DecimalToDouble``: Clinger's
+/// fast path (m ≤ 2^53, |e| ≤ 22: the one IEEE multiply or divide is correctly rounded),
+/// then Eisel–Lemire for up to 19 significant digits, as a printed double has (17). A zero
+/// mantissa is ±0 for any exponent. What those leave (more than 19 significant digits,
+/// denormals, overflow, about 2 in 512 long significands too close to a rounding boundary)
+/// is copied to a stack buffer and handed to `strtod`.
 enum JSONNumber {
     /// Why the text at a position is not a JSON number, and the byte where that shows.
     struct Malformed: Error {
@@ -19,12 +21,6 @@ enum JSONNumber {
         var reason: Reason
         var offset: Int
     }
-
-    /// Exact powers of ten as doubles: 10^0 … 10^22 (10^23 is not exact).
-    private static let powersOfTen: [Double] = [
-        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
-        1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
-    ]
 
     /// The number that starts at `start` (a `-` or a digit) and where it ends.
     ///
@@ -38,9 +34,9 @@ enum JSONNumber {
         return try scanGeneral(bytes, from: start)
     }
 
-    /// `-? int ("." frac)?` with 1-7 integer digits (no leading zero but a lone `0`) and
-    /// 1-7 fraction digits, followed by a byte that is not a digit, `.`, `e` or `E`, with
-    /// eight readable bytes at each digit run; else nil.
+    /// `-? int ("." frac)?` with 1-7 integer digits (no leading zero but a lone `0`), 1 or
+    /// more fraction digits and at most 19 digits in all, followed by a byte that is not a
+    /// digit, `.`, `e` or `E`, with eight readable bytes at each digit run; else nil.
     ///
     /// Eight bytes load as one little-endian word w. A byte b is a digit iff
     /// `b & 0xF0 == 0x30` and `(b + 6) & 0xF0 == 0x30`; the run of leading digits ends at
@@ -53,8 +49,11 @@ enum JSONNumber {
     /// d ← ((d & 0x00FF…) × (1 + 100·2¹⁶)) ≫ 16
     /// d ← ((d & 0x0000FFFF…) × (1 + 10000·2³²)) ≫ 32
     /// ```
-    /// Then m = int × 10^f + frac (< 10^14 ≤ 2^53) and k = f ≤ 7: the general path's fast
-    /// case with the same m and k (a leading zero of the fraction only moves k there too).
+    /// A fraction is read a word at a time while the words are all digits (a printed
+    /// double's 17 digits are three words). Then m = int × 10^f + frac (< 10^19) and k = f:
+    /// the general path's m and k (a leading zero of the fraction only moves k there too),
+    /// converted by the same ``DecimalToDouble/nearest(mantissa:exponent:)``. `0` and `0.0`,
+    /// the zeros that JSON writers print, are read without the word arithmetic.
     @inline(__always)
     static func shortDecimal(_ bytes: UnsafeRawBufferPointer, from start: Int) -> (value: Double, end: Int)? {
         let count = bytes.count
@@ -63,11 +62,13 @@ enum JSONNumber {
         let negative = bytes[p] == UInt8(ascii: "-")
         if negative { p += 1 }
         guard p + 8 <= count else { return nil }
-        // A lone zero (most pixels of an image) without the word arithmetic.
         if bytes[p] == UInt8(ascii: "0") {
-            let next = bytes[p + 1]
+            // A lone zero (most pixels of an image) or `0.0` (the same, printed from a float).
+            var end = p + 1
+            if bytes[end] == UInt8(ascii: "."), bytes[end + 1] == UInt8(ascii: "0") { end += 2 }
+            let next = bytes[end]
             if !isDigit(next) && next != UInt8(ascii: ".") && next | 0x20 != UInt8(ascii: "e") {
-                return (negative ? -0.0 : 0.0, p + 1)
+                return (negative ? -0.0 : 0.0, end)
             }
         }
         let integerRun = digitRun(bytes, at: p)
@@ -82,17 +83,22 @@ enum JSONNumber {
         if next == UInt8(ascii: ".") {
             p += 1
             guard p + 8 <= count else { return nil }
-            let fraction = digitRun(bytes, at: p)
-            guard fraction.count >= 1, fraction.count <= 7 else { return nil }
-            p += fraction.count
-            fractionDigits = fraction.count
-            mantissa = mantissa &* powersOfTenInteger(fractionDigits) &+ fraction.value
+            var run = digitRun(bytes, at: p)
+            guard run.count >= 1 else { return nil }
+            while true {
+                fractionDigits += run.count
+                guard integerRun.count + fractionDigits <= 19 else { return nil }
+                mantissa = mantissa &* powersOfTenInteger(run.count) &+ run.value
+                p += run.count
+                guard run.count == 8 else { break }   // the run ended inside its word
+                guard p + 8 <= count else { return nil }
+                run = digitRun(bytes, at: p)
+            }
             next = bytes[p]
         }
         guard next | 0x20 != UInt8(ascii: "e") else { return nil }
         if mantissa == 0 { return (negative ? -0.0 : 0.0, p) }
-        let m = Double(mantissa)
-        let magnitude = fractionDigits == 0 ? m : m / powersOfTen[fractionDigits]
+        guard let magnitude = DecimalToDouble.nearest(mantissa: mantissa, exponent: -fractionDigits) else { return nil }
         return (negative ? -magnitude : magnitude, p)
     }
 
@@ -107,7 +113,7 @@ enum JSONNumber {
         // 0x80 in each byte of notDigit that is non-zero.
         let flags = (((notDigit & 0x7F7F_7F7F_7F7F_7F7F) &+ 0x7F7F_7F7F_7F7F_7F7F) | notDigit) & 0x8080_8080_8080_8080
         let n = flags.trailingZeroBitCount >> 3   // 8 when every byte is a digit
-        guard n > 0, n < 8 else { return (n, 0) }
+        guard n > 0 else { return (0, 0) }
         var d = (w & 0x0F0F_0F0F_0F0F_0F0F) << UInt64((8 - n) * 8)
         d = (d &* (1 + (10 << 8))) >> 8
         d = ((d & 0x00FF_00FF_00FF_00FF) &* (1 + (100 << 16))) >> 16
@@ -115,7 +121,7 @@ enum JSONNumber {
         return (n, d)
     }
 
-    /// 10^k as an integer, k ≤ 7.
+    /// 10^k as an integer, k ≤ 8.
     @inline(__always)
     private static func powersOfTenInteger(_ k: Int) -> UInt64 {
         var power: UInt64 = 1
@@ -182,9 +188,8 @@ enum JSONNumber {
             exponent += exponentNegative ? -written : written
         }
         if mantissa == 0 && significantDigits == 0 { return (negative ? -0.0 : 0.0, p) }
-        if significantDigits <= 19 && !exponentTooLarge && mantissa <= 1 << 53 && exponent >= -22 && exponent <= 22 {
-            let m = Double(mantissa)
-            let magnitude = exponent >= 0 ? m * powersOfTen[exponent] : m / powersOfTen[-exponent]
+        if significantDigits <= 19 && !exponentTooLarge,
+           let magnitude = DecimalToDouble.nearest(mantissa: mantissa, exponent: exponent) {
             return (negative ? -magnitude : magnitude, p)
         }
         return (slowPath(bytes, from: start, to: p), p)

@@ -143,21 +143,25 @@ final class JSONNumberTests: XCTestCase {
             "0", "-0", "0.0", "-0.0", "0.000", "-0.0000000", "1", "-1", "9", "1234567", "12345678", "123456789", "0.1234567",
             "0.12345678", "1234567.1234567", "1234567.12345678", "9999999.9999999", "0.5", "0.517647", "0.00392157", "0.0000001",
             "0.00000001", "255", "784", "1.5", "-2.5", "10", "100", "1000000", "01", "-01", "00", "1.", "-", "-x", ".5", "1e5",
-            "1.5e3", "0e0", "1E2", "0.1e1", "--1", "- 1", "7.", "3.4028235", "100.001",
+            "1.5e3", "0e0", "1E2", "0.1e1", "--1", "- 1", "7.", "3.4028235", "100.001", "0.32941176470588235",
+            "0.3294117748737335", "-0.0039215686274509803", "0.0", "-0.0", "0.00", "0.0e1", "0.05", "0.0.", "1.0",
+            "1234567.123456789012", "1234567.1234567890123", "0.123456789012345678", "0.1234567890123456789", "9.99999999999999999",
+            "1.0000000000000000", "0.4196078431372549", "0.12345678", "0.1234567812345678", "0.12345678123456781234",
         ]
         var shortTaken = 0
         for text in edges {
             for tail in tails where assertShortFormAgrees(text, tail: tail) { shortTaken += 1 }
         }
         // Random short decimals (the form the short path takes, and its borders: 7 and 8
-        // digits, leading zeros of the fraction), each before a random tail.
+        // digits, fractions of one to three words, 19 and 20 digits in all, leading zeros
+        // of the fraction), each before a random tail.
         var rng = SeededGenerator(seed: 0x5407_2026)
         func digits(_ n: Int) -> String { String((0..<n).map { _ in Character(UnicodeScalar(UInt8(0x30 + rng.next() % 10))) }) }
         for _ in 0..<100_000 {
             var text = rng.next() % 3 == 0 ? "-" : ""
             let integer = Int(rng.next() % 9)
             text += integer == 0 ? "0" : String(1 + rng.next() % 9) + digits(integer - 1)
-            if rng.next() % 4 != 0 { text += "." + digits(1 + Int(rng.next() % 9)) }
+            if rng.next() % 4 != 0 { text += "." + digits(1 + Int(rng.next() % (rng.next() % 2 == 0 ? 9 : 22))) }
             _ = assertShortFormAgrees(text, tail: tails[Int(rng.next() % UInt64(tails.count))])
         }
         XCTAssertGreaterThan(shortTaken, 100, "the short form was hardly exercised")

@@ -5,43 +5,11 @@ import Perceptron
 /// ```
 /// [+|-] digits [. digits] [(e|E) [+|-] digits]   →   m · 10^e   (m < 10^19)
 /// ```
-/// When m ≤ 2^53 and |e| ≤ 22, both m and 10^|e| are exact doubles, so the single
-/// IEEE multiplication or division `m · 10^e` is the correctly rounded value (Clinger,
-/// "How to read floating point numbers accurately", 1990). Anything else (more than 19
-/// significant digits, larger exponents, inf, nan, hex) returns nil, and the caller
-/// falls back to the standard library's exact parser.
+/// m · 10^e becomes the correctly rounded double by ``DecimalToDouble`` (Clinger's exact
+/// fast path, then Eisel–Lemire for long significands). Anything it leaves undecided, and
+/// more than 19 significant digits, inf, nan or hex, returns nil, and the caller falls
+/// back to the standard library's exact parser.
 enum DecimalNumber {
-    /// 10^k for k in 0...22, each exact in a Double (a literal table, so no lazy global
-    /// and no array access in the inner loop).
-    @inline(__always)
-    static func powerOfTen(_ k: Int) -> Double {
-        switch k {
-        case 0: return 1e0
-        case 1: return 1e1
-        case 2: return 1e2
-        case 3: return 1e3
-        case 4: return 1e4
-        case 5: return 1e5
-        case 6: return 1e6
-        case 7: return 1e7
-        case 8: return 1e8
-        case 9: return 1e9
-        case 10: return 1e10
-        case 11: return 1e11
-        case 12: return 1e12
-        case 13: return 1e13
-        case 14: return 1e14
-        case 15: return 1e15
-        case 16: return 1e16
-        case 17: return 1e17
-        case 18: return 1e18
-        case 19: return 1e19
-        case 20: return 1e20
-        case 21: return 1e21
-        default: return 1e22
-        }
-    }
-
     @inline(__always)
     static func parse(_ bytes: UnsafePointer<UInt8>, count: Int) -> Double? {
         guard let (value, length) = parsePrefix(bytes, limit: count), length == count else { return nil }
@@ -111,12 +79,7 @@ enum DecimalNumber {
             if exponentDigits == 0 { return nil }
             exponent += negativeExponent ? -e : e
         }
-        guard mantissa <= 1 << 53 else { return nil }
-        var value = Double(mantissa)
-        if mantissa != 0 {
-            guard exponent >= -22 && exponent <= 22 else { return nil }
-            value = exponent < 0 ? value / powerOfTen(-exponent) : value * powerOfTen(exponent)
-        }
+        guard let value = DecimalToDouble.nearest(mantissa: mantissa, exponent: exponent) else { return nil }
         return (negative ? -value : value, i)
     }
 }
