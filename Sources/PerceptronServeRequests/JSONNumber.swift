@@ -24,19 +24,38 @@ enum JSONNumber {
 
     /// The number that starts at `start` (a `-` or a digit) and where it ends.
     ///
-    /// A short plain number (``shortDecimal(_:from:)``) is read eight bytes at a time;
-    /// anything else, and every malformed text, by ``scanGeneral(_:from:)``. Both give
-    /// the same value and end (``shortDecimal(_:from:)`` computes the general path's
-    /// `m ÷ 10^k` from the same m and k).
+    /// A short plain number (``shortDecimal(_:from:)``) is read eight bytes at a time; a
+    /// plain number with a longer fraction, as printed doubles have, by
+    /// ``longDecimal(_:from:)``; anything else, and every malformed text, by
+    /// ``scanGeneral(_:from:)``. All give the same value and end (the same m and k, the same
+    /// conversion).
     @inline(__always)
     static func scan(_ bytes: UnsafeRawBufferPointer, from start: Int) throws(Malformed) -> (value: Double, end: Int) {
         if let short = shortDecimal(bytes, from: start) { return short }
+        if let long = longDecimal(bytes, from: start) { return long }
         return try scanGeneral(bytes, from: start)
     }
 
-    /// `-? int ("." frac)?` with 1-7 integer digits (no leading zero but a lone `0`), 1 or
-    /// more fraction digits and at most 19 digits in all, followed by a byte that is not a
-    /// digit, `.`, `e` or `E`, with eight readable bytes at each digit run; else nil.
+    /// `-? int ("." frac)?` with 1-7 integer digits (no leading zero but a lone `0`) and
+    /// 1-7 fraction digits, followed by a byte that is not a digit, `.`, `e` or `E`, with
+    /// eight readable bytes at each digit run; else nil. Inlined into the callers' loops;
+    /// its m < 10^14 and k ≤ 7 take Clinger's one division.
+    @inline(__always)
+    static func shortDecimal(_ bytes: UnsafeRawBufferPointer, from start: Int) -> (value: Double, end: Int)? {
+        plainDecimal(bytes, from: start, longFraction: false)
+    }
+
+    /// The same form with a fraction of up to 19 digits in all (a printed double's 17
+    /// digits are three words), converted by ``DecimalToDouble/nearest(mantissa:exponent:)``
+    /// (Eisel–Lemire past 2^53); else nil. Out of line, so that the short form's loops stay
+    /// small (inlined, the long form slowed a 32-image body of short numbers by ~20 %).
+    @inline(never)
+    static func longDecimal(_ bytes: UnsafeRawBufferPointer, from start: Int) -> (value: Double, end: Int)? {
+        plainDecimal(bytes, from: start, longFraction: true)
+    }
+
+    /// ``shortDecimal(_:from:)`` and ``longDecimal(_:from:)``, one body with the fraction's
+    /// length as a constant.
     ///
     /// Eight bytes load as one little-endian word w. A byte b is a digit iff
     /// `b & 0xF0 == 0x30` and `(b + 6) & 0xF0 == 0x30`; the run of leading digits ends at
@@ -49,13 +68,11 @@ enum JSONNumber {
     /// d ← ((d & 0x00FF…) × (1 + 100·2¹⁶)) ≫ 16
     /// d ← ((d & 0x0000FFFF…) × (1 + 10000·2³²)) ≫ 32
     /// ```
-    /// A fraction is read a word at a time while the words are all digits (a printed
-    /// double's 17 digits are three words). Then m = int × 10^f + frac (< 10^19) and k = f:
-    /// the general path's m and k (a leading zero of the fraction only moves k there too),
-    /// converted by the same ``DecimalToDouble/nearest(mantissa:exponent:)``. `0` and `0.0`,
-    /// the zeros that JSON writers print, are read without the word arithmetic.
+    /// Then m = int × 10^f + frac and k = f: the general path's m and k (a leading zero of
+    /// the fraction only moves k there too). `0` and `0.0`, the zeros JSON writers print,
+    /// are read without the word arithmetic.
     @inline(__always)
-    static func shortDecimal(_ bytes: UnsafeRawBufferPointer, from start: Int) -> (value: Double, end: Int)? {
+    private static func plainDecimal(_ bytes: UnsafeRawBufferPointer, from start: Int, longFraction: Bool) -> (value: Double, end: Int)? {
         let count = bytes.count
         var p = start
         guard p < count else { return nil }
@@ -84,21 +101,26 @@ enum JSONNumber {
             p += 1
             guard p + 8 <= count else { return nil }
             var run = digitRun(bytes, at: p)
-            guard run.count >= 1 else { return nil }
+            guard run.count >= 1, longFraction || run.count <= 7 else { return nil }
             while true {
                 fractionDigits += run.count
-                guard integerRun.count + fractionDigits <= 19 else { return nil }
                 mantissa = mantissa &* powersOfTenInteger(run.count) &+ run.value
                 p += run.count
-                guard run.count == 8 else { break }   // the run ended inside its word
+                guard longFraction, run.count == 8 else { break }   // else the run ended inside its word
                 guard p + 8 <= count else { return nil }
                 run = digitRun(bytes, at: p)
+                guard integerRun.count + fractionDigits + run.count <= 19 else { return nil }
             }
             next = bytes[p]
         }
         guard next | 0x20 != UInt8(ascii: "e") else { return nil }
         if mantissa == 0 { return (negative ? -0.0 : 0.0, p) }
-        guard let magnitude = DecimalToDouble.nearest(mantissa: mantissa, exponent: -fractionDigits) else { return nil }
+        if longFraction {
+            guard let magnitude = DecimalToDouble.nearest(mantissa: mantissa, exponent: -fractionDigits) else { return nil }
+            return (negative ? -magnitude : magnitude, p)
+        }
+        let m = Double(mantissa)
+        let magnitude = fractionDigits == 0 ? m : m / DecimalToDouble.powerOfTen(fractionDigits)
         return (negative ? -magnitude : magnitude, p)
     }
 

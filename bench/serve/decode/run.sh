@@ -25,8 +25,19 @@ else
 fi
 for f in "${BASE_FILES[@]}"; do git -C "$ROOT" show "$BASE:$BASE_SRC/$f.swift" > "$WORK/before/$f.swift"; done
 cp "$ROOT/$SRC"/{JSONParser,JSONValue,JSONNumber,FeatureRowsDecoder}.swift "$WORK/after/"
-swiftc -O -wmo ${BASE_FLAGS[@]+"${BASE_FLAGS[@]}"} -module-name DecodeBench "$WORK/before"/*.swift "$ROOT/bench/serve/decode/main.swift" -o "$WORK/before/bench"
-swiftc -O -wmo -D FAST_ROWS -module-name DecodeBench "$WORK/after"/*.swift "$ROOT/bench/serve/decode/main.swift" -o "$WORK/after/bench"
+# The number conversion they share with the CSV reader (PerceptronData, 7e3a1c1 on), compiled
+# into the same one module.
+NUMBERS=Sources/PerceptronData/Numbers
+for variant in before after; do
+    rev="$BASE"; [[ $variant == after ]] && rev=""
+    for f in DecimalToDouble PowersOfFive; do
+        if [[ -z $rev ]]; then cp "$ROOT/$NUMBERS/$f.swift" "$WORK/$variant/" 2>/dev/null || true
+        else git -C "$ROOT" show "$rev:$NUMBERS/$f.swift" > "$WORK/$variant/$f.swift" 2>/dev/null || rm -f "$WORK/$variant/$f.swift"; fi
+    done
+    sed -i '/^import PerceptronData$/d' "$WORK/$variant"/*.swift
+done
+swiftc -O -wmo ${BASE_FLAGS[@]+"${BASE_FLAGS[@]}"} -module-name DecodeBench -package-name DecodeBench "$WORK/before"/*.swift "$ROOT/bench/serve/decode/main.swift" -o "$WORK/before/bench"
+swiftc -O -wmo -D FAST_ROWS -module-name DecodeBench -package-name DecodeBench "$WORK/after"/*.swift "$ROOT/bench/serve/decode/main.swift" -o "$WORK/after/bench"
 echo "load: $(uptime)"
 for round in $(seq "$ROUNDS"); do
     for variant in before after; do
