@@ -12,7 +12,7 @@ import PerceptronData
 /// fast path (m ≤ 2^53, |e| ≤ 22: the one IEEE multiply or divide is correctly rounded),
 /// then Eisel–Lemire for up to 19 significant digits, as a printed double has (17). A zero
 /// mantissa is ±0 for any exponent. What those leave (more than 19 significant digits,
-/// denormals, overflow, about 2 in 512 long significands too close to a rounding boundary)
+/// denormals, overflow, about 1 in 1,000 long significands too close to a rounding boundary)
 /// is copied to a stack buffer and handed to `strtod`.
 enum JSONNumber {
     /// Why the text at a position is not a JSON number, and the byte where that shows.

@@ -2,7 +2,8 @@
 # Two builds of `perceptron serve` on the same loads, interleaved: requests/s, p99 and the server's CPU time per request of the
 # load test's bodies (run bench/serve/run.sh once first: it trains the models and writes the
 # bodies into bench/results/raw/serve/).
-#   bench/serve/before-after.sh BEFORE_BINARY AFTER_BINARY [SECONDS=10] [ROUNDS=2] [CONNECTIONS=64]
+#   bench/serve/before-after.sh BEFORE_BINARY AFTER_BINARY [SECONDS=10] [ROUNDS=2] [CONNECTIONS=64] [WORKLOADS="titanic mnist1 mnist32"]
+# (mnist32py, the 32 images as Python's json.dumps writes floats, is written by run.py too.)
 # Server pinned to CPU 0, wrk (1 thread) to CPU 1, as run.py does. The order alternates per
 # round (ABBA: before, after, after, before, ...) so that a load that drifts over the run, or a
 # first-run warm-up, does not always favour the same build; use an even ROUNDS. The last lines
@@ -11,7 +12,8 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 WORK="$ROOT/bench/results/raw/serve"
 BEFORE="$1"; AFTER="$2"; SECONDS_PER_POINT="${3:-10}"; ROUNDS="${4:-2}"; CONNECTIONS="${5:-64}"
-for f in titanic.safetensors mnist.safetensors titanic.jsonl mnist1.jsonl mnist32.jsonl; do
+WORKLOADS="${6:-titanic mnist1 mnist32}"
+for f in titanic.safetensors mnist.safetensors $(for w in $WORKLOADS; do echo "$w.jsonl"; done); do
     [[ -f "$WORK/$f" ]] || { echo "no $WORK/$f: run bench/serve/run.sh first" >&2; exit 1; }
 done
 # The server's CPU time (user + system, all threads, clock ticks): CPU per request holds up
@@ -29,7 +31,7 @@ for round in $(seq "$ROUNDS"); do
         pid=$!
         for _ in $(seq 100); do grep -q "listening on" "$log" && break; sleep 0.1; done
         url="$(sed -n 's/.*listening on \(http[^ ]*\).*/\1/p' "$log" | head -1)"
-        for workload in titanic mnist1 mnist32; do
+        for workload in $WORKLOADS; do
             model=titanic; [[ $workload == mnist* ]] && model=mnist
             target="$url/v1/models/$model:predict"
             taskset -c 1 wrk -t1 -c"$CONNECTIONS" -d1s -s "$ROOT/bench/serve/post.lua" "$target" -- "$WORK/$workload.jsonl" > /dev/null

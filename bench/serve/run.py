@@ -5,7 +5,7 @@ Normally started through bench/serve/run.sh, which builds the binary, prepares t
 virtualenv (.venv-serve) and runs this with its Python.
 
     bench/serve/run.sh [--duration 30] [--connections 1,16,64] [--servers ours,flask,fastapi]
-                       [--workloads titanic,mnist1,mnist32] [--soak 300] [--no-soak] [--soak-only]
+                       [--workloads titanic,mnist1,mnist32[,mnist32py]] [--soak 300] [--no-soak] [--soak-only]
                        [--rounds 1] [--quick] [--server-cpus 0] [--client-cpus 1] [--out NAME]
 
 For each server, one after the other on the same port, and each workload and connection
@@ -52,6 +52,8 @@ WORKLOADS = {
     "titanic": ("titanic", "Titanic, one named row per request ({\"instances\": [{…}]})"),
     "mnist1": ("mnist", "MNIST 784-512-128-64-10, one image per request ({\"inputs\": [[784 pixels]]})"),
     "mnist32": ("mnist", "MNIST 784-512-128-64-10, 32 images per request"),
+    "mnist32py": ("mnist", "MNIST 784-512-128-64-10, 32 images per request as Python writes them "
+                           "(json.dumps of (images / 255.0).tolist(): 17-digit floats, 0.0, \", \" separators)"),
 }
 SERVERS = {
     "ours": "perceptron serve (dynamic batching, defaults)",
@@ -119,6 +121,10 @@ def write_bodies(data_dir, titanic_model, work):
     bodies["mnist1"] = ['{"inputs": [' + pixels(image) + "]}" for image in images[:64]]
     bodies["mnist32"] = ['{"inputs": [' + ",".join(pixels(image) for image in images[64 + 32 * k: 96 + 32 * k]) + "]}"
                          for k in range(16)]
+    # What a Python client sends when it serializes a float array itself: shortest round-trip
+    # reprs (0.32941176470588235), 0.0 for the background, json.dumps' default separators.
+    bodies["mnist32py"] = [json.dumps({"inputs": (images[64 + 32 * k: 96 + 32 * k] / 255.0).tolist()})
+                           for k in range(16)]
     paths = {}
     for name, lines in bodies.items():
         paths[name] = os.path.join(work, f"{name}.jsonl")
