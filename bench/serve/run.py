@@ -27,7 +27,6 @@ bench/results/NAME.json and NAME.md (the tables). Never part of `swift test` or 
 
 import argparse
 import datetime
-import statistics
 import gzip
 import json
 import os
@@ -35,6 +34,7 @@ import re
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import time

@@ -11,35 +11,29 @@ func threadCPUNanoseconds() -> UInt64 {
     return UInt64(t.tv_sec) * 1_000_000_000 + UInt64(t.tv_nsec)
 }
 
-/// Pixel text as bench/serve/run.py writes it: 0, or p/255 with 6 significant digits.
-func mnistRow(_ seed: Int) -> String {
+/// Pixel text as bench/serve/run.py writes it: 0, or p/255 with 6 significant digits; or, as
+/// Python's json.dumps writes a float array, 0.0 or the shortest round-trip digits
+/// (`0.32941176470588235`; Swift's `description` is the same).
+func mnistRow(_ seed: Int, asPython: Bool = false) -> String {
     var state = UInt64(seed) &* 0x9E37_79B9_7F4A_7C15 | 1
     var values: [String] = []
     for _ in 0..<784 {
         state = state &* 6364136223846793005 &+ 1442695040888963407
         let r = Int(state >> 33)
-        values.append(r % 5 < 4 ? "0" : String(format: "%.6g", Double(r % 255 + 1) / 255))
+        let pixel = Double(r % 255 + 1) / 255
+        if asPython {
+            values.append(r % 5 < 4 ? "0.0" : pixel.description)
+        } else {
+            values.append(r % 5 < 4 ? "0" : String(format: "%.6g", pixel))
+        }
     }
-    return "[" + values.joined(separator: ",") + "]"
-}
-
-/// The same pixels as Python's json.dumps writes a float array: shortest round-trip digits
-/// (`0.32941176470588235`; Swift's `description` is the same), `0.0`, ", " between numbers.
-func mnistRowAsPython(_ seed: Int) -> String {
-    var state = UInt64(seed) &* 0x9E37_79B9_7F4A_7C15 | 1
-    var values: [String] = []
-    for _ in 0..<784 {
-        state = state &* 6364136223846793005 &+ 1442695040888963407
-        let r = Int(state >> 33)
-        values.append(r % 5 < 4 ? "0.0" : (Double(r % 255 + 1) / 255).description)
-    }
-    return "[" + values.joined(separator: ", ") + "]"
+    return "[" + values.joined(separator: asPython ? ", " : ",") + "]"
 }
 
 let bodies: [(String, [UInt8], Int)] = [
     ("mnist1", Array(("{\"inputs\": [" + mnistRow(1) + "]}").utf8), 784),
-    ("mnist32", Array(("{\"inputs\": [" + (0..<32).map(mnistRow).joined(separator: ",") + "]}").utf8), 784),
-    ("mnist32py", Array(("{\"inputs\": [" + (0..<32).map(mnistRowAsPython).joined(separator: ", ") + "]}").utf8), 784),
+    ("mnist32", Array(("{\"inputs\": [" + (0..<32).map { mnistRow($0) }.joined(separator: ",") + "]}").utf8), 784),
+    ("mnist32py", Array(("{\"inputs\": [" + (0..<32).map { mnistRow($0, asPython: true) }.joined(separator: ", ") + "]}").utf8), 784),
     ("titanic", Array(#"{"instances": [{"Pclass": 3, "Sex": "male", "Age": 22, "SibSp": 1, "Parch": 0, "Fare": 7.25, "Embarked": "S"}]}"#.utf8), 0),
 ]
 
