@@ -118,13 +118,12 @@ def write_bodies(data_dir, titanic_model, work):
     def pixels(image):
         return "[" + ",".join("0" if p == 0 else f"{p / 255:.6g}" for p in image.tolist()) + "]"
 
+    batches = [images[64 + 32 * k: 96 + 32 * k] for k in range(16)]
     bodies["mnist1"] = ['{"inputs": [' + pixels(image) + "]}" for image in images[:64]]
-    bodies["mnist32"] = ['{"inputs": [' + ",".join(pixels(image) for image in images[64 + 32 * k: 96 + 32 * k]) + "]}"
-                         for k in range(16)]
+    bodies["mnist32"] = ['{"inputs": [' + ",".join(pixels(image) for image in batch) + "]}" for batch in batches]
     # What a Python client sends when it serializes a float array itself: shortest round-trip
     # reprs (0.32941176470588235), 0.0 for the background, json.dumps' default separators.
-    bodies["mnist32py"] = [json.dumps({"inputs": (images[64 + 32 * k: 96 + 32 * k] / 255.0).tolist()})
-                           for k in range(16)]
+    bodies["mnist32py"] = [json.dumps({"inputs": (batch / 255.0).tolist()}) for batch in batches]
     paths = {}
     for name, lines in bodies.items():
         paths[name] = os.path.join(work, f"{name}.jsonl")

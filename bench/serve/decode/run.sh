@@ -25,7 +25,7 @@ else
 fi
 for f in "${BASE_FILES[@]}"; do git -C "$ROOT" show "$BASE:$BASE_SRC/$f.swift" > "$WORK/before/$f.swift"; done
 cp "$ROOT/$SRC"/{JSONParser,JSONValue,JSONNumber,FeatureRowsDecoder}.swift "$WORK/after/"
-# The number conversion they share with the CSV reader (PerceptronData, 7e3a1c1 on), compiled
+# The number conversion they share with the CSV reader (PerceptronData, 9185ea6 on; absent before, so a BASE before it compiles without them), compiled
 # into the same one module.
 NUMBERS=Sources/PerceptronData/Numbers
 for variant in before after; do
