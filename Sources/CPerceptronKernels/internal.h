@@ -27,6 +27,8 @@ void pk_sgemm_narrow_atb_avx2(long m, long n, long k, float alpha, const float *
 void pk_sgemm_direct_a_avx512(long m, long n, long kc, const float *a, long rsa, long csa,
                               float alpha, const float *packed_b, float *c, long ldc,
                               float beta, float *edge);
+void pk_sgemm_packed_a_avx512(long m, long n, long kc, const float *packed_a, float alpha,
+                              const float *packed_b, float *c, long ldc, float beta);
 void pk_sgemm_direct_a_avx2(long m, long n, long kc, const float *a, long rsa, long csa,
                             float alpha, const float *packed_b, float *c, long ldc,
                             float beta, float *edge);

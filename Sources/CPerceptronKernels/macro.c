@@ -61,6 +61,28 @@ void pk_sgemm_direct_a(int isa, long m, long n, long kc, const float *a, long rs
     __builtin_trap(); /* callers check pk_sgemm_direct_a_max_n or pk_sgemm_swapped_supported first */
 }
 
+int pk_sgemm_packed_a_supported(int isa) {
+#if defined(__x86_64__)
+    return isa == PK_ISA_AVX512;
+#else
+    (void)isa;
+    return 0;
+#endif
+}
+
+void pk_sgemm_packed_a(int isa, long m, long n, long kc, const float *packed_a, float alpha,
+                       const float *packed_b, float *c, long ldc, float beta) {
+#if defined(__x86_64__)
+    if (isa == PK_ISA_AVX512) {
+        pk_sgemm_packed_a_avx512(m, n, kc, packed_a, alpha, packed_b, c, ldc, beta);
+        return;
+    }
+#endif
+    (void)isa; (void)m; (void)n; (void)kc; (void)packed_a; (void)alpha; (void)packed_b;
+    (void)c; (void)ldc; (void)beta;
+    __builtin_trap(); /* callers check pk_sgemm_packed_a_supported first */
+}
+
 void pk_sgemv_rowmajor(int isa, long k, long n, float alpha, const float *x, long incx,
                        const float *b, long ldb, float beta, float *c, long kc_step) {
 #if defined(__x86_64__)

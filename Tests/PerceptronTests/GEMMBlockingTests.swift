@@ -20,11 +20,20 @@ final class GEMMBlockingTests: XCTestCase {
 
     func testKernelsReadingAInPlaceBlockFromL2AndTheOuterCache() {
         // The AVX-512 12 × 32 kernel reads A in place: KC = ⅛·2²⁰ / 128 = 1024 on the Zen 4
-        // guest, so every MNIST layer (k ≤ 784) is one KC block; MC = ½·16 MiB / 4096 → 1032
-        // (the cap), NC = ½·16 MiB / 4096 = 2048.
+        // guest, so every MNIST layer (k ≤ 784) is one KC block; MC = ½·1 MiB / 4096 = 128
+        // → 120 (L2), NC = ½·16 MiB / 4096 = 2048 (the L3 share).
         let zen = GEMMBlocking.derive(caches: .init(l1d: 32 << 10, l2: 1 << 20, l3PerCore: 16 << 20),
                                       mr: 12, nr: 32, readsAInPlace: true)
-        XCTAssertEqual(zen, GEMMBlocking(kc: 1024, mc: 1032, nc: 2048))
+        XCTAssertEqual(zen, GEMMBlocking(kc: 1024, mc: 120, nc: 2048))
+        // Granite Rapids guest (48 KiB L1d, 2 MiB L2, 504 MiB L3 shared by 2 vCPUs): MC
+        // from the L2 (the L3 share made it one 1000-row block, re-read from L3 for every
+        // panel of B), NC at its cap.
+        let granite = GEMMBlocking.derive(caches: .init(l1d: 48 << 10, l2: 2 << 20, l3PerCore: 252 << 20),
+                                          mr: 12, nr: 32, readsAInPlace: true)
+        XCTAssertEqual(granite, GEMMBlocking(kc: 2048, mc: 120, nc: 8192))
+        XCTAssertEqual(GEMMBlocking.derive(caches: .init(l1d: 48 << 10, l2: 2 << 20, l3PerCore: 252 << 20),
+                                           mr: 12, nr: 32, readsAInPlace: true, depth: 784),
+                       GEMMBlocking(kc: 2048, mc: 324, nc: 8192))
         // Emerald Rapids: the 2 MiB L2 is larger than the 1.875 MiB L3 share, so it bounds MC
         // and NC: KC = ⅛·2²¹ / 128 = 2048, MC = ½·2²¹ / 8192 = 128 → 120, NC = 128.
         let emerald = GEMMBlocking.derive(caches: .init(l1d: 48 << 10, l2: 2 << 20, l3PerCore: 1_966_080),
@@ -49,12 +58,12 @@ final class GEMMBlockingTests: XCTestCase {
                        GEMMBlocking(kc: 2048, mc: 120, nc: 128))
         XCTAssertEqual(GEMMBlocking.derive(caches: emeraldCaches, mr: 12, nr: 32, readsAInPlace: true, depth: 3000),
                        GEMMBlocking(kc: 2048, mc: 168, nc: 160))
-        // Zen 4 guest: MC is at its cap already; NC grows for a shallow product (784 deep:
-        // ½·16 MiB / 3136 = 2675 → 2656), and a very shallow one (a batch-32 weight
+        // Zen 4 guest: MC and NC grow for a shallow product (784 deep: ½·1 MiB / 3136 = 167
+        // → 156, ½·16 MiB / 3136 = 2675 → 2656), and a very shallow one (a batch-32 weight
         // gradient, 32 deep) reaches both caps.
         let zenCaches = GEMMBlocking.Caches(l1d: 32 << 10, l2: 1 << 20, l3PerCore: 16 << 20)
         XCTAssertEqual(GEMMBlocking.derive(caches: zenCaches, mr: 12, nr: 32, readsAInPlace: true, depth: 784),
-                       GEMMBlocking(kc: 1024, mc: 1032, nc: 2656))
+                       GEMMBlocking(kc: 1024, mc: 156, nc: 2656))
         XCTAssertEqual(GEMMBlocking.derive(caches: zenCaches, mr: 12, nr: 32, readsAInPlace: true, depth: 32),
                        GEMMBlocking(kc: 1024, mc: 1032, nc: 8192))
         // The kernels that pack A use the same rule with their own caches (MC from L2).

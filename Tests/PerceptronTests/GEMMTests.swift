@@ -181,6 +181,32 @@ final class GEMMTests: XCTestCase {
         }
     }
 
+    /// A transposed A read by more than two panels of B (a weight gradient xᵀ·δ) is packed
+    /// on AVX-512 instead of read in place: the same numbers in the same operations, so the
+    /// bits of the same product with A stored row-major (read in place), with α and β, on
+    /// one and two threads, for every kernel family the CPU runs.
+    func testTransposedAGivesTheBitsOfRowMajorA() {
+        let kc = GEMMBlocking.forKernel(.best).kc
+        for kernel in GEMM.Kernel.allCases where kernel.isSupported {
+            for (m, n, k) in [(50, 200, 300), (37, 97, kc + 3), (12, 65, 40)] {
+                let a = lcgValues(m * k, seed: UInt64(m + n)), b = lcgValues(k * n, seed: UInt64(k))
+                var aT = [Float](repeating: 0, count: m * k)
+                for i in 0..<m { for p in 0..<k { aT[p * m + i] = a[i * k + p] } }
+                let c0 = lcgValues(m * n, seed: 3)
+                func product(_ transposeA: Bool, threads: Int) -> [UInt32] {
+                    var c = c0
+                    GEMM.sgemm(transposeA: transposeA, transposeB: false, m: m, n: n, k: k, alpha: 0.75,
+                               a: transposeA ? aT : a, lda: transposeA ? m : k, b: b, ldb: n, beta: 0.5,
+                               c: &c, ldc: n, threads: threads, kernel: kernel, ignoreParallelThresholds: true)
+                    return c.map(\.bitPattern)
+                }
+                let rowMajor = product(false, threads: 1)
+                XCTAssertEqual(product(true, threads: 1), rowMajor, "\(kernel) \(m)×\(n)×\(k), 1 thread")
+                XCTAssertEqual(product(true, threads: 2), rowMajor, "\(kernel) \(m)×\(n)×\(k), 2 threads")
+            }
+        }
+    }
+
     func testColumnSplitOfFewRowsGivesIdenticalBits() {
         // 2 micro-rows are too few to share by rows, so the threads take column slices.
         for ta in [false, true] {

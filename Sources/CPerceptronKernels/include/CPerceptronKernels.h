@@ -83,6 +83,16 @@ void pk_sgemm_direct_a(int isa, long m, long n, long kc, const float *a, long rs
                        float alpha, const float *packed_b, float *c, long ldc, float beta,
                        float *edge);
 
+/* 1 when `isa` computes the product of pk_sgemm_direct_a from an A packed by
+ * pk_sgemm_pack_a instead (pk_sgemm_packed_a): AVX-512. */
+int pk_sgemm_packed_a_supported(int isa);
+
+/* pk_sgemm_direct_a's product, its A packed first by pk_sgemm_pack_a(isa, m, kc, …, α = 1,
+ * packed_a): the same operations on the same numbers, so the same bits. For an A whose
+ * in-place reads are scattered (A transposed) and that several panels of B reuse. */
+void pk_sgemm_packed_a(int isa, long m, long n, long kc, const float *packed_a, float alpha,
+                       const float *packed_b, float *c, long ldc, float beta);
+
 /* Widest n the narrow Aᵀ·B kernel takes. */
 #define PK_NARROW_MAX_N 12
 

@@ -25,14 +25,17 @@ import Darwin
 ///   for pc in 0..<k step KC            (KC balanced so the blocks are equal)
 ///     pack op(B)[pc, jc] → NR-wide panels           (transposes handled here)
 ///     for each row block ic (≤ MC rows)              (blocks shared out to the threads)
-///       pack α·op(A)[ic, pc] → MR-tall panels        (not on AVX-512: read in place)
+///       pack α·op(A)[ic, pc] → MR-tall panels        (AVX-512: read in place, or packed
+///                                                    with α = 1 when transposed)
 ///       C[ic, jc] ← Ã·B̃ + (pc == 0 ? β : 1)·C[ic, jc]   (C micro-kernels, MR × NR)
 /// ```
 /// KC, MC and NC come from the CPU's own cache sizes at run time (``GEMMBlocking``), MC and
 /// NC for the depth of each KC block the product really has (≤ KC). The micro-kernels live in the `CPerceptronKernels` C target: AVX-512 12 × 32 (12 × 16 for a
 /// last panel of ≤ 16 columns), AVX2 6 × 16 / 6 × 8, and a portable 4 × 8, chosen at run
 /// time from the CPU. On AVX-512 the kernel broadcasts A's elements from where they lie
-/// (A row-major or transposed), so A is never packed. Other paths:
+/// (A row-major or transposed), so A is not packed, except a transposed A that more than
+/// two panels of B read (a weight gradient's xᵀ): its scattered reads are packed away once.
+/// Other paths:
 /// - m ≤ ``smallRowLimit`` (e.g. a single-sample forward): a vector–matrix kernel per row
 ///   of C. For C = A·B (B row-major, as in a layer's forward x·W) it sums each element as
 ///   the packed kernel does (AVX2: one FMA chain per KC block; AVX-512: one FMA chain,
@@ -333,13 +336,31 @@ private struct Problem: @unchecked Sendable {
         Problem.parallel(workers, PackBTask(problem: self, block: block, shared: shared, chunk: chunk, chunks: chunks))
     }
 
+    /// Whether the in-place kernel gets a transposed A packed instead (see ``compute``):
+    /// A's rows are contiguous down its columns, and the kernel can take packed panels.
+    private var packsTransposedA: Bool {
+        aRowStride == 1 && aColumnStride != 1 && pk_sgemm_packed_a_supported(isa) != 0
+    }
+
     /// Row block `index`: C[rows, jc ..< jc+nc] ← α·op(A)[rows, pc ..< pc+kc]·B̃ + β·C.
     fileprivate func compute(_ block: Block, index: Int, workspace: Workspace) {
         let rows = ParallelKernels.split(m, parts: block.blocks, granule: pk_sgemm_mr(isa), index: index)
         if rows.isEmpty { return }
         let aBlock = a + rows.lowerBound * aRowStride + block.pc * aColumnStride
         let cBlock = c + rows.lowerBound * ldc + block.jc
-        if directA {
+        if directA, packsTransposedA, block.nc > 2 * pk_sgemm_nr(isa) {
+            // A transposed (xᵀ of a weight gradient) and read by more than two panels of
+            // B: in place, every step along p touches a new cache line of A, `lda` floats
+            // from the last (a power-of-two lda maps them all to a few cache sets), for
+            // every panel; packed once (α = 1, the same bits), the panels stream it. On
+            // Intel Granite Rapids, 1 thread: 784 × 512 × 1000 147 → 175 GFLOP/s, 512 × 128
+            // × 1000 99 → 153; with two panels (128 × 64 × 1000) packing cost more than it
+            // saved (178 → 149), so that stays in place.
+            let packedA = workspace.a(count: pk_sgemm_packed_a_size(isa, block.mcMax, block.kc))
+            pk_sgemm_pack_a(isa, rows.count, block.kc, aBlock, aRowStride, aColumnStride, 1, packedA)
+            pk_sgemm_packed_a(isa, rows.count, block.nc, block.kc, packedA, alpha, block.packedB.pointer,
+                              cBlock, ldc, block.beta)
+        } else if directA {
             // One panel of B: each element of A is used once, so A is read in place.
             let edge = workspace.a(count: pk_sgemm_packed_a_size(isa, 1, block.kc))
             pk_sgemm_direct_a(isa, rows.count, block.nc, block.kc, aBlock, aRowStride, aColumnStride,
@@ -556,3 +577,4 @@ private enum WorkspacePool {
         }
     }
 }
+

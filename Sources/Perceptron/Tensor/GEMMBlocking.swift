@@ -31,13 +31,19 @@ import Darwin
 /// ```
 /// KC = ⌊ (1/8 · L2) / (NR · 4 B) ⌋₈      the panel of B stays in L2 (an eighth of it, so
 ///                                         the A rows streaming past do not evict it)
-/// MC = ⌊ (1/2 · L) / (KC · 4 B) ⌋_MR      L = max(L2, L3 per core): each row block re-reads
-/// NC = ⌊ (1/2 · L) / (KC · 4 B) ⌋_NR      the packed B block, so blocks stay tall
+/// MC = ⌊ (1/2 · L2) / (KC · 4 B) ⌋_MR     the block of A stays in L2 while the panels of
+///                                         B pass over it
+/// NC = ⌊ (1/2 · L) / (KC · 4 B) ⌋_NR      L = max(L2, L3 per core): each row block re-reads
+///                                         the packed B block, so blocks stay wide
 /// ```
 /// clamped to KC ∈ [64, 4 096], MC and NC as above. On the AMD Zen 4 guest (32 KiB L1d,
 /// 1 MiB L2, 16 MiB L3 per core) the MNIST layers (k ≤ 784) then run in one KC block: a
 /// 1000 × 512 × 784 forward product went from 8.4-8.8 ms to 7.4-7.9 ms, 10,000 × 128 × 512
 /// from 16.6 to 13.6 ms, 2048³ from 248 to 198 ms (one thread, CPU time, best of several).
+/// MC came from L as well until 2026-12-04: on Intel Granite Rapids (2 MiB L2, a guest's
+/// L3 share of 252 MiB) that made one row block of all 1000 rows, re-read from L3 for
+/// every panel of B; from L2, 1 thread, median GFLOP/s: 1000 × 512 × 784 173 → 187,
+/// 1000 × 784 × 512 155 → 180, 1000 × 128 × 512 160 → 182, 2048³ 176 → 181.
 ///
 /// MC and NC are sized for the depth a product really has: a product of depth k runs in
 /// KC blocks of `depthStep(k)` ≤ KC, and MC and NC come from that depth in the formulas
@@ -121,8 +127,7 @@ struct GEMMBlocking: Equatable, Sendable {
         let mcCache: Int, ncCache: Int
         if readsAInPlace {
             kc = min(4096, max(64, caches.l2 / 8 / (nr * floatBytes) / 8 * 8))
-            let outer = max(caches.l2, caches.l3PerCore)
-            (mcCache, ncCache) = (outer, outer)
+            (mcCache, ncCache) = (caches.l2, max(caches.l2, caches.l3PerCore))
         } else {
             kc = packedRules(caches: caches, mr: mr, nr: nr, elementBytes: floatBytes, kcLimit: 512, mcLimit: 1032).kc
             (mcCache, ncCache) = (caches.l2, caches.l3PerCore)
