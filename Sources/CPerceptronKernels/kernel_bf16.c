@@ -1,4 +1,5 @@
 #include "CPerceptronKernels.h"
+#include "bf16_pairs.h"
 #include <string.h>
 
 /* bf16 mixed-precision GEMM: packing with rounding to bf16 pairs and the 12 × 32
@@ -23,14 +24,6 @@ float pk_bf16_round(float x) {
     return out;
 }
 
-/* The bf16 bits of pk_bf16_round(x). */
-static inline uint32_t bf16_bits(float x) {
-    float r = pk_bf16_round(x);
-    uint32_t bits;
-    memcpy(&bits, &r, sizeof bits);
-    return bits >> 16;
-}
-
 long pk_bf16_packed_a_size(long mc, long kc) {
     return (mc + PK_BF16_MR - 1) / PK_BF16_MR * PK_BF16_MR * ((kc + 1) / 2);
 }
@@ -52,32 +45,11 @@ long pk_bf16_packed_b_size(long kc, long nc) {
 #if defined(__x86_64__)
 #include <immintrin.h>
 
-#define BF16 __attribute__((target("avx512f,avx512bw,avx512bf16,fma")))
-#define INLINE_BF16 static inline __attribute__((always_inline, target("avx512f,avx512bw,avx512bf16,fma")))
 
 int pk_cpu_has_avx512_bf16(void) {
     __builtin_cpu_init();
     return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw")
         && __builtin_cpu_supports("avx512bf16");
-}
-
-INLINE_BF16 __mmask16 mask16(long n) {
-    if (n >= 16) return (__mmask16)0xFFFF;
-    if (n <= 0) return (__mmask16)0;
-    return (__mmask16)((1u << n) - 1u);
-}
-
-/* 16 pair words from two fp32 vectors: word t = (bf16(lo[t]), bf16(hi[t])). */
-INLINE_BF16 __m512i interleave_pairs(__m512 lo, __m512 hi) {
-    const __m512i order = _mm512_set_epi16(31, 15, 30, 14, 29, 13, 28, 12, 27, 11, 26, 10, 25, 9, 24, 8,
-                                           23, 7, 22, 6, 21, 5, 20, 4, 19, 3, 18, 2, 17, 1, 16, 0);
-    __m512i halves = (__m512i)_mm512_cvtne2ps_pbh(hi, lo); /* bf16 0..15 = lo, 16..31 = hi */
-    return _mm512_permutexvar_epi16(order, halves);
-}
-
-/* 16 pair words from 32 consecutive floats: word t = (bf16(x[2t]), bf16(x[2t+1])). */
-INLINE_BF16 __m512i consecutive_pairs(__m512 first, __m512 second) {
-    return (__m512i)_mm512_cvtne2ps_pbh(second, first);
 }
 
 /* Panel with the p direction strided and the panel's own direction (rows of an A panel,
@@ -99,19 +71,6 @@ BF16 static void pack_strided_pairs(long width, long count, long kc, const float
             _mm512_mask_storeu_epi32(dst + q * width + t, mask16(width - t), words);
         }
     }
-}
-
-/* 4 × 4 transpose of 32-bit words: dst[c*ds + r] = src[r*ss + c]. */
-INLINE_BF16 void transpose4(uint32_t *dst, long ds, const uint32_t *src, long ss) {
-    __m128 x0 = _mm_castsi128_ps(_mm_loadu_si128((const __m128i *)(src)));
-    __m128 x1 = _mm_castsi128_ps(_mm_loadu_si128((const __m128i *)(src + ss)));
-    __m128 x2 = _mm_castsi128_ps(_mm_loadu_si128((const __m128i *)(src + 2 * ss)));
-    __m128 x3 = _mm_castsi128_ps(_mm_loadu_si128((const __m128i *)(src + 3 * ss)));
-    _MM_TRANSPOSE4_PS(x0, x1, x2, x3);
-    _mm_storeu_si128((__m128i *)(dst), _mm_castps_si128(x0));
-    _mm_storeu_si128((__m128i *)(dst + ds), _mm_castps_si128(x1));
-    _mm_storeu_si128((__m128i *)(dst + 2 * ds), _mm_castps_si128(x2));
-    _mm_storeu_si128((__m128i *)(dst + 3 * ds), _mm_castps_si128(x3));
 }
 
 /* Panel with the p direction contiguous: element (p, t) at src[t*ts + p], t < count; the
@@ -215,15 +174,16 @@ BF16 static void pack_a_rows(long count, long kc, const float *src, long ps, flo
 
 /* All column panels of a B block at once (widths as panel_width), from a source whose
  * panel direction is contiguous: element (p, j) at src[p*ps + j], j < count. Same reading
- * order as pack_a_rows, the same words as pack_strided_pairs. */
-BF16 static void pack_b_rows(long count, long kc, const float *src, long ps, uint32_t *dst) {
+ * order as pack_a_rows, the same words as pack_strided_pairs. A panel of width w takes
+ * w·stride words (stride ≥ the pairs, see pk_bf16_pack_b_padded). */
+BF16 static void pack_b_rows(long count, long kc, const float *src, long ps, long stride, uint32_t *dst) {
     long pairs = (kc + 1) / 2;
     for (long q = 0; q < pairs; q++) {
         const float *r0 = src + 2 * q * ps;
         int has_second = 2 * q + 1 < kc;
         for (long j = 0; j < count;) {
             long w = panel_width(count - j);
-            uint32_t *out = dst + j * pairs + q * w;
+            uint32_t *out = dst + j * stride + q * w;
             for (long t = 0; t < w; t += 16) {
                 __mmask16 m = mask16(count - j - t);
                 __m512 lo = _mm512_maskz_loadu_ps(m, r0 + j + t);
@@ -248,19 +208,30 @@ void pk_bf16_pack_a(long mc, long kc, const float *a, long rs, long cs, float al
     }
 }
 
-void pk_bf16_pack_b(long kc, long nc, const float *b, long rs, long cs, uint32_t *dst) {
+void pk_bf16_pack_b_padded(long kc, long nc, const float *b, long rs, long cs, long stride, uint32_t *dst) {
     long pairs = (kc + 1) / 2;
     if (cs == 1 && rs != 1 && nc > PK_BF16_NR) {
-        pack_b_rows(nc, kc, b, rs, dst);
-        return;
+        pack_b_rows(nc, kc, b, rs, stride, dst);
+    } else {
+        uint32_t *out = dst;
+        for (long j = 0; j < nc;) {
+            long w = panel_width(nc - j);
+            long cols = nc - j < w ? nc - j : w;
+            pack_panel(w, cols, kc, b + j * cs, rs, cs, 1.0f, out);
+            out += w * stride;
+            j += w;
+        }
     }
+    if (stride == pairs) return;
     for (long j = 0; j < nc;) {
         long w = panel_width(nc - j);
-        long cols = nc - j < w ? nc - j : w;
-        pack_panel(w, cols, kc, b + j * cs, rs, cs, 1.0f, dst);
-        dst += w * pairs;
+        memset(dst + j * stride + pairs * w, 0, (size_t)((stride - pairs) * w) * sizeof(uint32_t));
         j += w;
     }
+}
+
+void pk_bf16_pack_b(long kc, long nc, const float *b, long rs, long cs, uint32_t *dst) {
+    pk_bf16_pack_b_padded(kc, nc, b, rs, cs, (kc + 1) / 2, dst);
 }
 
 /* C tile row ← acc (+ β·C), only the first n_eff columns. */
@@ -349,6 +320,11 @@ void pk_bf16_pack_a(long mc, long kc, const float *a, long rs, long cs, float al
 
 void pk_bf16_pack_b(long kc, long nc, const float *b, long rs, long cs, uint32_t *dst) {
     (void)kc; (void)nc; (void)b; (void)rs; (void)cs; (void)dst;
+    __builtin_trap();
+}
+
+void pk_bf16_pack_b_padded(long kc, long nc, const float *b, long rs, long cs, long stride, uint32_t *dst) {
+    (void)kc; (void)nc; (void)b; (void)rs; (void)cs; (void)stride; (void)dst;
     __builtin_trap();
 }
 

@@ -28,7 +28,11 @@ final class BF16GEMMTests: XCTestCase {
         var alpha: Float = 1, beta: Float = 0
     }
 
-    private func run(_ t: Case, threads: Int) -> (a: [Float], b: [Float], c0: [Float], c: [Float]) {
+    /// The bf16 kernels this CPU runs (AVX512_BF16, and AMX where present): every product
+    /// check runs on each.
+    private let kernels = BF16GEMM.Kernel.allCases.filter(\.isSupported)
+
+    private func run(_ t: Case, threads: Int, kernel: BF16GEMM.Kernel) -> (a: [Float], b: [Float], c0: [Float], c: [Float]) {
         let aCols = t.transposeA ? t.m : t.k
         let bCols = t.transposeB ? t.k : t.n
         let a = lcgValues(t.m * t.k, seed: UInt64(t.m * 131 + t.k))
@@ -41,7 +45,7 @@ final class BF16GEMMTests: XCTestCase {
                     BF16GEMM.gemm(transposeA: t.transposeA, transposeB: t.transposeB, m: t.m, n: t.n, k: t.k,
                                   alpha: t.alpha, a: pa.baseAddress!, lda: aCols, b: pb.baseAddress!, ldb: bCols,
                                   beta: t.beta, c: pc.baseAddress!, ldc: t.n, threads: threads,
-                                  ignoreParallelThresholds: true)
+                                  kernel: kernel, ignoreParallelThresholds: true)
                 }
             }
         }
@@ -50,8 +54,9 @@ final class BF16GEMMTests: XCTestCase {
 
     /// Checks one case against both bounds; returns C.
     @discardableResult
-    private func check(_ t: Case, threads: Int = 1, file: StaticString = #filePath, line: UInt = #line) -> [Float] {
-        let (a, b, c0, c) = run(t, threads: threads)
+    private func check(_ t: Case, threads: Int = 1, kernel: BF16GEMM.Kernel,
+                       file: StaticString = #filePath, line: UInt = #line) -> [Float] {
+        let (a, b, c0, c) = run(t, threads: threads, kernel: kernel)
         let u = 1.0 / 256, eps = 1.0 / 16_777_216
         let kc = BF16GEMM.blocking.kc
         let roundings = Double(t.k + (t.k + kc - 1) / kc + 1)
@@ -77,14 +82,14 @@ final class BF16GEMMTests: XCTestCase {
                 let bound = (productTerm + gamma * (1 + productTerm)) * abs(alpha) * magnitude + gamma * abs(base) + 1e-30
                 let error = abs(got - (alpha * exact + base))
                 if error > bound {
-                    XCTFail("C[\(i),\(j)] = \(got), exact \(alpha * exact + base): error \(error) > bound \(bound) for \(t)",
+                    XCTFail("\(kernel): C[\(i),\(j)] = \(got), exact \(alpha * exact + base): error \(error) > bound \(bound) for \(t)",
                             file: file, line: line)
                     return c
                 }
                 let roundedBound = gamma * (roundedMagnitude + abs(base)) + 1e-30
                 let roundedError = abs(got - (rounded + base))
                 if roundedError > roundedBound {
-                    XCTFail("C[\(i),\(j)] = \(got), bf16-operand reference \(rounded + base): error \(roundedError) > \(roundedBound) for \(t)",
+                    XCTFail("\(kernel): C[\(i),\(j)] = \(got), bf16-operand reference \(rounded + base): error \(roundedError) > \(roundedBound) for \(t)",
                             file: file, line: line)
                     return c
                 }
@@ -94,17 +99,21 @@ final class BF16GEMMTests: XCTestCase {
         // The operands really were rounded to bf16: random data leaves an error well above
         // fp32's (k·ε ≈ 6·10⁻⁵ at k = 1000) somewhere in C.
         if t.m * t.n >= 64 && t.k >= 16 {
-            XCTAssertGreaterThan(worstRelative, 1e-4, "no bf16 rounding visible in \(t)", file: file, line: line)
+            XCTAssertGreaterThan(worstRelative, 1e-4, "\(kernel): no bf16 rounding visible in \(t)", file: file, line: line)
         }
         return c
     }
 
     func testAllTransposesAndEdgeShapes() throws {
         try requireBF16("GEMM")
-        for (ta, tb) in [(false, false), (false, true), (true, false), (true, true)] {
-            for (m, n, k) in [(1, 1, 1), (5, 7, 3), (12, 32, 16), (13, 33, 17), (25, 16, 31), (30, 48, 64),
-                              (37, 10, 100), (120, 64, 2), (121, 65, 129)] {
-                check(Case(transposeA: ta, transposeB: tb, m: m, n: n, k: k))
+        for kernel in kernels {
+            for (ta, tb) in [(false, false), (false, true), (true, false), (true, true)] {
+                // Shapes around both kernels' tiles: 12 × 32 (AVX512_BF16), 32 × 32 and
+                // 16-pair steps (AMX: k = 32, 33, 64).
+                for (m, n, k) in [(1, 1, 1), (5, 7, 3), (12, 32, 16), (13, 33, 17), (25, 16, 31), (30, 48, 64),
+                                  (32, 32, 32), (33, 17, 33), (16, 16, 64), (37, 10, 100), (120, 64, 2), (121, 65, 129)] {
+                    check(Case(transposeA: ta, transposeB: tb, m: m, n: n, k: k), kernel: kernel)
+                }
             }
         }
     }
@@ -112,9 +121,11 @@ final class BF16GEMMTests: XCTestCase {
     func testAlphaBetaAndSeveralDepthBlocks() throws {
         try requireBF16("GEMM")
         // k = 1100 is at least two depth blocks for any KC (≤ 1 024; three of 368 at KC 384 or 512).
-        check(Case(transposeA: false, transposeB: false, m: 40, n: 50, k: 1100, alpha: 0.75, beta: 0.5))
-        check(Case(transposeA: true, transposeB: false, m: 64, n: 10, k: 1000, alpha: 1, beta: 1))
-        check(Case(transposeA: false, transposeB: true, m: 100, n: 70, k: 1001, alpha: -2, beta: 0))
+        for kernel in kernels {
+            check(Case(transposeA: false, transposeB: false, m: 40, n: 50, k: 1100, alpha: 0.75, beta: 0.5), kernel: kernel)
+            check(Case(transposeA: true, transposeB: false, m: 64, n: 10, k: 1000, alpha: 1, beta: 1), kernel: kernel)
+            check(Case(transposeA: false, transposeB: true, m: 100, n: 70, k: 1001, alpha: -2, beta: 0), kernel: kernel)
+        }
     }
 
     /// The MNIST network's training products at a reduced batch (the full shapes take
@@ -122,21 +133,29 @@ final class BF16GEMMTests: XCTestCase {
     func testTrainingShapes() throws {
         try requireBF16("GEMM")
         let batch = 24
-        for (fanIn, fanOut) in [(784, 96), (128, 64), (64, 10)] {
-            check(Case(transposeA: false, transposeB: false, m: batch, n: fanOut, k: fanIn))  // x·W
-            check(Case(transposeA: true, transposeB: false, m: fanIn, n: fanOut, k: batch))   // xᵀ·δ
-            check(Case(transposeA: false, transposeB: true, m: batch, n: fanIn, k: fanOut))   // δ·Wᵀ
+        for kernel in kernels {
+            for (fanIn, fanOut) in [(784, 96), (128, 64), (64, 10)] {
+                check(Case(transposeA: false, transposeB: false, m: batch, n: fanOut, k: fanIn), kernel: kernel)  // x·W
+                check(Case(transposeA: true, transposeB: false, m: fanIn, n: fanOut, k: batch), kernel: kernel)   // xᵀ·δ
+                check(Case(transposeA: false, transposeB: true, m: batch, n: fanIn, k: fanOut), kernel: kernel)   // δ·Wᵀ
+            }
         }
     }
 
     /// Every element is computed by the same operations whatever the thread split.
     func testBitIdenticalAcrossThreadCounts() throws {
         try requireBF16("GEMM")
-        let t = Case(transposeA: false, transposeB: true, m: 250, n: 300, k: 700, beta: 0)
-        let one = run(t, threads: 1).c
-        for threads in [2, 3, 7] {
-            let other = run(t, threads: threads).c
-            XCTAssertEqual(one.map(\.bitPattern), other.map(\.bitPattern), "\(threads) threads differ from 1")
+        // β = 1 as well: the AMX kernel then starts its tiles from C, in place or through its
+        // edge buffer depending on where a thread's row block ends.
+        for kernel in kernels {
+            for beta: Float in [0, 1] {
+                let t = Case(transposeA: false, transposeB: true, m: 250, n: 300, k: 700, beta: beta)
+                let one = run(t, threads: 1, kernel: kernel).c
+                for threads in [2, 3, 7] {
+                    let other = run(t, threads: threads, kernel: kernel).c
+                    XCTAssertEqual(one.map(\.bitPattern), other.map(\.bitPattern), "\(kernel), β \(beta): \(threads) threads differ from 1")
+                }
+            }
         }
     }
 
@@ -146,23 +165,26 @@ final class BF16GEMMTests: XCTestCase {
         try requireBF16("GEMM")
         let (m, n, k) = (100, 70, 1001)
         let a = lcgValues(m * k, seed: 5), b = lcgValues(k * n, seed: 6)
-        func product(threads: Int, depthBlocksPerPass: Int?) -> [UInt32] {
+        func product(threads: Int, depthBlocksPerPass: Int?, kernel: BF16GEMM.Kernel) -> [UInt32] {
             var c = [Float](repeating: .nan, count: m * n)
             a.withUnsafeBufferPointer { pa in
                 b.withUnsafeBufferPointer { pb in
                     c.withUnsafeMutableBufferPointer { pc in
                         BF16GEMM.gemm(transposeA: false, transposeB: true, m: m, n: n, k: k, alpha: 1,
                                       a: pa.baseAddress!, lda: k, b: pb.baseAddress!, ldb: k, beta: 0,
-                                      c: pc.baseAddress!, ldc: n, threads: threads, ignoreParallelThresholds: true,
-                                      depthBlocksPerPass: depthBlocksPerPass)
+                                      c: pc.baseAddress!, ldc: n, threads: threads, kernel: kernel,
+                                      ignoreParallelThresholds: true, depthBlocksPerPass: depthBlocksPerPass)
                     }
                 }
             }
             return c.map(\.bitPattern)
         }
-        let reference = product(threads: 1, depthBlocksPerPass: nil)
-        for threads in [1, 2, 3] {
-            XCTAssertEqual(product(threads: threads, depthBlocksPerPass: 1), reference, "\(threads) threads, one depth block per pass")
+        for kernel in kernels {
+            let reference = product(threads: 1, depthBlocksPerPass: nil, kernel: kernel)
+            for threads in [1, 2, 3] {
+                XCTAssertEqual(product(threads: threads, depthBlocksPerPass: 1, kernel: kernel), reference,
+                               "\(kernel): \(threads) threads, one depth block per pass")
+            }
         }
     }
 

@@ -10,6 +10,12 @@ table knows it:
     AMD EPYC (family 25 model 17, Zen 4)
     Intel Xeon Processor (family 6 model 207, Emerald Rapids)
 
+A hypervisor may also report a model number that is not the CPU's: one Intel guest here said
+model 167 (0xA7, a desktop Rocket Lake, which has no AMX) on a CPU with AMX-FP16 and a 504 MiB
+L3. Where the model is not a known AMX part but the flags show AMX, the features decide:
+AMX-FP16 (CPUID leaf 7 subleaf 1, EAX bit 21, read from /dev/cpu/0/cpuid where the kernel
+offers it) first came with Granite Rapids; without it, "Sapphire Rapids or later".
+
 Run as a script it prints that line (the shell runners call it), or with `--slug` a file-name
 form (`amd-epyc-zen4`, else `amd-epyc-family25-model17`); imported, `cpu_name()`, `cpu_slug()`
 and `cpu_identity()` give the same.
@@ -55,7 +61,36 @@ def cpu_identity(path="/proc/cpuinfo"):
             "vendor": fields.get("vendor_id"), "family": number("cpu family"), "model": number("model")}
 
 
-def microarchitecture(vendor, family, model):
+AMX_MODELS = {0x8F, 0xCF, 0xAD, 0xAE}
+
+
+def cpu_flags(path="/proc/cpuinfo"):
+    try:
+        with open(path) as f:
+            for line in f:
+                if line.startswith("flags"):
+                    return set(line.partition(":")[2].split())
+    except OSError:
+        pass
+    return set()
+
+
+def has_amx_fp16(device="/dev/cpu/0/cpuid"):
+    """CPUID.(EAX=7, ECX=1):EAX bit 21, or None where the cpuid device cannot be read."""
+    import struct
+    try:
+        with open(device, "rb") as f:
+            f.seek((1 << 32) | 7)  # the file offset selects the leaf (low 32 bits) and subleaf
+            eax = struct.unpack("<4I", f.read(16))[0]
+    except (OSError, struct.error):
+        return None
+    return bool(eax >> 21 & 1)
+
+
+def microarchitecture(vendor, family, model, path="/proc/cpuinfo"):
+    if vendor == "GenuineIntel" and family == 6 and model not in AMX_MODELS and "amx_tile" in cpu_flags(path):
+        # A masked model number (see the module's doc): the features tell.
+        return "Granite Rapids by AMX-FP16" if has_amx_fp16() else "AMX: Sapphire Rapids or later"
     for first, last, name in MICROARCHITECTURES.get((vendor, family), []):
         if model is not None and first <= model <= last:
             return name
@@ -68,14 +103,16 @@ def cpu_name(path="/proc/cpuinfo"):
     if ident["family"] is None or ident["model"] is None:
         return ident["model_name"]
     detail = f"family {ident['family']} model {ident['model']}"
-    arch = microarchitecture(ident["vendor"], ident["family"], ident["model"])
+    arch = microarchitecture(ident["vendor"], ident["family"], ident["model"], path)
     return f"{ident['model_name']} ({detail}, {arch})" if arch else f"{ident['model_name']} ({detail})"
 
 
 def cpu_slug(path="/proc/cpuinfo"):
     """A file-name form of the CPU: the model name and microarchitecture in lower case."""
     ident = cpu_identity(path)
-    arch = microarchitecture(ident["vendor"], ident["family"], ident["model"])
+    arch = microarchitecture(ident["vendor"], ident["family"], ident["model"], path)
+    if arch:
+        arch = arch.replace(" by AMX-FP16", "")
     tail = arch or (f"family{ident['family']}-model{ident['model']}" if ident["family"] is not None else "")
     words = f"{ident['model_name']} {tail}".lower()
     slug = "-".join("".join(c if c.isalnum() else " " for c in words).split())

@@ -46,6 +46,48 @@ void pk_bf16_pack_b(long kc, long nc, const float *b, long rs, long cs, uint32_t
 void pk_bf16_macro(long mc, long nc, long kc, const uint32_t *packed_a, const uint32_t *packed_b,
                    float *c, long ldc, float beta);
 
+/* pk_bf16_pack_b with each panel of width w taking w·stride words (stride ≥ ⌈kc/2⌉): the
+ * pairs past ⌈kc/2⌉ are zero. */
+void pk_bf16_pack_b_padded(long kc, long nc, const float *b, long rs, long cs, long stride, uint32_t *dst);
+
+/*
+ * The same product on Intel AMX (AMX-BF16): `tdpbf16ps` multiplies a 16-row tile of A by a
+ * 16-column tile of B, 16 pairs (32 products) deep, into a 16 × 16 fp32 tile of C. Tiles
+ * are read straight from the packed blocks, so the pairs are padded to whole 16-pair steps
+ * (PK_AMX_PAIRS) with zero words, stride = pk_amx_padded_pairs(kc) words:
+ *   A: row-major pair words, word (i, q) at a[i·stride + q], rows up to a multiple of 16
+ *      (PK_AMX_ROWS) zero;
+ *   B: the panels of pk_bf16_pack_b (32 columns, 16 for a last one of at most 16), a panel
+ *      of width w taking w·stride words, word (q, j) at panel[q·w + j].
+ * The micro-kernel holds a 32 × 32 block of C in four tiles. Runs only where
+ * pk_cpu_has_amx_bf16() is 1.
+ */
+#define PK_AMX_ROWS 16
+#define PK_AMX_PAIRS 16
+
+/* 1 when the CPU has AMX-TILE, AMX-BF16 and AVX512_BF16 and the OS lets this process use
+ * the tiles (Linux: arch_prctl(ARCH_REQ_XCOMP_PERM), asked on the first call). */
+int pk_cpu_has_amx_bf16(void);
+
+/* ⌈kc/2⌉ rounded up to a multiple of PK_AMX_PAIRS: the words of one packed row of A and
+ * the rows of one packed panel of B. */
+long pk_amx_padded_pairs(long kc);
+
+/* Words needed to pack an mc × kc block of A, or a kc × nc block of B, for AMX. */
+long pk_amx_packed_a_size(long mc, long kc);
+long pk_amx_packed_b_size(long kc, long nc);
+
+/* Packs bf16(α·A[mc×kc]) (element (i, p) at a[i*rs + p*cs]) into AMX rows. */
+void pk_amx_pack_a(long mc, long kc, const float *a, long rs, long cs, float alpha, uint32_t *dst);
+
+/* Packs bf16(B[kc×nc]) (element (p, j) at b[p*rs + j*cs]) into padded panels. */
+void pk_amx_pack_b(long kc, long nc, const float *b, long rs, long cs, uint32_t *dst);
+
+/* C[mc×nc] (row stride ldc) ← packed A · packed B + β·C with AMX, kc the depth both were
+ * packed with. β == 0 never reads C. */
+void pk_amx_macro(long mc, long nc, long kc, const uint32_t *packed_a, const uint32_t *packed_b,
+                  float *c, long ldc, float beta);
+
 /* bf16 rounding of one float, round to nearest even (NaN stays NaN), returned as the
  * float it stands for. Reference for tests; the packing routines use the instruction. */
 float pk_bf16_round(float x);

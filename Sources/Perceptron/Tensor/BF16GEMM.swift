@@ -1,5 +1,12 @@
 import CPerceptronKernels
 import Synchronization
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Mixed-precision general matrix multiply on row-major fp32 data, bf16 operands:
 ///
@@ -27,7 +34,77 @@ import Synchronization
 /// C is computed by the same operations whatever the thread count, so results are
 /// bit-identical across runs and thread counts. Runs only where
 /// ``ComputePrecision/isSupported`` holds for ``ComputePrecision/bfloat16``.
+///
+/// Two kernels (``Kernel``): `vdpbf16ps` (AVX512_BF16) in a 12 × 32 register tile, and,
+/// where the CPU has Intel AMX, `tdpbf16ps` in a 32 × 32 block of tile registers, which
+/// multiplies 16 × 16 × 32 bf16 products per instruction. The AMX kernel sums each
+/// element's products in another order (16 pairs per instruction), so its bits differ from
+/// the AVX512_BF16 kernel's; either way they do not depend on the thread count.
 enum BF16GEMM {
+    /// The bf16 micro-kernel families.
+    enum Kernel: Sendable, CaseIterable {
+        /// `vdpbf16ps`: 12 × 32 tile in zmm registers (AMD Zen 4 and later, Intel Cooper
+        /// Lake, Sapphire Rapids and later).
+        case avx512bf16
+        /// `tdpbf16ps`: 32 × 32 tile in AMX tile registers (Intel Sapphire Rapids and later).
+        case amx
+
+        /// Whether this CPU (and the OS, for AMX's tile state) can run the kernel.
+        var isSupported: Bool {
+            switch self {
+            case .avx512bf16: return ComputePrecision.cpuHasBF16
+            case .amx: return Kernel.amxAvailable
+            }
+        }
+
+        /// The kernel the bf16 products use: AMX where it runs and the environment variable
+        /// `PERCEPTRON_DISABLE_AMX` is not set, else AVX512_BF16.
+        static let best: Kernel = amxAvailable && !amxDisabledByEnvironment ? .amx : .avx512bf16
+
+        private static let amxAvailable = pk_cpu_has_amx_bf16() != 0
+
+        private static var amxDisabledByEnvironment: Bool {
+            guard let value = getenv("PERCEPTRON_DISABLE_AMX") else { return false }
+            return !["", "0", "false", "no"].contains(String(cString: value).lowercased())
+        }
+
+        /// Rows of C per micro-tile: row blocks are multiples of it.
+        var rowGranule: Int { self == .amx ? 32 : Int(PK_BF16_MR) }
+
+        /// Words of one depth block of packed B (`kc` × `nc`).
+        func packedBSize(kc: Int, nc: Int) -> Int {
+            self == .amx ? pk_amx_packed_b_size(kc, nc) : pk_bf16_packed_b_size(kc, nc)
+        }
+
+        /// Words per column of packed B of depth `kc` (a panel of width w takes w times this).
+        func packedBWordsPerColumn(kc: Int) -> Int {
+            self == .amx ? pk_amx_padded_pairs(kc) : (kc + 1) / 2
+        }
+
+        /// Words needed to pack an `mc` × `kc` block of A.
+        func packedASize(mc: Int, kc: Int) -> Int {
+            self == .amx ? pk_amx_packed_a_size(mc, kc) : pk_bf16_packed_a_size(mc, kc)
+        }
+
+        func packA(mc: Int, kc: Int, a: UnsafePointer<Float>, rs: Int, cs: Int, alpha: Float,
+                   into packed: UnsafeMutablePointer<UInt32>) {
+            if self == .amx { pk_amx_pack_a(mc, kc, a, rs, cs, alpha, packed) }
+            else { pk_bf16_pack_a(mc, kc, a, rs, cs, alpha, packed) }
+        }
+
+        func packB(kc: Int, nc: Int, b: UnsafePointer<Float>, rs: Int, cs: Int,
+                   into packed: UnsafeMutablePointer<UInt32>) {
+            if self == .amx { pk_amx_pack_b(kc, nc, b, rs, cs, packed) }
+            else { pk_bf16_pack_b(kc, nc, b, rs, cs, packed) }
+        }
+
+        func macro(mc: Int, nc: Int, kc: Int, packedA: UnsafePointer<UInt32>, packedB: UnsafePointer<UInt32>,
+                   c: UnsafeMutablePointer<Float>, ldc: Int, beta: Float) {
+            if self == .amx { pk_amx_macro(mc, nc, kc, packedA, packedB, c, ldc, beta) }
+            else { pk_bf16_macro(mc, nc, kc, packedA, packedB, c, ldc, beta) }
+        }
+    }
+
     /// Cache blocking (KC, MC, NC) of this machine, from its cache sizes: see ``BF16GEMMBlocking``.
     static let blocking = BF16GEMMBlocking.detected
     /// Below this many multiply–adds per KC step the product stays on one thread: about
@@ -50,14 +127,14 @@ enum BF16GEMM {
         b: UnsafePointer<Float>, ldb: Int,
         beta: Float,
         c: UnsafeMutablePointer<Float>, ldc: Int,
-        threads: Int, ignoreParallelThresholds: Bool = false, depthBlocksPerPass: Int? = nil,
+        threads: Int, kernel: Kernel = .best, ignoreParallelThresholds: Bool = false, depthBlocksPerPass: Int? = nil,
         epilogue: BF16Epilogue? = nil
     ) {
         precondition(m >= 0 && n >= 0 && k >= 0, "GEMM sizes must be non-negative, got m=\(m) n=\(n) k=\(k)")
         precondition(lda >= max(1, transposeA ? m : k), "GEMM lda=\(lda) too small")
         precondition(ldb >= max(1, transposeB ? k : n), "GEMM ldb=\(ldb) too small")
         precondition(ldc >= max(1, n), "GEMM ldc=\(ldc) too small for n=\(n)")
-        precondition(ComputePrecision.cpuHasBF16, "bf16 GEMM called on a CPU without AVX512_BF16")
+        precondition(kernel.isSupported, "bf16 GEMM kernel \(kernel) called on a CPU that lacks it")
         if m == 0 || n == 0 { return }
         if k == 0 || alpha == 0 {
             for i in 0..<m {
@@ -71,8 +148,8 @@ enum BF16GEMM {
             m: m, n: n, k: k, alpha: alpha, beta: beta,
             a: a, aRowStride: transposeA ? 1 : lda, aColumnStride: transposeA ? lda : 1,
             b: b, bRowStride: transposeB ? 1 : ldb, bColumnStride: transposeB ? ldb : 1,
-            c: c, ldc: ldc, forceParallel: ignoreParallelThresholds, depthBlocksPerPass: depthBlocksPerPass,
-            epilogue: epilogue)
+            c: c, ldc: ldc, kernel: kernel, forceParallel: ignoreParallelThresholds,
+            depthBlocksPerPass: depthBlocksPerPass, epilogue: epilogue)
         problem.run(threads: threads)
     }
 }
@@ -85,6 +162,7 @@ private struct BF16Problem: @unchecked Sendable {
     let a: UnsafePointer<Float>, aRowStride: Int, aColumnStride: Int
     let b: UnsafePointer<Float>, bRowStride: Int, bColumnStride: Int
     let c: UnsafeMutablePointer<Float>, ldc: Int
+    let kernel: BF16GEMM.Kernel
     let forceParallel: Bool
     let depthBlocksPerPass: Int?
     let epilogue: BF16Epilogue?
@@ -134,7 +212,7 @@ private struct BF16Problem: @unchecked Sendable {
     static let passBudgetWords = 1 << 21
 
     func run(threads: Int) {
-        let mr = Int(PK_BF16_MR)
+        let mr = kernel.rowGranule
         let microRows = (m + mr - 1) / mr
         let blocking = BF16GEMM.blocking
         let kcStep = blocking.depthStep(k: k)
@@ -151,7 +229,7 @@ private struct BF16Problem: @unchecked Sendable {
         let mcMax = (microRows + blocks - 1) / blocks * mr
         let ncMax = min(n, blocking.nc)
         let depthBlocks = (k + kcStep - 1) / kcStep
-        let bStride = pk_bf16_packed_b_size(kcStep, ncMax)
+        let bStride = kernel.packedBSize(kc: kcStep, nc: ncMax)
         let perPass = max(1, min(depthBlocks, depthBlocksPerPass ?? BF16Problem.passBudgetWords / max(1, bStride)))
         let chunk = 8 * Int(PK_BF16_NR)
 
@@ -193,23 +271,24 @@ private struct BF16Problem: @unchecked Sendable {
         let columns = lower ..< min(pass.nc, lower + pass.chunk)
         let (pc, kc) = depth(pass, pass.firstDepthBlock + local)
         let source = b + pc * bRowStride + (pass.jc + columns.lowerBound) * bColumnStride
-        let offset = local * pass.bStride + columns.lowerBound * ((kc + 1) / 2)
-        pk_bf16_pack_b(kc, columns.count, source, bRowStride, bColumnStride, pass.packedB + offset)
+        let offset = local * pass.bStride + columns.lowerBound * kernel.packedBWordsPerColumn(kc: kc)
+        kernel.packB(kc: kc, nc: columns.count, b: source, rs: bRowStride, cs: bColumnStride, into: pass.packedB + offset)
     }
 
     /// Row block `index`, every depth block of the pass in order:
     /// C[rows, jc ..< jc+nc] ← bf16(α·op(A)[rows, pc ..< pc+kc])·B̃ + (pc == 0 ? β : 1)·C.
     func compute(_ pass: Pass, index: Int, workspace: BF16Workspace) {
-        let rows = ParallelKernels.split(m, parts: pass.blocks, granule: Int(PK_BF16_MR), index: index)
+        let rows = ParallelKernels.split(m, parts: pass.blocks, granule: kernel.rowGranule, index: index)
         if rows.isEmpty { return }
         let cBlock = c + rows.lowerBound * ldc + pass.jc
-        let packedA = workspace.a(count: pk_bf16_packed_a_size(pass.mcMax, pass.kcStep))
+        let packedA = workspace.a(count: kernel.packedASize(mc: pass.mcMax, kc: pass.kcStep))
         for local in 0..<pass.depthBlocks {
             let (pc, kc) = depth(pass, pass.firstDepthBlock + local)
             let aBlock = a + rows.lowerBound * aRowStride + pc * aColumnStride
-            pk_bf16_pack_a(rows.count, kc, aBlock, aRowStride, aColumnStride, alpha, packedA)
-            pk_bf16_macro(rows.count, pass.nc, kc, packedA, pass.packedB + local * pass.bStride, cBlock, ldc,
-                          pc == 0 ? beta : 1)
+            kernel.packA(mc: rows.count, kc: kc, a: aBlock, rs: aRowStride, cs: aColumnStride, alpha: alpha,
+                         into: packedA)
+            kernel.macro(mc: rows.count, nc: pass.nc, kc: kc, packedA: packedA, packedB: pass.packedB + local * pass.bStride,
+                         c: cBlock, ldc: ldc, beta: pc == 0 ? beta : 1)
         }
         // The block of C is final after the last depth block: finish it while it is in cache.
         if let epilogue, (pass.firstDepthBlock + pass.depthBlocks) * pass.kcStep >= k {

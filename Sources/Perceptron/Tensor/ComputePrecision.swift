@@ -6,7 +6,8 @@ import Foundation
 /// - ``float32``: every product in fp32 (the default).
 /// - ``bfloat16``: mixed precision. The operands of the training GEMMs (forward `X·W`,
 ///   backward `δ·Wᵀ` and `Xᵀ·δ`) are rounded to bf16 (8-bit significand, round to
-///   nearest even) and their products accumulated in fp32 (`vdpbf16ps`, AVX512_BF16):
+///   nearest even) and their products accumulated in fp32 (`vdpbf16ps`, AVX512_BF16, or
+///   `tdpbf16ps` on Intel AMX where the CPU has it: ``BF16GEMM/Kernel``):
 ///
 ///   ```
 ///   C = Σₚ bf16(A[i,p])·bf16(B[p,j])   (fp32 sums)
