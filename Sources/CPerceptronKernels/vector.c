@@ -144,12 +144,20 @@ static void relu_backward_avx2(long n, const float *restrict g, const float *res
 void pk_adam_update(long n, float *theta, const float *g, float *m, float *v, float *v_max,
                     const pk_adam_params *h) {
 #if defined(__x86_64__)
-    if (pk_sgemm_isa_supported(PK_ISA_AVX2)) {
-        adam_avx2(n, theta, g, m, v, v_max, h);
-        return;
-    }
-#endif
+    /* Flush-to-zero and denormals-are-zero for the update (MXCSR bits 15 and 6, restored
+     * after): a confident softmax leaves gradients of ~1e-20, whose squares in v and whose
+     * steps are denormal, and an Intel core takes a microcode assist of ~100 cycles for
+     * each denormal result. On Intel Granite Rapids this update was 52 % of workload 2
+     * (batch 32) at 1.8 ns per parameter, against 0.36 ns on normal numbers. Values below
+     * 2⁻¹²⁶ (1.2·10⁻³⁸) count as zero here, as in XLA's CPU code. */
+    unsigned int saved = _mm_getcsr();
+    _mm_setcsr(saved | 0x8040u);
+    if (pk_sgemm_isa_supported(PK_ISA_AVX2)) adam_avx2(n, theta, g, m, v, v_max, h);
+    else adam_scalar(0, n, theta, g, m, v, v_max, h);
+    _mm_setcsr(saved);
+#else
     adam_scalar(0, n, theta, g, m, v, v_max, h);
+#endif
 }
 
 double pk_sum_squares(long n, const float *x) {

@@ -1,3 +1,4 @@
+import CPerceptronKernels
 import Foundation
 import XCTest
 import Perceptron
@@ -48,6 +49,24 @@ final class OptimizerTests: XCTestCase {
         var adamW = AdamW(learningRate: 0.01, weightDecay: 0.1)
         // θ·(1 − 0.001) then the same step: [0.999 − 0.01, −1.998 − 0.01]
         assertClose(step(&adamW), Matrix(row: [0.989, -2.008]), tolerance: 1e-6)
+    }
+
+    /// Adam's kernel flushes denormals to zero inside its update (each costs an Intel core a
+    /// microcode assist) and leaves the caller's floating-point mode as it was. With
+    /// g = 10⁻²⁰, (1 − β₂)·g² ≈ 10⁻⁴³ is below fp32's normal range (2⁻¹²⁶ ≈ 1.2·10⁻³⁸):
+    /// flushed, v stays exactly 0 (unflushed it would be that denormal); m = (1 − β₁)·g is
+    /// normal and kept.
+    func testAdamFlushesDenormalsAndRestoresTheFloatingPointMode() {
+        var theta: [Float] = [1], g: [Float] = [1e-20], m: [Float] = [0], v: [Float] = [0]
+        var h = pk_adam_params(beta1: 0.9, beta2: 0.999, epsilon: 1e-7, step_size: 0.01, inv_root_bc2: 1,
+                               coupled_decay: 0, shrink: 1)
+        pk_adam_update(1, &theta, g, &m, &v, nil, &h)
+        XCTAssertEqual(v[0], 0, "v holds a denormal: the update did not run flush-to-zero")
+        XCTAssertEqual(m[0], 0.1 * 1e-20, accuracy: 1e-27)
+        // The caller's mode is back: a product below 2⁻¹²⁶ is still a denormal, not zero.
+        let tiny = [Float(1e-30)]
+        let product = tiny[0] * Float(1e-10)
+        XCTAssertTrue(product.isSubnormal, "denormal results are flushed after Adam: the MXCSR was not restored")
     }
 
     /// AMSGrad's max matters once gradients shrink: with the max over v, the denominator
