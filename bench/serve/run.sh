@@ -22,7 +22,9 @@ for a in "$@"; do
     esac
 done
 
-command -v wrk >/dev/null || apt-get install -y -qq wrk >/dev/null \
+# A fresh machine's package lists may be empty: on a failed install, update them and retry.
+command -v wrk >/dev/null || apt-get install -y -qq wrk >/dev/null 2>&1 \
+    || { apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq wrk >/dev/null 2>&1; } \
     || { echo "bench/serve: wrk is not installed and apt-get could not install it" >&2; exit 1; }
 [[ -f "$DATA/titanic/train.csv" && -d "$DATA/mnist" ]] \
     || { echo "bench/serve: no data at $DATA (titanic/train.csv, mnist/); set SERVE_DATA_DIR" >&2; exit 1; }
