@@ -215,9 +215,11 @@ AMX void pk_amx_macro(long mc, long nc, long kc, const uint32_t *packed_a, const
             if (m_eff == 16 * r && n_eff == w) {
                 block(r, n, steps, pa, stride * 4, pb, w * 4, ct, ldc * 4, load);
             } else {
-                for (long y = 0; y < 16 * r; y++)
-                    for (long x = 0; x < 16 * n; x++)
-                        edge[y * 32 + x] = load && y < m_eff && x < n_eff ? ct[y * ldc + x] : 0.0f;
+                if (load) { /* C's values where C is, zeros past its edge (β == 0: the tiles start at zero) */
+                    for (long y = 0; y < 16 * r; y++)
+                        for (long x = 0; x < 16 * n; x++)
+                            edge[y * 32 + x] = y < m_eff && x < n_eff ? ct[y * ldc + x] : 0.0f;
+                }
                 block(r, n, steps, pa, stride * 4, pb, w * 4, edge, 32 * 4, load);
                 for (long y = 0; y < m_eff; y++)
                     for (long x = 0; x < n_eff; x++) ct[y * ldc + x] = edge[y * 32 + x];
