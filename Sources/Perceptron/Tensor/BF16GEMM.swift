@@ -16,8 +16,8 @@ import Darwin
 ///
 /// Same contract and strides as ``GEMM/sgemm(transposeA:transposeB:m:n:k:alpha:a:lda:b:ldb:beta:c:ldc:threads:)``;
 /// only the rounding differs. Each operand element is rounded once to bf16 (round to
-/// nearest even) as it is packed; `vdpbf16ps` multiplies two bf16 pairs per fp32 lane
-/// exactly and adds them to the fp32 accumulator. For one element of C, with u = 2⁻⁸
+/// nearest even) as it is packed; `vdpbf16ps` (or AMX's `tdpbf16ps`, 16 pairs deep)
+/// multiplies bf16 pairs exactly and adds them to fp32 accumulators. For one element of C, with u = 2⁻⁸
 /// (bf16's unit roundoff) and γₖ = k·2⁻²⁴/(1 − k·2⁻²⁴) (fp32 summation):
 ///
 /// ```
