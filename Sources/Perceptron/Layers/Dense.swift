@@ -124,18 +124,16 @@ public struct Dense: ActivatedLayer {
     public mutating func forward(_ input: Matrix, training: Bool, generator: inout SeededGenerator) {
         precondition(input.columns == weight.rows, "Dense expects \(weight.rows) input columns, got \(input.columns)")
         passPrecision = training ? trainingPrecision : .float32
-        if !training && input.rows > GEMM.smallRowLimit {
-            // Inference reuses W packed once (few-row products read W as it is, unpacked).
-            let packed = inferenceWeights.panels(of: weight, version: weightVersion)
-            Matrix.multiply(input, weight, precision: .float32, prepackedB: packed, into: &preactivation)
-        } else if passPrecision == .bfloat16 && (activation == .relu || activation == .linear) {
+        // Inference reuses W packed once (few-row products read W as it is, unpacked).
+        let packed = !training && input.rows > GEMM.smallRowLimit
+            ? inferenceWeights.panels(of: weight, version: weightVersion) : nil
+        if activation == .relu || activation == .linear {
             // Bias and activation ride on the product's row blocks (same bits, no extra passes).
-            Matrix.multiplyBF16Dense(input, weight, bias: useBias ? bias : nil, relu: activation == .relu,
-                                     into: &preactivation, activated: &output)
+            Matrix.multiplyDense(input, weight, bias: useBias ? bias : nil, relu: activation == .relu,
+                                 precision: passPrecision, prepackedB: packed, into: &preactivation, activated: &output)
             return
-        } else {
-            Matrix.multiply(input, weight, precision: passPrecision, into: &preactivation)
         }
+        Matrix.multiply(input, weight, precision: passPrecision, prepackedB: packed, into: &preactivation)
         if useBias { preactivation.addRowVector(bias) }
         activation.apply(preactivation, into: &output)
     }

@@ -128,7 +128,7 @@ enum BF16GEMM {
         beta: Float,
         c: UnsafeMutablePointer<Float>, ldc: Int,
         threads: Int, kernel: Kernel = .best, ignoreParallelThresholds: Bool = false, depthBlocksPerPass: Int? = nil,
-        epilogue: BF16Epilogue? = nil
+        epilogue: GEMMEpilogue? = nil
     ) {
         precondition(m >= 0 && n >= 0 && k >= 0, "GEMM sizes must be non-negative, got m=\(m) n=\(n) k=\(k)")
         precondition(lda >= max(1, transposeA ? m : k), "GEMM lda=\(lda) too small")
@@ -165,7 +165,7 @@ private struct BF16Problem: @unchecked Sendable {
     let kernel: BF16GEMM.Kernel
     let forceParallel: Bool
     let depthBlocksPerPass: Int?
-    let epilogue: BF16Epilogue?
+    let epilogue: GEMMEpilogue?
 
     /// One pass: the depth blocks `firstDepthBlock ..< firstDepthBlock + depthBlocks` (each
     /// `kcStep` deep but the last of k) of the column slice jc ..< jc+nc. Depth block d's
@@ -294,31 +294,6 @@ private struct BF16Problem: @unchecked Sendable {
         if let epilogue, (pass.firstDepthBlock + pass.depthBlocks) * pass.kcStep >= k {
             epilogue.apply(rows: rows, columns: pass.jc ..< pass.jc + pass.nc, c: c, ldc: ldc)
         }
-    }
-}
-
-/// What a bf16 product does to each block of C once the block is final, while it is still
-/// in cache (a dense layer's bias and activation, instead of two more passes over C):
-///
-/// ```
-/// C[i, j] ← C[i, j] + bias[j]                 (bias not nil)
-/// activated[i, j] ← relu ? max(C[i, j], 0) : C[i, j]     (activated not nil)
-/// ```
-/// (`pk_bias_activate`: the operations of a separate bias pass and ReLU pass, so the bits
-/// are the same.) `activated` has rows `ldActivated` floats apart and does not overlap C.
-struct BF16Epilogue: @unchecked Sendable {
-    let bias: UnsafePointer<Float>?
-    let activated: UnsafeMutablePointer<Float>?
-    let ldActivated: Int
-    let relu: Bool
-
-    /// Applies the epilogue to C[rows, columns].
-    func apply(rows: Range<Int>, columns: Range<Int>, c: UnsafeMutablePointer<Float>, ldc: Int) {
-        if rows.isEmpty || columns.isEmpty { return }
-        pk_bias_activate(rows.count, columns.count, c + rows.lowerBound * ldc + columns.lowerBound, ldc,
-                         bias.map { $0 + columns.lowerBound },
-                         activated.map { $0 + rows.lowerBound * ldActivated + columns.lowerBound }, ldActivated,
-                         relu ? 1 : 0)
     }
 }
 

@@ -93,11 +93,11 @@ enum GEMM {
         b: UnsafePointer<Float>, ldb: Int,
         beta: Float,
         c: UnsafeMutablePointer<Float>, ldc: Int,
-        threads: Int, prepackedB: PackedB? = nil
+        threads: Int, prepackedB: PackedB? = nil, epilogue: GEMMEpilogue? = nil
     ) {
         sgemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
               a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc,
-              threads: threads, kernel: Kernel.best, prepackedB: prepackedB)
+              threads: threads, kernel: Kernel.best, prepackedB: prepackedB, epilogue: epilogue)
     }
 
     /// ``sgemm(transposeA:transposeB:m:n:k:alpha:a:lda:b:ldb:beta:c:ldc:threads:)`` with an
@@ -105,6 +105,8 @@ enum GEMM {
     /// `ignoreParallelThresholds` splits even small products over `threads` (for tests).
     /// `prepackedB`, op(B) packed by ``PackedB`` (for `kernel`, k × n), replaces the
     /// packing of B in the packed path; `b` must still point to B (few-row products read it).
+    /// `epilogue` (a dense layer's bias and activation) runs on each block of C as the packed
+    /// path finishes it, while it is in cache, and on the whole of C after the other paths.
     static func sgemm(
         transposeA: Bool, transposeB: Bool,
         m: Int, n: Int, k: Int,
@@ -113,7 +115,8 @@ enum GEMM {
         b: UnsafePointer<Float>, ldb: Int,
         beta: Float,
         c: UnsafeMutablePointer<Float>, ldc: Int,
-        threads: Int, kernel: Kernel, ignoreParallelThresholds: Bool = false, prepackedB: PackedB? = nil
+        threads: Int, kernel: Kernel, ignoreParallelThresholds: Bool = false, prepackedB: PackedB? = nil,
+        epilogue: GEMMEpilogue? = nil
     ) {
         precondition(m >= 0 && n >= 0 && k >= 0, "GEMM sizes must be non-negative, got m=\(m) n=\(n) k=\(k)")
         precondition(lda >= max(1, transposeA ? m : k), "GEMM lda=\(lda) too small for \(transposeA ? "Aᵀ" : "A") with m=\(m) k=\(k)")
@@ -123,6 +126,7 @@ enum GEMM {
         if m == 0 || n == 0 { return }
         if k == 0 || alpha == 0 {
             scale(m: m, n: n, beta: beta, c: c, ldc: ldc)
+            epilogue?.apply(rows: 0..<m, columns: 0..<n, c: c, ldc: ldc)
             return
         }
         let problem = Problem(
@@ -131,7 +135,8 @@ enum GEMM {
             b: b, bRowStride: transposeB ? 1 : ldb, bColumnStride: transposeB ? ldb : 1,
             c: c, ldc: ldc, directA: n <= pk_sgemm_direct_a_max_n(kernel.rawValue),
             forceParallel: ignoreParallelThresholds,
-            prepackedB: prepackedB.flatMap { $0.fits(k: k, n: n, kernel: kernel) ? $0 : nil }, columnOffset: 0)
+            prepackedB: prepackedB.flatMap { $0.fits(k: k, n: n, kernel: kernel) ? $0 : nil }, columnOffset: 0,
+            epilogue: epilogue)
         if m <= smallRowLimit {
             problem.runRowByRow(threads: threads)
         } else if transposeA, !transposeB, n <= Int(PK_NARROW_MAX_N), m >= 2 * n,
@@ -141,8 +146,10 @@ enum GEMM {
                   kernel == .avx512 || (kernel == .avx2 && alpha == 1) {
             problem.runSwapped(threads: threads)
         } else {
-            problem.runPacked(threads: threads)
+            problem.runPacked(threads: threads)  // the epilogue rides on its row blocks
+            return
         }
+        epilogue?.apply(rows: 0..<m, columns: 0..<n, c: c, ldc: ldc)
     }
 
     /// C ← β·C (C not read when β == 0).
@@ -176,6 +183,9 @@ private struct Problem: @unchecked Sendable {
     let prepackedB: GEMM.PackedB?
     /// The column of the whole call's op(B) where this problem's column 0 lies.
     let columnOffset: Int
+    /// Applied by the packed path to each block of C after its last depth block (nil in a
+    /// problem whose C is not the caller's, such as the swapped path's Cᵀ).
+    let epilogue: GEMMEpilogue?
 
     /// The same problem restricted to rows `rows` and columns `columns` of C.
     func slice(rows: Range<Int>, columns: Range<Int>) -> Problem {
@@ -183,7 +193,8 @@ private struct Problem: @unchecked Sendable {
                 a: a + rows.lowerBound * aRowStride, aRowStride: aRowStride, aColumnStride: aColumnStride,
                 b: b + columns.lowerBound * bColumnStride, bRowStride: bRowStride, bColumnStride: bColumnStride,
                 c: c + rows.lowerBound * ldc + columns.lowerBound, ldc: ldc, directA: directA, forceParallel: forceParallel,
-                prepackedB: prepackedB, columnOffset: columnOffset + columns.lowerBound)
+                prepackedB: prepackedB, columnOffset: columnOffset + columns.lowerBound,
+                epilogue: epilogue?.shifted(rows: rows.lowerBound, columns: columns.lowerBound))
     }
 
 
@@ -371,6 +382,10 @@ private struct Problem: @unchecked Sendable {
             pk_sgemm_macro(isa, rows.count, block.nc, block.kc, packedA, block.packedB.pointer,
                            cBlock, ldc, block.beta)
         }
+        // The block of C is final after the last depth block: finish it while it is in cache.
+        if let epilogue, block.pc + block.kc >= k {
+            epilogue.apply(rows: rows, columns: block.jc ..< block.jc + block.nc, c: c, ldc: ldc)
+        }
     }
 
     // MARK: Few rows, swapped
@@ -394,7 +409,7 @@ private struct Problem: @unchecked Sendable {
             a: b, aRowStride: bColumnStride, aColumnStride: bRowStride,
             b: a, bRowStride: aColumnStride, bColumnStride: aRowStride,
             c: transposed, ldc: m, directA: true, forceParallel: forceParallel,
-            prepackedB: nil, columnOffset: 0)
+            prepackedB: nil, columnOffset: 0, epilogue: nil)
         let mr = pk_sgemm_mr(isa)
         let parts = m * n * k >= GEMM.parallelMinimumColumnSplitWork || forceParallel
             ? min(max(1, threads), (n + mr - 1) / mr) : 1

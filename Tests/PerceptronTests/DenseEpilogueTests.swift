@@ -2,35 +2,43 @@ import CPerceptronKernels
 import XCTest
 @testable import Perceptron
 
-/// The bf16 dense forward pass with bias and activation applied to each finished row block
-/// of the product (`Matrix.multiplyBF16Dense`, `BF16Epilogue`) must give exactly the bits of
-/// the separate passes it replaces: the product, then z += b, then a = ReLU(z) or a copy.
+/// The dense forward pass with bias and activation applied to each finished block of the
+/// product (`Matrix.multiplyDense`, `GEMMEpilogue`), fp32 and bf16, must give exactly the bits
+/// of the separate passes it replaces: the product, then z += b, then a = ReLU(z) or a copy.
 /// Exact equality, no tolerance: the epilogue does the same fp32 operations per element.
-final class BF16DenseEpilogueTests: XCTestCase {
+final class DenseEpilogueTests: XCTestCase {
     private func bits(_ m: Matrix) -> [UInt32] { m.withUnsafeBufferPointer { $0.map(\.bitPattern) } }
 
+    /// Every path of the fp32 GEMM (rows one by one for m ≤ 4, the swapped few-row product for
+    /// m ≤ 32, column slices for a product with few rows per thread, row blocks, and W packed
+    /// beforehand as at inference) and the bf16 GEMM, on 1-3 threads.
     func testFusedForwardMatchesSeparatePasses() throws {
-        try requireBF16("dense epilogue")
         let saved = ComputeSettings.threadCount
         defer { try? ComputeSettings.setThreadCount(saved) }
-        let (m, k, n) = (301, 200, 96)
-        let x = Matrix(rows: m, columns: k, elements: lcgValues(m * k, seed: 1))
+        let (k, n) = (200, 96)
         let weight = Matrix(rows: k, columns: n, elements: lcgValues(k * n, seed: 2))
         let bias = Matrix(rows: 1, columns: n, elements: lcgValues(n, seed: 3))
-        for threads in [1, 2, 3] {
-            try ComputeSettings.setThreadCount(threads)
-            for (activation, useBias) in [(Activation.relu, true), (.relu, false), (.linear, true), (.linear, false)] {
-                var zRef = Matrix(rows: 0, columns: 0), aRef = Matrix(rows: 0, columns: 0)
-                Matrix.multiply(x, weight, precision: .bfloat16, into: &zRef)
-                if useBias { zRef.addRowVector(bias) }
-                activation.apply(zRef, into: &aRef)
-                var z = Matrix(rows: 0, columns: 0), a = Matrix(rows: 0, columns: 0)
-                Matrix.multiplyBF16Dense(x, weight, bias: useBias ? bias : nil, relu: activation == .relu,
-                                         into: &z, activated: &a)
-                let label = "\(threads) threads, \(activation), bias \(useBias)"
-                XCTAssertEqual(bits(z), bits(zRef), "z: " + label)
-                XCTAssertEqual(bits(a), bits(aRef), "a: " + label)
-                if activation == .relu { XCTAssertTrue(a.withUnsafeBufferPointer { $0.contains(0) }, "ReLU cut nothing: " + label) }
+        let packed = weight.withUnsafeBufferPointer { GEMM.PackedB(transposeB: false, k: k, n: n, b: $0.baseAddress!, ldb: n) }
+        var cases: [(ComputePrecision, Int, GEMM.PackedB?)] = [(.float32, 3, nil), (.float32, 20, nil), (.float32, 64, nil),
+                                                              (.float32, 301, nil), (.float32, 301, packed), (.float32, 64, packed)]
+        if ComputePrecision.bfloat16.isSupported { cases.append((.bfloat16, 301, nil)) }
+        for (precision, m, prepacked) in cases {
+            let x = Matrix(rows: m, columns: k, elements: lcgValues(m * k, seed: UInt64(m)))
+            for threads in [1, 2, 3] {
+                try ComputeSettings.setThreadCount(threads)
+                for (activation, useBias) in [(Activation.relu, true), (.relu, false), (.linear, true), (.linear, false)] {
+                    var zRef = Matrix(rows: 0, columns: 0), aRef = Matrix(rows: 0, columns: 0)
+                    Matrix.multiply(x, weight, precision: precision, prepackedB: prepacked, into: &zRef)
+                    if useBias { zRef.addRowVector(bias) }
+                    activation.apply(zRef, into: &aRef)
+                    var z = Matrix(rows: 0, columns: 0), a = Matrix(rows: 0, columns: 0)
+                    Matrix.multiplyDense(x, weight, bias: useBias ? bias : nil, relu: activation == .relu,
+                                         precision: precision, prepackedB: prepacked, into: &z, activated: &a)
+                    let label = "\(precision) m \(m) prepacked \(prepacked != nil), \(threads) threads, \(activation), bias \(useBias)"
+                    XCTAssertEqual(bits(z), bits(zRef), "z: " + label)
+                    XCTAssertEqual(bits(a), bits(aRef), "a: " + label)
+                    if activation == .relu { XCTAssertTrue(a.withUnsafeBufferPointer { $0.contains(0) }, "ReLU cut nothing: " + label) }
+                }
             }
         }
     }
@@ -53,7 +61,7 @@ final class BF16DenseEpilogueTests: XCTestCase {
                                               a: pa.baseAddress!, lda: k, b: pb.baseAddress!, ldb: k, beta: 0,
                                               c: pc.baseAddress!, ldc: n, threads: threads, ignoreParallelThresholds: true,
                                               depthBlocksPerPass: depthBlocksPerPass,
-                                              epilogue: epilogue ? BF16Epilogue(bias: pbias.baseAddress, activated: pact.baseAddress,
+                                              epilogue: epilogue ? GEMMEpilogue(bias: pbias.baseAddress, activated: pact.baseAddress,
                                                                                 ldActivated: n, relu: true) : nil)
                                 if !epilogue {
                                     pk_bias_activate(m, n, pc.baseAddress, n, pbias.baseAddress, pact.baseAddress, n, 1)
