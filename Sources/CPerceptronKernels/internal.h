@@ -12,10 +12,6 @@ void pk_gemv_transposed_scalar(long k, long n, float alpha, const float *x,
                                const float *b, long ldb, float beta, float *c);
 
 #if defined(__x86_64__)
-void pk_kernel_avx512_12x32(long kc, const float *a, const float *b, float *c, long ldc,
-                            long m_eff, long n_eff, float beta);
-void pk_kernel_avx512_12x16(long kc, const float *a, const float *b, float *c, long ldc,
-                            long m_eff, long n_eff, float beta);
 void pk_kernel_avx2_6x16(long kc, const float *a, const float *b, float *c, long ldc,
                          long m_eff, long n_eff, float beta);
 void pk_kernel_avx2_6x8(long kc, const float *a, const float *b, float *c, long ldc,

@@ -83,16 +83,6 @@ INLINE_AVX512 void kernel_body(int nv, long kc, const float *a, long rsa, long c
     }
 }
 
-AVX512 void pk_kernel_avx512_12x32(long kc, const float *a, const float *b, float *c, long ldc,
-                                   long m_eff, long n_eff, float beta) {
-    kernel_body(2, kc, a, 1, 12, 1.0f, b, c, ldc, m_eff, n_eff, beta);
-}
-
-AVX512 void pk_kernel_avx512_12x16(long kc, const float *a, const float *b, float *c, long ldc,
-                                   long m_eff, long n_eff, float beta) {
-    kernel_body(1, kc, a, 1, 12, 1.0f, b, c, ldc, m_eff, n_eff, beta);
-}
-
 /* One 12-row group of C against one packed panel of B (width 16·nv), A read in place. */
 INLINE_AVX512 void inplace_group(int nv, long kc, const float *a, long rsa, long csa, float alpha,
                                  const float *pb, float *c, long ldc, long n_eff, float beta) {
@@ -139,7 +129,7 @@ AVX512 void pk_sgemm_direct_a_avx512(long m, long n, long kc, const float *a, lo
 
 /* C[m×n] ← α·Ã·B̃ + β·C with A packed by pk_sgemm_pack_a with α = 1 (12-row panels) and
  * α applied to the sums, as pk_sgemm_direct_a_avx512 does: the same operations on the same
- * numbers, so the same bits. For a transposed A (a weight gradient's xᵀ) read by several
+ * numbers, so the same bits. With α = 1 it is also pk_sgemm_macro's AVX-512 case. For a transposed A (a weight gradient's xᵀ) read by several
  * panels of B: in place, each p of a 12-row group is a new cache line of A (rows of x lie
  * `lda` floats apart), and on Intel Granite Rapids, whose two 512-bit FMA ports consume
  * A twice as fast as a Zen 4 core's, those scattered reads held dW at 0.54 of numpy's

@@ -3,6 +3,12 @@
 
 void pk_sgemm_macro(int isa, long mc, long nc, long kc, const float *packed_a,
                     const float *packed_b, float *c, long ldc, float beta) {
+#if defined(__x86_64__)
+    if (isa == PK_ISA_AVX512) {  /* packed panels hold α·A already: α = 1 on the sums */
+        pk_sgemm_packed_a_avx512(mc, nc, kc, packed_a, 1.0f, packed_b, c, ldc, beta);
+        return;
+    }
+#endif
     long mr = pk_sgemm_mr(isa);
     long nr = pk_sgemm_nr(isa);
     const float *pb = packed_b;
@@ -15,10 +21,6 @@ void pk_sgemm_macro(int isa, long mc, long nc, long kc, const float *packed_a,
             float *ct = c + i * ldc + j;
             switch (isa) {
 #if defined(__x86_64__)
-            case PK_ISA_AVX512:
-                if (w == nr) pk_kernel_avx512_12x32(kc, pa, pb, ct, ldc, m_eff, n_eff, beta);
-                else pk_kernel_avx512_12x16(kc, pa, pb, ct, ldc, m_eff, n_eff, beta);
-                break;
             case PK_ISA_AVX2:
                 if (w == nr) pk_kernel_avx2_6x16(kc, pa, pb, ct, ldc, m_eff, n_eff, beta);
                 else pk_kernel_avx2_6x8(kc, pa, pb, ct, ldc, m_eff, n_eff, beta);

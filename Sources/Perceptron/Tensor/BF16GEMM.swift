@@ -1,12 +1,5 @@
 import CPerceptronKernels
 import Synchronization
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// Mixed-precision general matrix multiply on row-major fp32 data, bf16 operands:
 ///
@@ -64,8 +57,7 @@ enum BF16GEMM {
         private static let amxAvailable = pk_cpu_has_amx_bf16() != 0
 
         private static var amxDisabledByEnvironment: Bool {
-            guard let value = getenv("PERCEPTRON_DISABLE_AMX") else { return false }
-            return !["", "0", "false", "no"].contains(String(cString: value).lowercased())
+            ComputePrecision.isSet(environmentFlag: "PERCEPTRON_DISABLE_AMX")
         }
 
         /// Rows of C per micro-tile: row blocks are multiples of it.

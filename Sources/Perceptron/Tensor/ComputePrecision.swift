@@ -51,8 +51,12 @@ public enum ComputePrecision: String, Sendable, CaseIterable, Codable {
     /// Whether the CPU has AVX512_BF16 (read once; the GEMM checks this, not the environment).
     static let cpuHasBF16 = pk_cpu_has_avx512_bf16() != 0
 
-    private static var bf16DisabledByEnvironment: Bool {
-        guard let value = ProcessInfo.processInfo.environment["PERCEPTRON_DISABLE_BF16"] else { return false }
+    private static var bf16DisabledByEnvironment: Bool { isSet(environmentFlag: "PERCEPTRON_DISABLE_BF16") }
+
+    /// Whether an on/off environment variable is on: set to anything but "", "0", "false"
+    /// or "no" (any case).
+    static func isSet(environmentFlag name: String) -> Bool {
+        guard let value = ProcessInfo.processInfo.environment[name] else { return false }
         return !["", "0", "false", "no"].contains(value.lowercased())
     }
 }

@@ -592,4 +592,3 @@ private enum WorkspacePool {
         }
     }
 }
-
