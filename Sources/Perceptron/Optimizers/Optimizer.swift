@@ -50,7 +50,7 @@ extension Matrix: Codable {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(rows, forKey: .rows)
         try c.encode(columns, forKey: .columns)
-        try c.encode(storage, forKey: .data)
+        try c.encode(elements, forKey: .data)
     }
 }
 

@@ -127,17 +127,14 @@ enum QuantizedGEMM {
                             if let bias { bias.withUnsafeBufferPointer { run($0.baseAddress, a, c) } } else { run(nil, a, c) }
                         }
                         func run(_ a: UnsafeMutablePointer<UInt8>) {
-                            if output.rows != m || output.columns != n, output.storage.capacity >= m * n {
+                            if output.rows != m || output.columns != n, output.storage.elementCapacity >= m * n {
                                 // The buffer of an earlier, larger batch: reshaped in place (no new pages).
                                 output.resize(rows: m, columns: n)
                             }
                             if output.rows == m && output.columns == n {
                                 output.withUnsafeMutableBufferPointer { run(a, $0.baseAddress!) }
                             } else {
-                                output = Matrix(rows: m, columns: n, elements: [Float](unsafeUninitializedCapacity: m * n) { buffer, count in
-                                    run(a, buffer.baseAddress!)
-                                    count = m * n
-                                })
+                                output = Matrix(rows: m, columns: n) { buffer in run(a, buffer.baseAddress!) }
                             }
                         }
                         if scratch.count >= m * lda {

@@ -173,8 +173,9 @@ extension Matrix {
     /// Rows `range` as a new matrix (one contiguous copy).
     public func gatherRows(_ range: Range<Int>) -> Matrix {
         precondition(range.lowerBound >= 0 && range.upperBound <= rows, "Row range \(range) out of 0..<\(rows)")
-        return Matrix(rows: range.count, columns: columns,
-                      elements: Array(storage[(range.lowerBound * columns)..<(range.upperBound * columns)]))
+        return Matrix(rows: range.count, columns: columns) { rows in
+            rows.baseAddress!.initialize(from: storage.pointer + range.lowerBound * columns, count: rows.count)
+        }
     }
 
     /// The former name of ``gatherRows(_:)-(Range<Int>)``, which sat beside the row count ``rows``.

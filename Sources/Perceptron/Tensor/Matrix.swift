@@ -8,20 +8,21 @@ import Foundation
 /// elements are copied only when a shared copy is written to. Training code keeps its
 /// buffers uniquely referenced and writes into them in place, so a training step
 /// allocates nothing once the buffers exist (see ``resize(rows:columns:)``).
-public struct Matrix: Sendable, Equatable {
+public struct Matrix: @unchecked Sendable, Equatable {  // see MatrixStorage
     /// Number of rows (samples).
     public private(set) var rows: Int
     /// Number of columns (features).
     public private(set) var columns: Int
-    /// The elements, row-major: element (i, j) is `elements[i * columns + j]`.
-    @usableFromInline internal var storage: [Float]
+    /// The elements, row-major: element (i, j) is at offset `i * columns + j`; 64-byte
+    /// aligned (``MatrixStorage``).
+    @usableFromInline internal var storage: MatrixStorage
 
     /// A `rows × columns` matrix with every element equal to `value`.
     public init(rows: Int, columns: Int, repeating value: Float = 0) {
         precondition(rows >= 0 && columns >= 0, "Matrix shape must be non-negative, got \(rows)×\(columns)")
         self.rows = rows
         self.columns = columns
-        self.storage = [Float](repeating: value, count: rows * columns)
+        self.storage = rows * columns == 0 ? .empty : MatrixStorage.repeating(value, count: rows * columns)
     }
 
     /// A matrix over row-major `elements`; `elements.count` must be `rows × columns`.
@@ -31,7 +32,16 @@ public struct Matrix: Sendable, Equatable {
                      "Matrix \(rows)×\(columns) needs \(rows * columns) elements, got \(elements.count)")
         self.rows = rows
         self.columns = columns
-        self.storage = elements
+        self.storage = elements.isEmpty ? .empty : MatrixStorage.copying(elements)
+    }
+
+    /// A `rows × columns` matrix whose elements `body` writes, every one of them, row-major
+    /// (no zero-filling first, no intermediate array).
+    public init(rows: Int, columns: Int, initializingWith body: (UnsafeMutableBufferPointer<Float>) throws -> Void) rethrows {
+        precondition(rows >= 0 && columns >= 0, "Matrix shape must be non-negative, got \(rows)×\(columns)")
+        self.rows = rows
+        self.columns = columns
+        self.storage = try MatrixStorage.initialized(count: rows * columns, by: body)
     }
 
     /// A matrix from nested rows; every row must have the same length.
@@ -60,19 +70,20 @@ public struct Matrix: Sendable, Equatable {
         get {
             precondition(row >= 0 && row < rows && column >= 0 && column < columns,
                          "Index (\(row), \(column)) out of range for \(rows)×\(columns)")
-            return storage[row * columns + column]
+            return storage.pointer[row * columns + column]
         }
         set {
             precondition(row >= 0 && row < rows && column >= 0 && column < columns,
                          "Index (\(row), \(column)) out of range for \(rows)×\(columns)")
-            storage[row * columns + column] = newValue
+            makeStorageUnique()
+            storage.pointer[row * columns + column] = newValue
         }
     }
 
     /// Row `i` as an array.
     public func row(_ i: Int) -> [Float] {
         precondition(i >= 0 && i < rows, "Row \(i) out of range for \(rows) rows")
-        return Array(storage[(i * columns)..<((i + 1) * columns)])
+        return Array(UnsafeBufferPointer(start: storage.pointer + i * columns, count: columns))
     }
 
     /// The rows as nested arrays.
@@ -84,18 +95,17 @@ public struct Matrix: Sendable, Equatable {
     public mutating func resize(rows newRows: Int, columns newColumns: Int) {
         precondition(newRows >= 0 && newColumns >= 0, "Matrix shape must be non-negative")
         let newCount = newRows * newColumns
-        if newCount < storage.count {
-            storage.removeLast(storage.count - newCount)
-        } else if newCount > storage.count {
-            storage.append(contentsOf: repeatElement(0, count: newCount - storage.count))
+        if !isKnownUniquelyReferenced(&storage) || newCount > storage.elementCapacity {
+            storage = storage.copy(capacity: max(newCount, storage.elementCapacity))
         }
+        storage.setCount(newCount)
         rows = newRows
         columns = newColumns
     }
 
     /// Calls `body` with a pointer to the elements (row-major).
     @inlinable public func withUnsafeBufferPointer<R>(_ body: (UnsafeBufferPointer<Float>) throws -> R) rethrows -> R {
-        try storage.withUnsafeBufferPointer(body)
+        try body(storage.buffer)
     }
 
     /// Calls `body` with a mutable pointer to the elements (row-major), copying the
@@ -103,7 +113,17 @@ public struct Matrix: Sendable, Equatable {
     @inlinable public mutating func withUnsafeMutableBufferPointer<R>(
         _ body: (inout UnsafeMutableBufferPointer<Float>) throws -> R
     ) rethrows -> R {
-        try storage.withUnsafeMutableBufferPointer(body)
+        makeStorageUnique()
+        var buffer = UnsafeMutableBufferPointer(start: storage.pointer, count: storage.count)
+        defer { precondition(buffer.baseAddress == storage.pointer && buffer.count == storage.count,
+                             "Matrix.withUnsafeMutableBufferPointer: the buffer must not be replaced") }
+        return try body(&buffer)
+    }
+
+    /// Copies the elements first if another matrix shares them (copy-on-write); the empty
+    /// storage, which has no elements to write, stays shared.
+    @inlinable mutating func makeStorageUnique() {
+        if !isKnownUniquelyReferenced(&storage) && storage.count > 0 { storage = storage.copy() }
     }
 
     /// Whether every element is finite (no NaN, no ±Inf).
@@ -123,7 +143,9 @@ public struct Matrix: Sendable, Equatable {
     }
 
     public static func == (lhs: Matrix, rhs: Matrix) -> Bool {
-        lhs.rows == rhs.rows && lhs.columns == rhs.columns && lhs.storage == rhs.storage
+        guard lhs.rows == rhs.rows && lhs.columns == rhs.columns else { return false }
+        // As [Float]'s ==: one shared buffer is equal to itself (NaNs included), else element by element.
+        return lhs.storage === rhs.storage || lhs.storage.buffer.elementsEqual(rhs.storage.buffer)
     }
 }
 
@@ -141,5 +163,5 @@ extension Matrix: CustomStringConvertible {
 
 extension Matrix {
     /// The elements, row-major: element (i, j) is `elements[i * columns + j]`.
-    public var elements: [Float] { storage }
+    public var elements: [Float] { Array(storage.buffer) }
 }

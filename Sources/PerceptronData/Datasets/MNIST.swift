@@ -51,12 +51,9 @@ public enum MNIST {
                     + "\(overflow ? "too many" : String(total)) bytes, payload has \(bytes.count - 16)")
             }
             let source = bytes.baseAddress! + 16
-            let elements = [Float](unsafeUninitializedCapacity: total) { buffer, initialized in
-                let out = buffer.baseAddress!
+            return Matrix(rows: count, columns: pixels) { out in
                 for i in 0..<total { out[i] = Float(source[i]) / 255 }
-                initialized = total
             }
-            return Matrix(rows: count, columns: pixels, elements: elements)
         }
     }
 
