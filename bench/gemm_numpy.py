@@ -29,6 +29,11 @@ def shapes():
         out.append((f"fwd_{fan_in}x{fan_out}", False, False, 1000, fan_out, fan_in))
         out.append((f"dW_{fan_in}x{fan_out}", True, False, fan_in, fan_out, 1000))
         out.append((f"dX_{fan_in}x{fan_out}", False, True, 1000, fan_in, fan_out))
+    for fan_in, fan_out in zip(sizes, sizes[1:]):  # a batch-32 step (workload 2)
+        out.append((f"fwd32_{fan_in}x{fan_out}", False, False, 32, fan_out, fan_in))
+        out.append((f"dW32_{fan_in}x{fan_out}", True, False, fan_in, fan_out, 32))
+        if fan_in != 784:  # the first layer has no input gradient
+            out.append((f"dX32_{fan_in}x{fan_out}", False, True, 32, fan_in, fan_out))
     out.append(("square_2048", False, False, 2048, 2048, 2048))
     for fan_in, fan_out in zip(sizes, sizes[1:]):
         out.append((f"m1_{fan_in}x{fan_out}", False, False, 1, fan_out, fan_in))

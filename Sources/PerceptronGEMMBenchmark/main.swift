@@ -5,7 +5,8 @@
 //
 // Times `Matrix.multiply` (the library's GEMM entry point) on the shapes of a
 // 784-512-128-64-10 MLP at batch 1000 (forward X·W, weight gradient Xᵀ·dY, input
-// gradient dY·Wᵀ per layer), a square 2048³ product, and the batch-1 forward shapes.
+// gradient dY·Wᵀ per layer) and at batch 32 (the `…32_` shapes), a square 2048³ product,
+// and the batch-1 forward shapes.
 // Prints one tab-separated line per shape and thread count:
 //
 //     shape  m  n  k  threads  best_GFLOPs  median_GFLOPs  best_us  median_us
@@ -33,6 +34,14 @@ func shapes() -> [Shape] {
         list.append(Shape(name: "fwd_\(fanIn)x\(fanOut)", transposeA: false, transposeB: false, m: 1000, n: fanOut, k: fanIn))
         list.append(Shape(name: "dW_\(fanIn)x\(fanOut)", transposeA: true, transposeB: false, m: fanIn, n: fanOut, k: 1000))
         list.append(Shape(name: "dX_\(fanIn)x\(fanOut)", transposeA: false, transposeB: true, m: 1000, n: fanIn, k: fanOut))
+    }
+    for l in 0..<(sizes.count - 1) {  // a batch-32 step (workload 2)
+        let (fanIn, fanOut) = (sizes[l], sizes[l + 1])
+        list.append(Shape(name: "fwd32_\(fanIn)x\(fanOut)", transposeA: false, transposeB: false, m: 32, n: fanOut, k: fanIn))
+        list.append(Shape(name: "dW32_\(fanIn)x\(fanOut)", transposeA: true, transposeB: false, m: fanIn, n: fanOut, k: 32))
+        if l > 0 {  // the first layer has no input gradient
+            list.append(Shape(name: "dX32_\(fanIn)x\(fanOut)", transposeA: false, transposeB: true, m: 32, n: fanIn, k: fanOut))
+        }
     }
     list.append(Shape(name: "square_2048", transposeA: false, transposeB: false, m: 2048, n: 2048, k: 2048))
     for l in 0..<(sizes.count - 1) {
