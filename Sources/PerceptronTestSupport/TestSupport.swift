@@ -11,10 +11,11 @@ public func assertClose(_ actual: Matrix, _ expected: Matrix, tolerance: Float, 
         XCTFail("shape \(actual.rows)×\(actual.columns) != \(expected.rows)×\(expected.columns) \(message())", file: file, line: line)
         return
     }
-    let magnitude = scale ?? expected.elements.map { abs($0) }.max() ?? 0
+    let (actualElements, expectedElements) = (actual.elements, expected.elements)  // each a copy
+    let magnitude = scale ?? expectedElements.map { abs($0) }.max() ?? 0
     let bound = tolerance * max(magnitude, 1e-12)
     for i in 0..<actual.count {
-        let (a, e) = (actual.elements[i], expected.elements[i])
+        let (a, e) = (actualElements[i], expectedElements[i])
         if !(abs(a - e) <= bound) {
             XCTFail("element \(i) (row \(i / max(actual.columns, 1)), column \(i % max(actual.columns, 1))): \(a) vs \(e), |Δ| = \(abs(a - e)) > \(bound) \(message())",
                     file: file, line: line)

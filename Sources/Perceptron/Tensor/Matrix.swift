@@ -162,6 +162,8 @@ extension Matrix: CustomStringConvertible {
 }
 
 extension Matrix {
-    /// The elements, row-major: element (i, j) is `elements[i * columns + j]`.
+    /// The elements, row-major: element (i, j) is `elements[i * columns + j]`. A new array
+    /// each time (the matrix keeps its elements in aligned storage of its own), so a loop
+    /// reads `matrix[i, j]` or ``withUnsafeBufferPointer(_:)`` instead, or takes it once.
     public var elements: [Float] { Array(storage.buffer) }
 }
