@@ -143,12 +143,17 @@ final class Batcher: Sendable {
             })
             return
         }
-        var stacked: [Float] = []
-        stacked.reserveCapacity(rows * predictor.inputSize)
-        for job in jobs { stacked.append(contentsOf: job.features) }
+        // The jobs' rows, one after another, written straight into the batch's matrix.
+        let stacked = Matrix(rows: rows, columns: predictor.inputSize) { out in
+            var start = 0
+            for job in jobs {
+                _ = UnsafeMutableBufferPointer(rebasing: out[start..<(start + job.features.count)]).initialize(from: job.features)
+                start += job.features.count
+            }
+        }
         let output: Matrix
         do {
-            output = try predictor.outputs(Matrix(rows: rows, columns: predictor.inputSize, elements: stacked))
+            output = try predictor.outputs(stacked)
         } catch {
             for job in jobs { job.continuation.resume(returning: .failure(error)) }
             return
@@ -157,8 +162,10 @@ final class Batcher: Sendable {
         output.withUnsafeBufferPointer { all in
             var start = 0
             for job in jobs {
-                let slice = Array(all[(start * width)..<((start + job.rows) * width)])
-                job.continuation.resume(returning: .success(Matrix(rows: job.rows, columns: width, elements: slice)))
+                let slice = Matrix(rows: job.rows, columns: width) { out in
+                    _ = out.initialize(from: all[(start * width)..<((start + job.rows) * width)])
+                }
+                job.continuation.resume(returning: .success(slice))
                 start += job.rows
             }
         }
