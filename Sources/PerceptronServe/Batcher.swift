@@ -32,7 +32,8 @@ final class Batcher: Sendable {
 
     struct Job {
         var rows: Int
-        var features: [Float]
+        /// The request's rows (made once, in ``outputs(rows:features:)``).
+        var features: Matrix
         var arrival: ContinuousClock.Instant
         var continuation: CheckedContinuation<Result<Matrix, any Error>, Never>
     }
@@ -74,7 +75,7 @@ final class Batcher: Sendable {
             return try predictor.outputs(x)
         }
         let result = await withCheckedContinuation { continuation in
-            let job = Job(rows: rows, features: features, arrival: .now, continuation: continuation)
+            let job = Job(rows: rows, features: x, arrival: .now, continuation: continuation)
             let (startWorker, wakeWorker) = state.withLock { state -> (Bool, Task<Void, Never>?) in
                 state.queue.append(job)
                 state.queuedRows += rows
@@ -139,7 +140,7 @@ final class Batcher: Sendable {
         if jobs.count == 1 {
             let job = jobs[0]
             job.continuation.resume(returning: Result {
-                try predictor.outputs(Matrix(rows: job.rows, columns: predictor.inputSize, elements: job.features))
+                try predictor.outputs(job.features)
             })
             return
         }
@@ -147,7 +148,9 @@ final class Batcher: Sendable {
         let stacked = Matrix(rows: rows, columns: predictor.inputSize) { out in
             var start = 0
             for job in jobs {
-                _ = UnsafeMutableBufferPointer(rebasing: out[start..<(start + job.features.count)]).initialize(from: job.features)
+                job.features.withUnsafeBufferPointer { rows in
+                    _ = UnsafeMutableBufferPointer(rebasing: out[start..<(start + rows.count)]).initialize(from: rows)
+                }
                 start += job.features.count
             }
         }
