@@ -41,6 +41,19 @@ final class ParallelReductionTests: XCTestCase {
         XCTAssertTrue(Matrix(rows: 0, columns: 5).isFinite)
     }
 
+    /// Every position of short vectors (one thread, below the split): the AVX-512 kernel's
+    /// four 16-lane sums, its one-vector loop and its scalar tail each see a bad value.
+    func testFinitenessCheckSeesEveryPositionOffTheVectorWidths() {
+        for count in [1, 15, 16, 17, 63, 64, 65, 100, 131] {
+            XCTAssertTrue(Matrix(rows: 1, columns: count, elements: lcgValues(count, seed: 2, range: 1_000)).isFinite)
+            for position in 0..<count {
+                var x = lcgValues(count, seed: 2, range: 1_000)
+                x[position] = position % 2 == 0 ? .nan : -.infinity
+                XCTAssertFalse(Matrix(rows: 1, columns: count, elements: x).isFinite, "\(x[position]) at \(position) of \(count)")
+            }
+        }
+    }
+
     /// ReLU's backward pass (out = z > 0 ? g : 0) in its vector kernels (AVX-512, AVX2)
     /// and their scalar tails: the formula's exact values, +0 where z ≤ 0 or z is NaN, −0
     /// and NaN gradients passed through where z > 0, lengths off the vector widths.
