@@ -31,9 +31,9 @@ final class Batcher: Sendable {
     static let inlineParameterLimit = 16_384
 
     struct Job {
-        var rows: Int
         /// The request's rows (made once, in ``outputs(rows:features:)``).
         var features: Matrix
+        var rows: Int { features.rows }
         var arrival: ContinuousClock.Instant
         var continuation: CheckedContinuation<Result<Matrix, any Error>, Never>
     }
@@ -75,7 +75,7 @@ final class Batcher: Sendable {
             return try predictor.outputs(x)
         }
         let result = await withCheckedContinuation { continuation in
-            let job = Job(rows: rows, features: x, arrival: .now, continuation: continuation)
+            let job = Job(features: x, arrival: .now, continuation: continuation)
             let (startWorker, wakeWorker) = state.withLock { state -> (Bool, Task<Void, Never>?) in
                 state.queue.append(job)
                 state.queuedRows += rows

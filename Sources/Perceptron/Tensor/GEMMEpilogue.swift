@@ -26,9 +26,8 @@ struct GEMMEpilogue: @unchecked Sendable {
     /// Applies the epilogue to C[rows, columns].
     func apply(rows: Range<Int>, columns: Range<Int>, c: UnsafeMutablePointer<Float>, ldc: Int) {
         if rows.isEmpty || columns.isEmpty { return }
+        let block = shifted(rows: rows.lowerBound, columns: columns.lowerBound)
         pk_bias_activate(rows.count, columns.count, c + rows.lowerBound * ldc + columns.lowerBound, ldc,
-                         bias.map { $0 + columns.lowerBound },
-                         activated.map { $0 + rows.lowerBound * ldActivated + columns.lowerBound }, ldActivated,
-                         relu ? 1 : 0)
+                         block.bias, block.activated, ldActivated, relu ? 1 : 0)
     }
 }

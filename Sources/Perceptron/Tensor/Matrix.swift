@@ -22,7 +22,7 @@ public struct Matrix: @unchecked Sendable, Equatable {  // see MatrixStorage
         precondition(rows >= 0 && columns >= 0, "Matrix shape must be non-negative, got \(rows)×\(columns)")
         self.rows = rows
         self.columns = columns
-        self.storage = rows * columns == 0 ? .empty : MatrixStorage.repeating(value, count: rows * columns)
+        self.storage = rows * columns == 0 ? .empty : MatrixStorage.initialized(count: rows * columns) { $0.initialize(repeating: value) }
     }
 
     /// A matrix over row-major `elements`; `elements.count` must be `rows × columns`.
@@ -32,7 +32,7 @@ public struct Matrix: @unchecked Sendable, Equatable {  // see MatrixStorage
                      "Matrix \(rows)×\(columns) needs \(rows * columns) elements, got \(elements.count)")
         self.rows = rows
         self.columns = columns
-        self.storage = elements.isEmpty ? .empty : MatrixStorage.copying(elements)
+        self.storage = elements.isEmpty ? .empty : MatrixStorage.initialized(count: elements.count) { _ = $0.initialize(from: elements) }
     }
 
     /// A `rows × columns` matrix whose elements `body` writes, every one of them, row-major

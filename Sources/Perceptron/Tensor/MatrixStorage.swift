@@ -51,22 +51,6 @@ final class MatrixStorage: ManagedBuffer<MatrixStorage.Header, Float> {
     /// AMSGrad slot, every step). Nothing can be written to it, so sharing it is safe.
     @usableFromInline nonisolated(unsafe) static let empty = allocate(capacity: 0)
 
-    /// `count` copies of `value`.
-    static func repeating(_ value: Float, count: Int) -> MatrixStorage {
-        let storage = allocate(capacity: count)
-        storage.pointer.initialize(repeating: value, count: count)
-        storage.setInitializedCount(count)
-        return storage
-    }
-
-    /// A copy of `elements`.
-    static func copying(_ elements: some Collection<Float>) -> MatrixStorage {
-        let storage = allocate(capacity: elements.count)
-        _ = UnsafeMutableBufferPointer(start: storage.pointer, count: elements.count).initialize(from: elements)
-        storage.setInitializedCount(elements.count)
-        return storage
-    }
-
     /// `count` elements written by `body`, which must set every one of them.
     static func initialized(count: Int, by body: (UnsafeMutableBufferPointer<Float>) throws -> Void) rethrows -> MatrixStorage {
         let storage = allocate(capacity: count)
