@@ -1,4 +1,5 @@
 #include "internal.h"
+#include <string.h>
 
 #if defined(__x86_64__)
 #include <immintrin.h>
@@ -72,13 +73,6 @@ static void pack_a_panel(long mr, long rows, long kc, const float *a, long rs, l
             float *d = dst + r;
             for (long p = 0; p < kc; p++) d[p * mr] = 0.0f;
         }
-    } else if (rs == 1 && rows == mr) {
-        /* Columns of A are contiguous (A transposed): a straight copy per p. */
-        for (long p = 0; p < kc; p++) {
-            const float *src = a + p * cs;
-            float *d = dst + p * mr;
-            for (long r = 0; r < mr; r++) d[r] = alpha * src[r];
-        }
     } else {
         for (long p = 0; p < kc; p++) {
             float *d = dst + p * mr;
@@ -89,9 +83,48 @@ static void pack_a_panel(long mr, long rows, long kc, const float *a, long rs, l
     }
 }
 
+/* Steps along p that pack_a_transposed moves per pass over the panels. */
+#define TRANSPOSED_P_TILE 16
+
+/* pk_sgemm_pack_a for a transposed A (rs == 1: the mr values of a panel's step p are
+ * contiguous, at a + p·cs + i): all panels at once, TRANSPOSED_P_TILE steps at a time. A
+ * panel at a time read each row of the source (a row of x, for a weight gradient xᵀ·δ)
+ * 12 floats at a time, one or two new cache lines `cs` floats apart per step, and came
+ * back for the next 12 after the lines had left L1. Across all panels, the tile's rows are
+ * read front to back while they are in L1, and each panel gets 16 steps (768 bytes)
+ * written in a row; the same floats. Intel Granite Rapids, 1 thread: packing a 1000 × 784
+ * x as xᵀ 310 → 245 µs, 1000 × 512 235 → 145 µs (a 3.1 MB memcpy from L3 takes 170-215,
+ * so little is left); pk_sgemm_pack_a 11.3 → 5.8 % of workload 1 (8 and 64 steps per tile
+ * measured no better overall). */
+static void pack_a_transposed(long mr, long mc, long kc, const float *a, long cs, float alpha,
+                              float *dst) {
+    for (long p0 = 0; p0 < kc; p0 += TRANSPOSED_P_TILE) {
+        long p1 = kc - p0 < TRANSPOSED_P_TILE ? kc : p0 + TRANSPOSED_P_TILE;
+        float *panel = dst + p0 * mr;
+        for (long i = 0; i < mc; i += mr, panel += mr * kc) {
+            long rows = mc - i < mr ? mc - i : mr;
+            float *d = panel;
+            if (rows == 12 && mr == 12 && alpha == 1.0f) {  /* the common case, in fixed-size moves */
+                for (long p = p0; p < p1; p++, d += 12) memcpy(d, a + p * cs + i, 12 * sizeof(float));
+                continue;
+            }
+            for (long p = p0; p < p1; p++, d += mr) {
+                const float *src = a + p * cs + i;
+                long r = 0;
+                for (; r < rows; r++) d[r] = alpha * src[r];
+                for (; r < mr; r++) d[r] = 0.0f;
+            }
+        }
+    }
+}
+
 void pk_sgemm_pack_a(int isa, long mc, long kc, const float *a, long rs, long cs,
                      float alpha, float *dst) {
     long mr = pk_sgemm_mr(isa);
+    if (rs == 1 && cs != 1) {
+        pack_a_transposed(mr, mc, kc, a, cs, alpha, dst);
+        return;
+    }
     for (long i = 0; i < mc; i += mr) {
         long rows = mc - i < mr ? mc - i : mr;
         pack_a_panel(mr, rows, kc, a + i * rs, rs, cs, alpha, dst);

@@ -183,8 +183,8 @@ final class GEMMTests: XCTestCase {
 
     /// A transposed A read by more than two panels of B (a weight gradient xᵀ·δ) is packed
     /// on AVX-512 instead of read in place: the same numbers in the same operations, so the
-    /// bits of the same product with A stored row-major (read in place), with α and β, on
-    /// one and two threads, for every kernel family the CPU runs.
+    /// bits of the same product with A stored row-major, with α and β, on one and two
+    /// threads, for every kernel family the CPU runs.
     func testTransposedAGivesTheBitsOfRowMajorA() {
         let kc = GEMMBlocking.forKernel(.best).kc
         for kernel in GEMM.Kernel.allCases where kernel.isSupported {
@@ -203,6 +203,42 @@ final class GEMMTests: XCTestCase {
                 let rowMajor = product(false, threads: 1)
                 XCTAssertEqual(product(true, threads: 1), rowMajor, "\(kernel) \(m)×\(n)×\(k), 1 thread")
                 XCTAssertEqual(product(true, threads: 2), rowMajor, "\(kernel) \(m)×\(n)×\(k), 2 threads")
+            }
+        }
+    }
+
+    /// A row-major A read by more than four panels of B is packed on AVX-512, by four or
+    /// fewer read in place: the same FMAs in the same order either way, so a wide product
+    /// has, column for column, the bits of its slices of ≤ 128 columns (with α and β, edge
+    /// rows, several depth blocks, one and two threads).
+    func testRowMajorAPackedForManyPanelsGivesTheBitsOfInPlace() {
+        let kc = GEMMBlocking.forKernel(.best).kc
+        for kernel in GEMM.Kernel.allCases where kernel.isSupported {
+            for (m, n, k) in [(50, 200, 300), (37, 161, kc + 3), (45, 256, 40)] {
+                let a = lcgValues(m * k, seed: UInt64(m + k)), b = lcgValues(k * n, seed: UInt64(n))
+                let c0 = lcgValues(m * n, seed: 5)
+                func product(columns: Range<Int>, threads: Int) -> [UInt32] {
+                    var c = c0
+                    b.withUnsafeBufferPointer { pb in
+                        c.withUnsafeMutableBufferPointer { pc in
+                            GEMM.sgemm(transposeA: false, transposeB: false, m: m, n: columns.count, k: k, alpha: 0.75,
+                                       a: a, lda: k, b: pb.baseAddress! + columns.lowerBound, ldb: n, beta: 0.5,
+                                       c: pc.baseAddress! + columns.lowerBound, ldc: n, threads: threads,
+                                       kernel: kernel, ignoreParallelThresholds: true)
+                        }
+                    }
+                    return c.map(\.bitPattern)
+                }
+                var sliced = c0.map(\.bitPattern)
+                for start in stride(from: 0, to: n, by: 128) {
+                    let columns = start ..< min(n, start + 128)
+                    let slice = product(columns: columns, threads: 1)
+                    for i in 0..<m { for j in columns { sliced[i * n + j] = slice[i * n + j] } }
+                }
+                for threads in [1, 2] {
+                    let differing = zip(product(columns: 0..<n, threads: threads), sliced).filter { $0 != $1 }.count
+                    XCTAssertEqual(differing, 0, "\(kernel) \(m)×\(n)×\(k), \(threads) threads: elements whose bits differ")
+                }
             }
         }
     }

@@ -347,10 +347,15 @@ private struct Problem: @unchecked Sendable {
         Problem.parallel(workers, PackBTask(problem: self, block: block, shared: shared, chunk: chunk, chunks: chunks))
     }
 
-    /// Whether the in-place kernel gets a transposed A packed instead (see ``compute``):
-    /// A's rows are contiguous down its columns, and the kernel can take packed panels.
-    private var packsTransposedA: Bool {
-        aRowStride == 1 && aColumnStride != 1 && pk_sgemm_packed_a_supported(isa) != 0
+    /// Whether the in-place kernel gets A packed instead for a block `nc` columns wide (see
+    /// ``compute``): the kernel can take packed panels, and enough panels of B read A to pay
+    /// for the copy: more than two for a transposed A (in place, each step along p is a new
+    /// cache line of it), more than four for a row-major one.
+    private func packsA(nc: Int) -> Bool {
+        guard pk_sgemm_packed_a_supported(isa) != 0 else { return false }
+        let panels = (nc + pk_sgemm_nr(isa) - 1) / pk_sgemm_nr(isa)
+        let transposed = aRowStride == 1 && aColumnStride != 1
+        return panels > (transposed ? 2 : 4)
     }
 
     /// Row block `index`: C[rows, jc ..< jc+nc] ← α·op(A)[rows, pc ..< pc+kc]·B̃ + β·C.
@@ -359,14 +364,20 @@ private struct Problem: @unchecked Sendable {
         if rows.isEmpty { return }
         let aBlock = a + rows.lowerBound * aRowStride + block.pc * aColumnStride
         let cBlock = c + rows.lowerBound * ldc + block.jc
-        if directA, packsTransposedA, block.nc > 2 * pk_sgemm_nr(isa) {
-            // A transposed (xᵀ of a weight gradient) and read by more than two panels of
-            // B: in place, every step along p touches a new cache line of A, `lda` floats
-            // from the last (a power-of-two lda maps them all to a few cache sets), for
-            // every panel; packed once (α = 1, the same bits), the panels stream it. On
-            // Intel Granite Rapids, 1 thread: 784 × 512 × 1000 147 → 175 GFLOP/s, 512 × 128
-            // × 1000 99 → 153; with two panels (128 × 64 × 1000) packing cost more than it
-            // saved (178 → 149), so that stays in place.
+        if directA, packsA(nc: block.nc) {
+            // A read by many panels of B is packed once (α = 1: the same FMAs in the same
+            // order, so the same bits), and the panels stream it. A transposed (xᵀ of a
+            // weight gradient), in place, touches a new cache line `lda` floats from the
+            // last at every step along p (a power-of-two lda maps them all to a few cache
+            // sets), for every panel. On Intel Granite Rapids, 1 thread: 784 × 512 × 1000
+            // 147 → 175 GFLOP/s, 512 × 128 × 1000 99 → 153; with two panels (128 × 64 ×
+            // 1000) packing cost more than it saved (178 → 149), so that stays in place.
+            // A row-major A (x of a forward product, δ of an input gradient) is read along
+            // its rows in place, but through twelve row pointers, and the kernel over a
+            // packed panel runs faster than over them: 1000 × 512 × 784 133 → 141 GFLOP/s,
+            // 1000 × 784 × 512 127 → 132, 2048³ 102 → 108 (CPU time, a slower host than
+            // the figures above); with four panels (1000 × 128 × 64) the copy cost more
+            // (134 → 130), so up to four stay in place.
             let packedA = workspace.a(count: pk_sgemm_packed_a_size(isa, block.mcMax, block.kc))
             pk_sgemm_pack_a(isa, rows.count, block.kc, aBlock, aRowStride, aColumnStride, 1, packedA)
             pk_sgemm_packed_a(isa, rows.count, block.nc, block.kc, packedA, alpha, block.packedB.pointer,
