@@ -243,6 +243,38 @@ final class GEMMTests: XCTestCase {
         }
     }
 
+    /// The last m mod 12 rows of a product that reads A in place (AVX-512, at most four
+    /// panels of B) run a 4- or 8-row body over A where it lies when one covers them
+    /// exactly, and are packed into a zero-padded 12-row panel otherwise. Each row is the
+    /// same FMA chain either way, so the first rows of a 48-row product (no last rows) must
+    /// have the bits of products of 40, 44 and 45 rows, A row-major or transposed, with α
+    /// and β, on one and two threads.
+    func testLastRowsReadInPlaceGiveTheBitsOfFullGroups() {
+        let (n, k) = (64, 70)
+        for kernel in GEMM.Kernel.allCases where kernel.isSupported {
+            for transposeA in [false, true] {
+                let full = 48
+                let lda = transposeA ? full : k
+                let a = lcgValues(full * k, seed: 21), b = lcgValues(k * n, seed: 22)
+                let c0 = lcgValues(full * n, seed: 23)
+                func product(rows m: Int, threads: Int) -> [UInt32] {
+                    var c = c0
+                    GEMM.sgemm(transposeA: transposeA, transposeB: false, m: m, n: n, k: k, alpha: 0.75,
+                               a: a, lda: lda, b: b, ldb: n, beta: 0.5, c: &c, ldc: n,
+                               threads: threads, kernel: kernel, ignoreParallelThresholds: true)
+                    return Array(c.prefix(m * n).map(\.bitPattern))
+                }
+                let reference = product(rows: full, threads: 1)
+                for m in [40, 44, 45] {
+                    for threads in [1, 2] {
+                        XCTAssertEqual(product(rows: m, threads: threads), Array(reference.prefix(m * n)),
+                                       "\(kernel) transposeA \(transposeA), \(m) rows, \(threads) threads")
+                    }
+                }
+            }
+        }
+    }
+
     func testColumnSplitOfFewRowsGivesIdenticalBits() {
         // 2 micro-rows are too few to share by rows, so the threads take column slices.
         for ta in [false, true] {
