@@ -216,7 +216,42 @@ void pk_sum_columns(long rows, long cols, const float *restrict x, float *restri
     pk_sum_columns_ld(rows, cols, cols, x, s);
 }
 
+#if defined(__x86_64__)
+/* pk_sum_columns_ld in 512-bit vectors: 64 columns' sums held in registers down all the
+ * rows, then the next 64 (a masked last group), so s is written once instead of read and
+ * written per row. Each column is still summed row by row in order: the same bits. */
+__attribute__((target("avx512f")))
+static void sum_columns_avx512(long rows, long cols, long ld, const float *restrict x, float *restrict s) {
+    for (long j = 0; j < cols; j += 64) {
+        __mmask16 masks[4];
+        for (int v = 0; v < 4; v++) {
+            long lanes = cols - j - 16 * v;
+            masks[v] = lanes >= 16 ? (__mmask16)0xFFFF : lanes <= 0 ? (__mmask16)0 : (__mmask16)((1u << lanes) - 1u);
+        }
+        __m512 acc0 = _mm512_setzero_ps(), acc1 = _mm512_setzero_ps();
+        __m512 acc2 = _mm512_setzero_ps(), acc3 = _mm512_setzero_ps();
+        const float *row = x + j;
+        for (long i = 0; i < rows; i++, row += ld) {
+            acc0 = _mm512_add_ps(acc0, _mm512_maskz_loadu_ps(masks[0], row));
+            acc1 = _mm512_add_ps(acc1, _mm512_maskz_loadu_ps(masks[1], row + 16));
+            acc2 = _mm512_add_ps(acc2, _mm512_maskz_loadu_ps(masks[2], row + 32));
+            acc3 = _mm512_add_ps(acc3, _mm512_maskz_loadu_ps(masks[3], row + 48));
+        }
+        _mm512_mask_storeu_ps(s + j, masks[0], acc0);
+        _mm512_mask_storeu_ps(s + j + 16, masks[1], acc1);
+        _mm512_mask_storeu_ps(s + j + 32, masks[2], acc2);
+        _mm512_mask_storeu_ps(s + j + 48, masks[3], acc3);
+    }
+}
+#endif
+
 void pk_sum_columns_ld(long rows, long cols, long ld, const float *restrict x, float *restrict s) {
+#if defined(__x86_64__)
+    if (pk_cpu_has_avx512()) {
+        sum_columns_avx512(rows, cols, ld, x, s);
+        return;
+    }
+#endif
     for (long j = 0; j < cols; j++) s[j] = 0;
     for (long i = 0; i < rows; i++) {
         const float *restrict row = x + i * ld;
@@ -229,8 +264,40 @@ void pk_relu(long n, const float *z, float *a) {
     for (long i = 0; i < n; i++) a[i] = z[i] > 0 ? z[i] : 0;
 }
 
+#if defined(__x86_64__)
+/* pk_bias_activate in 512-bit vectors, one pass per row (the loops below make two and
+ * compile for SSE): z + b stored, and max(z + b, 0) where ReLU is asked. vmaxps returns its
+ * second operand when either is NaN or both are zero, so max(z, +0) is the loop's
+ * `z > 0 ? z : 0` bit for bit (NaN → +0, −0 → +0). */
+__attribute__((target("avx512f")))
+static void bias_activate_avx512(long rows, long cols, float *restrict z, long ldz, const float *restrict b,
+                                 float *restrict a, long lda, int relu) {
+    const __m512 zero = _mm512_setzero_ps();
+    for (long i = 0; i < rows; i++) {
+        float *restrict zr = z + i * ldz;
+        float *restrict ar = a ? a + i * lda : 0;
+        for (long j = 0; j < cols; j += 16) {
+            long lanes = cols - j;
+            __mmask16 mask = lanes >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << lanes) - 1u);
+            __m512 v = _mm512_maskz_loadu_ps(mask, zr + j);
+            if (b) {
+                v = _mm512_add_ps(v, _mm512_maskz_loadu_ps(mask, b + j));
+                _mm512_mask_storeu_ps(zr + j, mask, v);
+            }
+            if (ar) _mm512_mask_storeu_ps(ar + j, mask, relu ? _mm512_max_ps(v, zero) : v);
+        }
+    }
+}
+#endif
+
 void pk_bias_activate(long rows, long cols, float *restrict z, long ldz, const float *restrict b,
                       float *restrict a, long lda, int relu) {
+#if defined(__x86_64__)
+    if (pk_cpu_has_avx512()) {
+        bias_activate_avx512(rows, cols, z, ldz, b, a, lda, relu);
+        return;
+    }
+#endif
     for (long i = 0; i < rows; i++) {
         float *restrict zr = z + i * ldz;
         if (b)

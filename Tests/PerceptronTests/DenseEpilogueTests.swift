@@ -83,12 +83,45 @@ final class DenseEpilogueTests: XCTestCase {
         }
     }
 
-    /// pk_bias_activate is the separate passes element by element: z += b, then ReLU.
+    /// pk_bias_activate is the separate passes element by element: z += b, then ReLU (or a
+    /// copy), whichever instruction set runs it (AVX-512's is one pass of vmaxps, whose NaN
+    /// and signed-zero rules must give the loop's `z > 0 ? z : 0`): NaN, ±0, ±∞ and a sum
+    /// that cancels to −0 included, rows `ld` apart with a masked last group of columns,
+    /// with and without a bias or an activated output.
     func testBiasActivateKernelMatchesSeparateKernels() {
-        let (rows, cols) = (7, 37)
-        var z = lcgValues(rows * cols, seed: 11)
-        let b = lcgValues(cols, seed: 12)
-        var zRef = z
+        let (rows, cols, ld) = (7, 37, 41)
+        var z0 = lcgValues(rows * ld, seed: 11)
+        var b = lcgValues(cols, seed: 12)
+        let specials: [Float] = [.nan, -0.0, 0.0, .infinity, -.infinity, -1.5, 1e-45, -1e-45]
+        for (i, value) in specials.enumerated() { z0[i * 5] = value }
+        z0[3] = -0.0; b[3] = -0.0     // −0 + −0 = −0, then ReLU: +0
+        z0[ld + 4] = 2.5; b[4] = -2.5  // cancels to +0
+        for relu in [Int32(1), 0] {
+            for withBias in [true, false] {
+                for withActivated in [true, false] {
+                    var z = z0, zRef = z0
+                    var a = [Float](repeating: 7, count: rows * ld), aRef = a
+                    for i in 0..<rows {
+                        for j in 0..<cols {
+                            if withBias { zRef[i * ld + j] += b[j] }
+                            let v = zRef[i * ld + j]
+                            if withActivated { aRef[i * ld + j] = relu == 1 ? (v > 0 ? v : 0) : v }
+                        }
+                    }
+                    b.withUnsafeBufferPointer { bp in
+                        a.withUnsafeMutableBufferPointer { ap in
+                            pk_bias_activate(rows, cols, &z, ld, withBias ? bp.baseAddress : nil,
+                                             withActivated ? ap.baseAddress : nil, ld, relu)
+                        }
+                    }
+                    let label = "relu \(relu), bias \(withBias), activated \(withActivated)"
+                    XCTAssertEqual(z.map(\.bitPattern), zRef.map(\.bitPattern), "z, \(label)")
+                    XCTAssertEqual(a.map(\.bitPattern), aRef.map(\.bitPattern), "a, \(label)")
+                }
+            }
+        }
+        // The kernel against the separate kernels it fuses.
+        var z = lcgValues(rows * cols, seed: 13), zRef = z
         var a = [Float](repeating: .nan, count: rows * cols), aRef = a
         pk_add_row_vector(rows, cols, &zRef, b)
         pk_relu(rows * cols, zRef, &aRef)

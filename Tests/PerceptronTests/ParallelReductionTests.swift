@@ -14,6 +14,11 @@ final class ParallelReductionTests: XCTestCase {
             let x = lcgValues(rows * cols, seed: UInt64(rows + cols), range: 1_000)
             var reference = [Float](repeating: .nan, count: cols)
             pk_sum_columns(rows, cols, x, &reference)
+            // The kernel (AVX-512 where the CPU has it) adds each column's rows in order:
+            // the bits of a plain Float loop.
+            var rowOrder = [Float](repeating: 0, count: cols)
+            for i in 0..<rows { for j in 0..<cols { rowOrder[j] += x[i * cols + j] } }
+            XCTAssertEqual(reference.map(\.bitPattern), rowOrder.map(\.bitPattern), "\(rows)×\(cols), the kernel")
             for threads in [1, 2, 3] {
                 try ComputeSettings.setThreadCount(threads)
                 let sums = Matrix(rows: rows, columns: cols, elements: x).sumColumns()
