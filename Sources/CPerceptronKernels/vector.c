@@ -266,9 +266,9 @@ void pk_relu(long n, const float *z, float *a) {
 
 #if defined(__x86_64__)
 /* pk_bias_activate in 512-bit vectors, one pass per row (the loops below make two and
- * compile for SSE): z + b stored, and max(z + b, 0) where ReLU is asked. vmaxps returns its
- * second operand when either is NaN or both are zero, so max(z, +0) is the loop's
- * `z > 0 ? z : 0` bit for bit (NaN → +0, −0 → +0). */
+ * compile for SSE): z + b stored, and max(z + b, 0) where ReLU is asked (into z itself
+ * when there is no a). vmaxps returns its second operand when either is NaN or both are
+ * zero, so max(z, +0) is the loop's `z > 0 ? z : 0` bit for bit (NaN → +0, −0 → +0). */
 __attribute__((target("avx512f")))
 static void bias_activate_avx512(long rows, long cols, float *restrict z, long ldz, const float *restrict b,
                                  float *restrict a, long lda, int relu) {
@@ -280,11 +280,15 @@ static void bias_activate_avx512(long rows, long cols, float *restrict z, long l
             long lanes = cols - j;
             __mmask16 mask = lanes >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << lanes) - 1u);
             __m512 v = _mm512_maskz_loadu_ps(mask, zr + j);
-            if (b) {
-                v = _mm512_add_ps(v, _mm512_maskz_loadu_ps(mask, b + j));
+            if (b) v = _mm512_add_ps(v, _mm512_maskz_loadu_ps(mask, b + j));
+            if (ar) {
+                if (b) _mm512_mask_storeu_ps(zr + j, mask, v);
+                _mm512_mask_storeu_ps(ar + j, mask, relu ? _mm512_max_ps(v, zero) : v);
+            } else if (relu) {
+                _mm512_mask_storeu_ps(zr + j, mask, _mm512_max_ps(v, zero));
+            } else if (b) {
                 _mm512_mask_storeu_ps(zr + j, mask, v);
             }
-            if (ar) _mm512_mask_storeu_ps(ar + j, mask, relu ? _mm512_max_ps(v, zero) : v);
         }
     }
 }
@@ -302,7 +306,11 @@ void pk_bias_activate(long rows, long cols, float *restrict z, long ldz, const f
         float *restrict zr = z + i * ldz;
         if (b)
             for (long j = 0; j < cols; j++) zr[j] += b[j];
-        if (!a) continue;
+        if (!a) {
+            if (relu)
+                for (long j = 0; j < cols; j++) zr[j] = zr[j] > 0 ? zr[j] : 0;
+            continue;
+        }
         float *restrict ar = a + i * lda;
         if (relu)
             for (long j = 0; j < cols; j++) ar[j] = zr[j] > 0 ? zr[j] : 0;

@@ -37,8 +37,40 @@ final class DenseEpilogueTests: XCTestCase {
                     let label = "\(precision) m \(m) prepacked \(prepacked != nil), \(threads) threads, \(activation), bias \(useBias)"
                     XCTAssertEqual(bits(z), bits(zRef), "z: " + label)
                     XCTAssertEqual(bits(a), bits(aRef), "a: " + label)
+                    var inPlace = Matrix(rows: 0, columns: 0)  // an inference pass's single matrix
+                    Matrix.multiplyDense(x, weight, bias: useBias ? bias : nil, relu: activation == .relu,
+                                         precision: precision, prepackedB: prepacked, activatedInPlace: &inPlace)
+                    XCTAssertEqual(bits(inPlace), bits(aRef), "a in place: " + label)
                     if activation == .relu { XCTAssertTrue(a.withUnsafeBufferPointer { $0.contains(0) }, "ReLU cut nothing: " + label) }
                 }
+            }
+        }
+    }
+
+    /// A Dense layer's inference pass writes f(x·W + b) into its output alone: the bits of a
+    /// training pass's output, with no z kept (a training pass keeps it for backward). A
+    /// backward pass after it (``Sequential/lossAndGradients(_:_:training:)`` runs the layers
+    /// in inference mode) reads ReLU's derivative from a instead (a > 0 exactly where z > 0),
+    /// and must give the gradients' bits of a backward after a training pass.
+    func testInferencePassGivesTrainingOutputBitsWithoutZ() throws {
+        for activation in [Activation.relu, .linear] {
+            var layer = Dense(40, activation: activation)
+            var generator = SeededGenerator(seed: 5)
+            try layer.build(inputSize: 30, generator: &generator)
+            for rows in [3, 32, 200] {  // row by row, swapped, packed (W packed once at inference)
+                let x = Matrix(rows: rows, columns: 30, elements: lcgValues(rows * 30, seed: UInt64(rows)))
+                layer.forward(x, training: true, generator: &generator)
+                let trained = bits(layer.output)
+                XCTAssertEqual(layer.preactivation.rows, rows)
+                let upstream = Matrix(rows: rows, columns: 40, elements: lcgValues(rows * 40, seed: 9))
+                layer.backward(input: x, outputGradient: upstream, needsInputGradient: true)
+                let trainedGradients = [layer.weightGradient, layer.biasGradient, layer.inputGradient].map(bits)
+                layer.forward(x, training: false, generator: &generator)
+                XCTAssertEqual(bits(layer.output), trained, "\(activation), \(rows) rows")
+                XCTAssertEqual(layer.preactivation.count, 0, "\(activation): an inference pass keeps no z")
+                layer.backward(input: x, outputGradient: upstream, needsInputGradient: true)
+                XCTAssertEqual([layer.weightGradient, layer.biasGradient, layer.inputGradient].map(bits), trainedGradients,
+                               "\(activation), \(rows) rows: backward after an inference pass")
             }
         }
     }
@@ -87,7 +119,7 @@ final class DenseEpilogueTests: XCTestCase {
     /// copy), whichever instruction set runs it (AVX-512's is one pass of vmaxps, whose NaN
     /// and signed-zero rules must give the loop's `z > 0 ? z : 0`): NaN, ±0, ±∞ and a sum
     /// that cancels to −0 included, rows `ld` apart with a masked last group of columns,
-    /// with and without a bias or an activated output.
+    /// with and without a bias or an activated output (without one, ReLU goes into z).
     func testBiasActivateKernelMatchesSeparateKernels() {
         let (rows, cols, ld) = (7, 37, 41)
         var z0 = lcgValues(rows * ld, seed: 11)
@@ -106,6 +138,7 @@ final class DenseEpilogueTests: XCTestCase {
                             if withBias { zRef[i * ld + j] += b[j] }
                             let v = zRef[i * ld + j]
                             if withActivated { aRef[i * ld + j] = relu == 1 ? (v > 0 ? v : 0) : v }
+                            else if relu == 1 { zRef[i * ld + j] = v > 0 ? v : 0 }  // in place
                         }
                     }
                     b.withUnsafeBufferPointer { bp in

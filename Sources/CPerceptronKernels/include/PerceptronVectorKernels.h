@@ -47,9 +47,11 @@ void pk_sum_columns(long rows, long cols, const float *x, float *s);
 void pk_sum_columns_ld(long rows, long cols, long ld, const float *x, float *s);
 
 /* A dense layer's forward epilogue on a rows × cols block: z[i, j] += b[j] (b may be
- * null), then, when a is not null, a[i, j] = relu ? (z[i, j] > 0 ? z[i, j] : 0) : z[i, j].
- * Rows of z lie ldz floats apart, rows of a lda apart; z and a do not overlap. The same
- * operations as pk_add_row_vector followed by pk_relu (or a copy), element by element. */
+ * null), then, when a is not null, a[i, j] = relu ? (z[i, j] > 0 ? z[i, j] : 0) : z[i, j];
+ * when a is null and relu is set, z[i, j] itself gets the ReLU (an inference pass, which
+ * keeps no z). Rows of z lie ldz floats apart, rows of a lda apart; z and a do not
+ * overlap. The same operations as pk_add_row_vector followed by pk_relu (or a copy),
+ * element by element. */
 void pk_bias_activate(long rows, long cols, float *z, long ldz, const float *b, float *a, long lda, int relu);
 
 #endif

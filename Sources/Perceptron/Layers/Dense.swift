@@ -53,7 +53,9 @@ public struct Dense: ActivatedLayer {
     /// ∂L/∂b from the last backward pass.
     public private(set) var biasGradient = Matrix(rows: 0, columns: 0)
 
-    /// z = x·W + b of the last forward pass.
+    /// z = x·W + b of the last forward pass; empty after an inference pass (`training:
+    /// false`) of a ReLU or linear layer, which applies f in the product's store and keeps
+    /// no z (only a training pass's backward reads it).
     public private(set) var preactivation = Matrix(rows: 0, columns: 0)
     public private(set) var output = Matrix(rows: 0, columns: 0)
     private var preactivationGradient = Matrix(rows: 0, columns: 0)
@@ -127,6 +129,14 @@ public struct Dense: ActivatedLayer {
         // Inference reuses W packed once (few-row products read W as it is, unpacked).
         let packed = !training && input.rows > GEMM.smallRowLimit
             ? inferenceWeights.panels(of: weight, version: weightVersion) : nil
+        if !training && (activation == .relu || activation == .linear) {
+            // Inference: f applied in the product's store, one matrix; z is not kept (only a
+            // training pass's backward reads it).
+            Matrix.multiplyDense(input, weight, bias: useBias ? bias : nil, relu: activation == .relu,
+                                 precision: passPrecision, prepackedB: packed, activatedInPlace: &output)
+            if preactivation.count > 0 { preactivation = Matrix(rows: 0, columns: 0) }
+            return
+        }
         if activation == .relu || activation == .linear {
             // Bias and activation ride on the product's row blocks (same bits, no extra passes).
             Matrix.multiplyDense(input, weight, bias: useBias ? bias : nil, relu: activation == .relu,
@@ -139,7 +149,12 @@ public struct Dense: ActivatedLayer {
     }
 
     public mutating func backward(input: Matrix, outputGradient: Matrix, needsInputGradient: Bool) {
-        activation.backward(outputGradient: outputGradient, input: preactivation, output: output, into: &preactivationGradient)
+        // After an inference pass (``lossAndGradients`` runs one by default) a ReLU or linear
+        // layer kept no z. Their derivatives read the same from a: a = max(z, 0) > 0 exactly
+        // where z > 0 (a NaN z gives a = 0, as the test z > 0 fails), and the identity's is 1.
+        let z = preactivation.count == 0 && output.count > 0 && (activation == .relu || activation == .linear)
+            ? output : preactivation
+        activation.backward(outputGradient: outputGradient, input: z, output: output, into: &preactivationGradient)
         let delta = preactivationGradient
         backward(input: input, preactivationGradient: delta, needsInputGradient: needsInputGradient)
     }

@@ -7,6 +7,7 @@ import CPerceptronKernels
 /// ```
 /// C[i, j] ← C[i, j] + bias[j]                 (bias not nil)
 /// activated[i, j] ← relu ? max(C[i, j], 0) : C[i, j]     (activated not nil)
+/// C[i, j] ← max(C[i, j], 0)                   (activated nil, relu: an inference pass)
 /// ```
 /// (`pk_bias_activate`: the operations of a separate bias pass and ReLU pass, so the bits
 /// are the same.) `activated` has rows `ldActivated` floats apart and does not overlap C.
