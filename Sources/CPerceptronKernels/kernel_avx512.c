@@ -132,29 +132,46 @@ INLINE_AVX512 void packed_panel(int nv, long kc, const float *pa, float alpha, c
     }
 }
 
-/* One group of mr rows of C (12, or 8 or 4 for the last rows) against one packed panel of
- * B (width 16·nv), A read in place. */
-INLINE_AVX512 void inplace_rows(int mr, int nv, long kc, const float *a, long rsa, long csa, float alpha,
-                                const float *pb, float *c, long ldc, long n_eff, float beta) {
+/* One 12-row group of C against one packed panel of B (width 16·nv), A read in place. */
+INLINE_AVX512 void inplace_group(int nv, long kc, const float *a, long rsa, long csa, float alpha,
+                                 const float *pb, float *c, long ldc, long n_eff, float beta) {
     if (csa == 1) {
-        if (nv == 2) kernel_body(mr, 2, kc, a, rsa, 1, alpha, pb, c, ldc, mr, n_eff, beta);
-        else kernel_body(mr, 1, kc, a, rsa, 1, alpha, pb, c, ldc, mr, n_eff, beta);
+        if (nv == 2) kernel_body(12, 2, kc, a, rsa, 1, alpha, pb, c, ldc, 12, n_eff, beta);
+        else kernel_body(12, 1, kc, a, rsa, 1, alpha, pb, c, ldc, 12, n_eff, beta);
     } else if (rsa == 1) {
-        if (nv == 2) kernel_body(mr, 2, kc, a, 1, csa, alpha, pb, c, ldc, mr, n_eff, beta);
-        else kernel_body(mr, 1, kc, a, 1, csa, alpha, pb, c, ldc, mr, n_eff, beta);
+        if (nv == 2) kernel_body(12, 2, kc, a, 1, csa, alpha, pb, c, ldc, 12, n_eff, beta);
+        else kernel_body(12, 1, kc, a, 1, csa, alpha, pb, c, ldc, 12, n_eff, beta);
     } else {
-        if (nv == 2) kernel_body(mr, 2, kc, a, rsa, csa, alpha, pb, c, ldc, mr, n_eff, beta);
-        else kernel_body(mr, 1, kc, a, rsa, csa, alpha, pb, c, ldc, mr, n_eff, beta);
+        if (nv == 2) kernel_body(12, 2, kc, a, rsa, csa, alpha, pb, c, ldc, 12, n_eff, beta);
+        else kernel_body(12, 1, kc, a, rsa, csa, alpha, pb, c, ldc, 12, n_eff, beta);
     }
 }
 
-/* inplace_rows for the 12, 8 or 4 rows `mr` says (constant in each call, so each inlines
- * to its own loops). */
-INLINE_AVX512 void inplace_group(int mr, int nv, long kc, const float *a, long rsa, long csa, float alpha,
-                                 const float *pb, float *c, long ldc, long n_eff, float beta) {
-    if (mr == 12) inplace_rows(12, nv, kc, a, rsa, csa, alpha, pb, c, ldc, n_eff, beta);
-    else if (mr == 8) inplace_rows(8, nv, kc, a, rsa, csa, alpha, pb, c, ldc, n_eff, beta);
-    else inplace_rows(4, nv, kc, a, rsa, csa, alpha, pb, c, ldc, n_eff, beta);
+/* The last 8 or 4 rows (`mr`) of an in-place product, A row-major or transposed (the
+ * layouts that have them in place; a general-stride A's last rows are packed). Out of
+ * line: inlined beside the 12-row loops, these bodies made the one function so large that
+ * compiling it with AddressSanitizer (the fuzz build) took 463 s instead of 150; called
+ * once per panel of B, the call costs nothing measurable. */
+__attribute__((noinline, target("avx512f,fma")))
+static void inplace_last_rows(int mr, int nv, long kc, const float *a, long rsa, long csa, float alpha,
+                              const float *pb, float *c, long ldc, long n_eff, float beta) {
+    if (csa == 1) {  /* row-major */
+        if (mr == 8) {
+            if (nv == 2) kernel_body(8, 2, kc, a, rsa, 1, alpha, pb, c, ldc, 8, n_eff, beta);
+            else kernel_body(8, 1, kc, a, rsa, 1, alpha, pb, c, ldc, 8, n_eff, beta);
+        } else {
+            if (nv == 2) kernel_body(4, 2, kc, a, rsa, 1, alpha, pb, c, ldc, 4, n_eff, beta);
+            else kernel_body(4, 1, kc, a, rsa, 1, alpha, pb, c, ldc, 4, n_eff, beta);
+        }
+    } else {  /* transposed: rsa == 1 */
+        if (mr == 8) {
+            if (nv == 2) kernel_body(8, 2, kc, a, 1, csa, alpha, pb, c, ldc, 8, n_eff, beta);
+            else kernel_body(8, 1, kc, a, 1, csa, alpha, pb, c, ldc, 8, n_eff, beta);
+        } else {
+            if (nv == 2) kernel_body(4, 2, kc, a, 1, csa, alpha, pb, c, ldc, 4, n_eff, beta);
+            else kernel_body(4, 1, kc, a, 1, csa, alpha, pb, c, ldc, 4, n_eff, beta);
+        }
+    }
 }
 
 /* C[m×n] ← α·A·B̃ + β·C with A read in place (element (i, p) at a[i*rsa + p*csa]) and
@@ -176,7 +193,7 @@ AVX512 void pk_sgemm_direct_a_avx512(long m, long n, long kc, const float *a, lo
      * swapped with Cᵀ's rows the layer's units (64 = 5 · 12 + 4, 128 = 10 · 12 + 8): on
      * Granite Rapids, 1 thread, CPU time, 32 × 64 × 128 4.57 → 4.21 µs, 32 × 128 × 512
      * 30.4 → 28.9 µs, where packing those rows took ~10 %. */
-    int edge_in_place = rows == 4 || rows == 8;
+    int edge_in_place = (rows == 4 || rows == 8) && (csa == 1 || rsa == 1);
     if (rows > 0 && !edge_in_place) pk_sgemm_pack_a(PK_ISA_AVX512, rows, kc, a + full * rsa, rsa, csa, 1.0f, edge);
     const float *pb = packed_b;
     for (long j = 0; j < n;) {
@@ -184,9 +201,9 @@ AVX512 void pk_sgemm_direct_a_avx512(long m, long n, long kc, const float *a, lo
         long n_eff = n - j < w ? n - j : w;
         int nv = w == 32 ? 2 : 1;
         for (long i = 0; i < full; i += 12)
-            inplace_group(12, nv, kc, a + i * rsa, rsa, csa, alpha, pb, c + i * ldc + j, ldc, n_eff, beta);
+            inplace_group(nv, kc, a + i * rsa, rsa, csa, alpha, pb, c + i * ldc + j, ldc, n_eff, beta);
         if (edge_in_place) {
-            inplace_group((int)rows, nv, kc, a + full * rsa, rsa, csa, alpha, pb, c + full * ldc + j, ldc, n_eff, beta);
+            inplace_last_rows((int)rows, nv, kc, a + full * rsa, rsa, csa, alpha, pb, c + full * ldc + j, ldc, n_eff, beta);
         } else if (rows > 0) {
             packed_panel(nv, kc, edge, alpha, pb, c + full * ldc + j, ldc, rows, n_eff, beta);
         }
