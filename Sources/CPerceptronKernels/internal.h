@@ -36,6 +36,14 @@ void pk_gemv_transposed_avx512(long k, long n, float alpha, const float *x,
                                const float *b, long ldb, float beta, float *c);
 #endif
 
+/* The bits of the first `n` of 16 lanes (n clamped to [0, 16]): a 512-bit mask for the
+ * last, partial vector of a row (an __mmask16 is this unsigned short). */
+static inline unsigned short pk_lane_mask16(long n) {
+    if (n >= 16) return 0xFFFF;
+    if (n <= 0) return 0;
+    return (unsigned short)((1u << n) - 1u);
+}
+
 /* Width of the packed B panel that starts with `remaining` columns left. */
 static inline long pk_panel_width(long nr, long remaining) {
     return remaining > nr / 2 ? nr : nr / 2;

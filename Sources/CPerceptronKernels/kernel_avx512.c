@@ -6,12 +6,6 @@
 #define AVX512 __attribute__((target("avx512f,fma")))
 #define INLINE_AVX512 static inline __attribute__((always_inline, target("avx512f,fma")))
 
-/* Lane mask for the first `n` of 16 lanes (n clamped to [0, 16]). */
-INLINE_AVX512 __mmask16 lane_mask(long n) {
-    if (n >= 16) return (__mmask16)0xFFFF;
-    if (n <= 0) return (__mmask16)0;
-    return (__mmask16)((1u << n) - 1u);
-}
 
 /* C tile row ← acc (+ β·C); masked so only the first n_eff columns are touched. */
 INLINE_AVX512 void store_row(float *cr, __m512 acc, __mmask16 mask, float beta) {
@@ -104,7 +98,7 @@ INLINE_AVX512 void kernel_body(int mr, int nv, long kc, const float *a, long rsa
             _Pragma("GCC unroll 2") for (int v = 0; v < nv; v++) acc[r][v] = _mm512_mul_ps(al, acc[r][v]);
     }
     __mmask16 masks[2];
-    _Pragma("GCC unroll 2") for (int v = 0; v < nv; v++) masks[v] = lane_mask(n_eff - 16 * v);
+    _Pragma("GCC unroll 2") for (int v = 0; v < nv; v++) masks[v] = pk_lane_mask16(n_eff - 16 * v);
     _Pragma("GCC unroll 12") for (int r = 0; r < mr; r++) {
         if (r < m_eff) {
             _Pragma("GCC unroll 2") for (int v = 0; v < nv; v++)
@@ -297,7 +291,7 @@ AVX512 void pk_gemv_rowmajor_avx512(long k, long n, float alpha, const float *x,
             __mmask16 masks[8];
             _Pragma("GCC unroll 8") for (int v = 0; v < 8; v++) {
                 acc[v] = _mm512_setzero_ps();
-                masks[v] = lane_mask(n - j - 16 * v);
+                masks[v] = pk_lane_mask16(n - j - 16 * v);
             }
             for (long p = 0; p < k; p++) {
                 __m512 xv = _mm512_set1_ps(x[p * incx]);
@@ -330,7 +324,7 @@ AVX512 void pk_gemv_transposed_avx512(long k, long n, float alpha, const float *
                 acc[i] = _mm512_fmadd_ps(xv, _mm512_loadu_ps(r[i] + p), acc[i]);
         }
         if (p < k) {
-            __mmask16 m = lane_mask(k - p);
+            __mmask16 m = pk_lane_mask16(k - p);
             __m512 xv = _mm512_maskz_loadu_ps(m, x + p);
             _Pragma("GCC unroll 8") for (int i = 0; i < 8; i++)
                 acc[i] = _mm512_fmadd_ps(xv, _mm512_maskz_loadu_ps(m, r[i] + p), acc[i]);

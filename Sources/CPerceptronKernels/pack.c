@@ -94,25 +94,14 @@ static long transpose_copy_rows16_avx512(float *dst, long dst_stride, const floa
     return r;
 }
 
-/* The widest registers transpose_copy can use on this CPU: 2 AVX-512, 1 AVX, 0 SSE only
- * (decided once). */
-static int transpose_width(void) {
-    static int known = -1;  /* threads that race here store the same value */
-    int width = __atomic_load_n(&known, __ATOMIC_RELAXED);
-    if (width < 0) {
-        __builtin_cpu_init();
-        width = __builtin_cpu_supports("avx512f") ? 2 : __builtin_cpu_supports("avx") ? 1 : 0;
-        __atomic_store_n(&known, width, __ATOMIC_RELAXED);
-    }
-    return width;
-}
 #endif
 
 /* dst[c*dst_stride + r] = α·src[r*src_stride + c] for r < rows, c < cols: the copy with
  * strided writes that packing needs when source rows run along the packed panel's
  * depth, and the swapped path's Cᵀ → C. On x86-64, rows go 16 at a time through
- * AVX-512 registers and 8 through AVX where the CPU has them, then 4 × 4 blocks through
- * SSE registers (baseline, no target flags), then one by one. A batch-32 product packs
+ * AVX-512 registers and 8 through AVX where the CPU has them (the kernels' own checks:
+ * AVX-512, and AVX2 for the 8-row copy), then 4 × 4 blocks through SSE registers
+ * (baseline, no target flags), then one by one. A batch-32 product packs
  * xᵀ (or δᵀ) and transposes its result this way: on Intel Granite Rapids, 1 thread, CPU
  * time, 32 × 512 × 128 (δ·Wᵀ) 33.9 → 24.3 µs with the 4- and 8-row in-place edges of
  * kernel_avx512.c, 32 × 64 × 128 4.2 → 3.5 µs. */
@@ -120,8 +109,8 @@ static void transpose_copy(float *dst, long dst_stride, const float *src, long s
                            long rows, long cols, float alpha) {
     long r = 0;
 #if defined(__x86_64__)
-    if (rows >= 16 && transpose_width() >= 2) r = transpose_copy_rows16_avx512(dst, dst_stride, src, src_stride, rows, cols, alpha);
-    if (rows - r >= 8 && transpose_width() >= 1) r += transpose_copy_rows8_avx(dst + r, dst_stride, src + r * src_stride, src_stride, rows - r, cols, alpha);
+    if (rows >= 16 && pk_cpu_has_avx512()) r = transpose_copy_rows16_avx512(dst, dst_stride, src, src_stride, rows, cols, alpha);
+    if (rows - r >= 8 && pk_sgemm_isa_supported(PK_ISA_AVX2)) r += transpose_copy_rows8_avx(dst + r, dst_stride, src + r * src_stride, src_stride, rows - r, cols, alpha);
     __m128 al = _mm_set1_ps(alpha);
     for (; r + 4 <= rows; r += 4) {
         const float *s0 = src + r * src_stride;
@@ -276,10 +265,7 @@ static void pack_b_panel(long w, long cols, long kc, const float *b, long rs, lo
 __attribute__((target("avx512f")))
 static void pack_b_rows_avx512(long w, long cols, long kc, const float *b, long rs, float *dst) {
     __mmask16 masks[2];
-    for (int v = 0; v < 2; v++) {
-        long lanes = cols - 16 * v;
-        masks[v] = lanes >= 16 ? (__mmask16)0xFFFF : lanes <= 0 ? (__mmask16)0 : (__mmask16)((1u << lanes) - 1u);
-    }
+    for (int v = 0; v < 2; v++) masks[v] = pk_lane_mask16(cols - 16 * v);
     if (w == 32) {
         for (long p = 0; p < kc; p++) {
             const float *src = b + p * rs;

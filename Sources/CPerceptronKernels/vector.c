@@ -1,5 +1,5 @@
 #include "PerceptronVectorKernels.h"
-#include "CPerceptronKernels.h"
+#include "internal.h"
 #include <math.h>
 #include <stddef.h>
 
@@ -224,10 +224,7 @@ __attribute__((target("avx512f")))
 static void sum_columns_avx512(long rows, long cols, long ld, const float *restrict x, float *restrict s) {
     for (long j = 0; j < cols; j += 64) {
         __mmask16 masks[4];
-        for (int v = 0; v < 4; v++) {
-            long lanes = cols - j - 16 * v;
-            masks[v] = lanes >= 16 ? (__mmask16)0xFFFF : lanes <= 0 ? (__mmask16)0 : (__mmask16)((1u << lanes) - 1u);
-        }
+        for (int v = 0; v < 4; v++) masks[v] = pk_lane_mask16(cols - j - 16 * v);
         __m512 acc0 = _mm512_setzero_ps(), acc1 = _mm512_setzero_ps();
         __m512 acc2 = _mm512_setzero_ps(), acc3 = _mm512_setzero_ps();
         const float *row = x + j;
@@ -277,8 +274,7 @@ static void bias_activate_avx512(long rows, long cols, float *restrict z, long l
         float *restrict zr = z + i * ldz;
         float *restrict ar = a ? a + i * lda : 0;
         for (long j = 0; j < cols; j += 16) {
-            long lanes = cols - j;
-            __mmask16 mask = lanes >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << lanes) - 1u);
+            __mmask16 mask = pk_lane_mask16(cols - j);
             __m512 v = _mm512_maskz_loadu_ps(mask, zr + j);
             if (b) v = _mm512_add_ps(v, _mm512_maskz_loadu_ps(mask, b + j));
             if (ar) {

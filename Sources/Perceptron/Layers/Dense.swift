@@ -129,18 +129,18 @@ public struct Dense: ActivatedLayer {
         // Inference reuses W packed once (few-row products read W as it is, unpacked).
         let packed = !training && input.rows > GEMM.smallRowLimit
             ? inferenceWeights.panels(of: weight, version: weightVersion) : nil
-        if !training && (activation == .relu || activation == .linear) {
-            // Inference: f applied in the product's store, one matrix; z is not kept (only a
-            // training pass's backward reads it).
-            Matrix.multiplyDense(input, weight, bias: useBias ? bias : nil, relu: activation == .relu,
-                                 precision: passPrecision, prepackedB: packed, activatedInPlace: &output)
-            if preactivation.count > 0 { preactivation = Matrix(rows: 0, columns: 0) }
-            return
-        }
         if activation == .relu || activation == .linear {
-            // Bias and activation ride on the product's row blocks (same bits, no extra passes).
-            Matrix.multiplyDense(input, weight, bias: useBias ? bias : nil, relu: activation == .relu,
-                                 precision: passPrecision, prepackedB: packed, into: &preactivation, activated: &output)
+            // Bias and activation ride on the product's row blocks (same bits, no extra
+            // passes). Inference writes f(z) alone; z is kept only for a training pass's backward.
+            let bias = useBias ? bias : nil, relu = activation == .relu
+            if training {
+                Matrix.multiplyDense(input, weight, bias: bias, relu: relu, precision: passPrecision,
+                                     prepackedB: packed, into: &preactivation, activated: &output)
+            } else {
+                Matrix.multiplyDense(input, weight, bias: bias, relu: relu, precision: passPrecision,
+                                     prepackedB: packed, activatedInPlace: &output)
+                if preactivation.count > 0 { preactivation = Matrix(rows: 0, columns: 0) }
+            }
             return
         }
         Matrix.multiply(input, weight, precision: passPrecision, prepackedB: packed, into: &preactivation)
