@@ -1,6 +1,8 @@
 #ifndef PERCEPTRON_VECTOR_KERNELS_H
 #define PERCEPTRON_VECTOR_KERNELS_H
 
+#include <stdint.h>
+
 /*
  * Elementwise kernels on the training hot path (optimizer updates, gradient norms),
  * with AVX-512 variants picked at run time like the GEMM kernels. Each writes every
@@ -53,5 +55,16 @@ void pk_sum_columns_ld(long rows, long cols, long ld, const float *x, float *s);
  * overlap. The same operations as pk_add_row_vector followed by pk_relu (or a copy),
  * element by element. */
 void pk_bias_activate(long rows, long cols, float *z, long ldz, const float *b, float *a, long lda, int relu);
+
+/* The zero columns of a rows × cols block whose rows lie ld floats apart: bits[j] is the OR
+ * of the magnitude bits (all but the sign) of column j's values, 0 exactly when each of them
+ * is +0 or −0 (NaN and ±Inf count as non-zero). Returns how many columns are zero. */
+long pk_zero_columns(long rows, long cols, const float *x, long ld, uint32_t *bits);
+
+/* The columns of x named by run_count runs (runs[2r] the first column, runs[2r + 1] how
+ * many), in run order, side by side in out: out's row i is x's row i restricted to the runs.
+ * Rows of x lie ldx floats apart, rows of out ldout apart; they do not overlap. */
+void pk_gather_column_runs(long rows, const float *x, long ldx, const long *runs, long run_count,
+                           float *out, long ldout);
 
 #endif

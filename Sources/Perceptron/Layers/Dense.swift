@@ -72,6 +72,8 @@ public struct Dense: ActivatedLayer {
     /// W packed for inference products, repacked when `weightVersion` moves on. Shared by
     /// copies of the layer (a ``Predictor``'s), thread-safe.
     private var inferenceWeights = PackedWeightCache()
+    /// A training pass's input and W without the input's zero columns, when that pays.
+    private var zeroColumns = ZeroColumnSkipping()
 
     /// A dense layer of `units` outputs.
     /// - Parameters:
@@ -129,21 +131,26 @@ public struct Dense: ActivatedLayer {
         // Inference reuses W packed once (few-row products read W as it is, unpacked).
         let packed = !training && input.rows > GEMM.smallRowLimit
             ? inferenceWeights.panels(of: weight, version: weightVersion) : nil
+        // A training pass skips the input's zero columns when that pays (same z, see
+        // ZeroColumnSkipping); its backward then reads the compact input too.
+        let skipping = training ? zeroColumns.prepare(input: input, weight: weight) : false
+        if !training { zeroColumns.clear() }
+        let (x, w) = skipping ? (zeroColumns.input, zeroColumns.weight) : (input, weight)
         if activation == .relu || activation == .linear {
             // Bias and activation ride on the product's row blocks (same bits, no extra
             // passes). Inference writes f(z) alone; z is kept only for a training pass's backward.
             let bias = useBias ? bias : nil, relu = activation == .relu
             if training {
-                Matrix.multiplyDense(input, weight, bias: bias, relu: relu, precision: passPrecision,
+                Matrix.multiplyDense(x, w, bias: bias, relu: relu, precision: passPrecision,
                                      prepackedB: packed, into: &preactivation, activated: &output)
             } else {
-                Matrix.multiplyDense(input, weight, bias: bias, relu: relu, precision: passPrecision,
+                Matrix.multiplyDense(x, w, bias: bias, relu: relu, precision: passPrecision,
                                      prepackedB: packed, activatedInPlace: &output)
                 if preactivation.count > 0 { preactivation = Matrix(rows: 0, columns: 0) }
             }
             return
         }
-        Matrix.multiply(input, weight, precision: passPrecision, prepackedB: packed, into: &preactivation)
+        Matrix.multiply(x, w, precision: passPrecision, prepackedB: packed, into: &preactivation)
         if useBias { preactivation.addRowVector(bias) }
         activation.apply(preactivation, into: &output)
     }
@@ -161,21 +168,37 @@ public struct Dense: ActivatedLayer {
 
     /// Back-propagates ∂L/∂z: the weight and bias gradients and, when asked, ∂L/∂x.
     public mutating func backward(input: Matrix, preactivationGradient delta: Matrix, needsInputGradient: Bool) {
-        if needsInputGradient && passPrecision == .float32 {
-            // ∂L/∂W and ∂L/∂x are independent: with two threads they run side by side.
-            Matrix.multiplyPair(input, delta, transposeA1: true, into: &weightGradient,
-                                delta, weight, transposeB2: true, into: &inputGradient)
-        } else if needsInputGradient && passPrecision == .bfloat16 {
-            Matrix.multiplyBF16Pair(weightGradientOf: input, delta, into: &weightGradient,
-                                    inputGradientOf: delta, weight, into: &inputGradient)
+        if zeroColumns.holds(input) {
+            // The forward pass skipped x's zero columns: ∂L/∂W's rows for them are +0.
+            Self.products(input: zeroColumns.input, delta: delta, weight: weight, precision: passPrecision,
+                          needsInputGradient: needsInputGradient,
+                          weightGradient: &zeroColumns.weightGradient, inputGradient: &inputGradient)
+            zeroColumns.expandWeightGradient(into: &weightGradient, columns: input.columns)
         } else {
-            Matrix.multiply(input, delta, transposeA: true, precision: passPrecision, into: &weightGradient)
-            if needsInputGradient {
-                Matrix.multiply(delta, weight, transposeB: true, precision: passPrecision, into: &inputGradient)
-            }
+            Self.products(input: input, delta: delta, weight: weight, precision: passPrecision,
+                          needsInputGradient: needsInputGradient,
+                          weightGradient: &weightGradient, inputGradient: &inputGradient)
         }
         kernelRegularizer?.addGradient(of: weight, to: &weightGradient)
         if useBias { delta.sumColumns(into: &biasGradient) }
+    }
+
+    /// xᵀ·δ into `weightGradient` and, when asked, δ·Wᵀ into `inputGradient`.
+    private static func products(input: Matrix, delta: Matrix, weight: Matrix, precision: ComputePrecision,
+                                 needsInputGradient: Bool, weightGradient: inout Matrix, inputGradient: inout Matrix) {
+        if needsInputGradient && precision == .float32 {
+            // ∂L/∂W and ∂L/∂x are independent: with two threads they run side by side.
+            Matrix.multiplyPair(input, delta, transposeA1: true, into: &weightGradient,
+                                delta, weight, transposeB2: true, into: &inputGradient)
+        } else if needsInputGradient && precision == .bfloat16 {
+            Matrix.multiplyBF16Pair(weightGradientOf: input, delta, into: &weightGradient,
+                                    inputGradientOf: delta, weight, into: &inputGradient)
+        } else {
+            Matrix.multiply(input, delta, transposeA: true, precision: precision, into: &weightGradient)
+            if needsInputGradient {
+                Matrix.multiply(delta, weight, transposeB: true, precision: precision, into: &inputGradient)
+            }
+        }
     }
 
     public mutating func visitParameters(_ body: (Int, inout Matrix, inout Matrix) -> Void) {

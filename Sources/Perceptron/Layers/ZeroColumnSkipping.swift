@@ -1,0 +1,188 @@
+import CPerceptronKernels
+
+/// A dense layer's training pass without the input columns that are zero in every row of
+/// the batch: an MNIST batch of 1,000 images has ~173 of its 784 pixel columns at 0 (the
+/// border, where no digit of the batch reaches), a one-hot or bag-of-words batch many more.
+/// With S the columns of x that hold a value other than ±0,
+///
+/// ```
+/// z = x·W + b              = x[:, S]·W[S, :] + b
+/// ∂L/∂W = xᵀ·δ:   rows S   = x[:, S]ᵀ·δ,      the other rows +0
+/// ∂L/∂x = δ·Wᵀ               (unchanged: it needs every column of W)
+/// ```
+/// Both are exact, not approximations: a skipped term x[i, k]·W[k, j] is ±0, and adding ±0
+/// to a sum that started at +0 never changes it (a round-to-nearest sum is −0 only when
+/// every term is), so z has the bits of the full product whenever the kernel adds a
+/// product's terms in depth order into one sum (the fp32 kernels do, for depths up to the
+/// blocking's KC, which covers every layer of the benchmarks); a skipped row of ∂L/∂W is
+/// the +0 the full product gives for a finite δ (a NaN or ±Inf in δ gives NaN there, and
+/// +0 here, but also NaN or ±Inf in the rows kept, as x has a non-zero in every one).
+///
+/// Whether it pays: the saving is two products' multiply–adds over the zero columns, 2·m·n
+/// per column; the cost is reading x once to find them (m·k floats) and, when skipping,
+/// copying x[:, S] and W[S, :] and spreading ∂L/∂W[S, :] back (about m·|S| + 3·|S|·n
+/// floats). At ~150 GFLOP/s of products against ~20 GB/s of copies that is
+///
+/// ```
+/// look for zero columns when  n ≥ 256, m ≥ 64      (the look costs ≤ 2 % of the layer's products)
+/// skip them when               zeros · m · n > k · (16·m + 24·n)
+/// ```
+/// Granite Rapids, 1 thread, MNIST 784-512-128-64-10 at batch 1,000 (workload 1): only the
+/// first layer qualifies; see BENCHMARKS.md for what it saved.
+struct ZeroColumnSkipping {
+    /// Runs of consecutive kept columns, as (first column, count) pairs, flattened.
+    private var runs: [Int] = []
+    /// The kept columns of x, in order (S): the rows of W and ∂L/∂W that the compact ones are.
+    private var keptRows: [Int] = []
+    /// The input the compact matrices were made from (its storage and shape), or nil.
+    private var source: (storage: ObjectIdentifier, rows: Int, columns: Int)?
+    private var bits: [UInt32] = []
+    /// x[:, S], batch × |S|.
+    private(set) var input = Matrix(rows: 0, columns: 0)
+    /// W[S, :], |S| × n.
+    private(set) var weight = Matrix(rows: 0, columns: 0)
+    /// ∂L/∂W[S, :] of the backward pass, |S| × n.
+    var weightGradient = Matrix(rows: 0, columns: 0)
+
+    /// Whether a batch of m rows, k columns into n units is worth looking at.
+    static func worthLooking(rows m: Int, columns k: Int, units n: Int) -> Bool { n >= 256 && m >= 64 && k >= 64 }
+
+    /// Whether skipping `zeros` of k columns pays for its copies.
+    static func worthSkipping(zeros: Int, rows m: Int, columns k: Int, units n: Int) -> Bool {
+        let (saved, o1) = zeros.multipliedReportingOverflow(by: m)
+        let (saved2, o2) = saved.multipliedReportingOverflow(by: n)
+        return o1 || o2 || saved2 > k * (16 * m + 24 * n)
+    }
+
+    /// Looks for x's zero columns and, when skipping them pays, makes x[:, S] and W[S, :];
+    /// true when it did (then ``input`` and ``weight`` are the forward pass's operands).
+    /// The look splits x's columns, the copies x's rows and W's, across the worker pool.
+    mutating func prepare(input x: Matrix, weight w: Matrix) -> Bool {
+        source = nil
+        let (m, k, n) = (x.rows, x.columns, w.columns)
+        guard Self.worthLooking(rows: m, columns: k, units: n) else { return false }
+        if bits.count != k { bits = [UInt32](repeating: 0, count: k) }
+        let zeros = x.withUnsafeBufferPointer { xp in
+            bits.withUnsafeMutableBufferPointer { Self.countZeroColumns(rows: m, columns: k, xp.baseAddress!, $0.baseAddress!) }
+        }
+        guard zeros > 0, zeros < k, Self.worthSkipping(zeros: zeros, rows: m, columns: k, units: n) else { return false }
+        runs.removeAll(keepingCapacity: true)
+        keptRows.removeAll(keepingCapacity: true)
+        var j = 0
+        while j < k {
+            guard bits[j] != 0 else { j += 1; continue }
+            let first = j
+            while j < k && bits[j] != 0 { keptRows.append(j); j += 1 }
+            runs.append(first)
+            runs.append(j - first)
+        }
+        let kept = keptRows.count
+        if input.rows != m || input.columns != kept { input.resize(rows: m, columns: kept) }
+        if weight.rows != kept || weight.columns != n { weight.resize(rows: kept, columns: n) }
+        x.withUnsafeBufferPointer { xp in
+            w.withUnsafeBufferPointer { wp in
+                input.withUnsafeMutableBufferPointer { xs in
+                    weight.withUnsafeMutableBufferPointer { ws in
+                        runs.withUnsafeBufferPointer { r in
+                            keptRows.withUnsafeBufferPointer { rows in
+                                let task = CompactTask(m: m, k: k, n: n, x: xp.baseAddress!, w: wp.baseAddress!,
+                                                       runs: r.baseAddress!, runCount: r.count / 2, keptRows: rows,
+                                                       xs: xs.baseAddress!, ws: ws.baseAddress!,
+                                                       parts: ParallelKernels.parts(m * kept))
+                                WorkerPool.shared.run(parts: task.parts, task)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        source = (ObjectIdentifier(x.storage), m, k)
+        return true
+    }
+
+    /// `pk_zero_columns` over x's columns, split across the worker pool.
+    private static func countZeroColumns(rows m: Int, columns k: Int, _ x: UnsafePointer<Float>,
+                                         _ bits: UnsafeMutablePointer<UInt32>) -> Int {
+        struct Task: ParallelTask {
+            let m: Int, k: Int, parts: Int, x: UnsafePointer<Float>, bits: UnsafeMutablePointer<UInt32>
+            let zeros: UnsafeMutablePointer<Int>
+            func run(_ part: Int) {
+                let r = ParallelKernels.range(k, part: part, parts: parts)
+                zeros[part] = pk_zero_columns(m, r.count, x + r.lowerBound, k, bits + r.lowerBound)
+            }
+        }
+        let parts = min(ParallelKernels.parts(m * k), max(1, k / 16))
+        return withUnsafeTemporaryAllocation(of: Int.self, capacity: parts) { zeros in
+            zeros.initialize(repeating: 0)
+            WorkerPool.shared.run(parts: parts, Task(m: m, k: k, parts: parts, x: x, bits: bits, zeros: zeros.baseAddress!))
+            return zeros.reduce(0, +)
+        }
+    }
+
+    /// x[:, S] (split by x's rows) and W[S, :] (split by its kept rows).
+    private struct CompactTask: ParallelTask {
+        let m: Int, k: Int, n: Int, x: UnsafePointer<Float>, w: UnsafePointer<Float>
+        let runs: UnsafePointer<Int>, runCount: Int, keptRows: UnsafeBufferPointer<Int>
+        let xs: UnsafeMutablePointer<Float>, ws: UnsafeMutablePointer<Float>, parts: Int
+        func run(_ part: Int) {
+            let kept = keptRows.count
+            let rows = ParallelKernels.split(m, parts: parts, granule: 1, index: part)
+            pk_gather_column_runs(rows.count, x + rows.lowerBound * k, k, runs, runCount, xs + rows.lowerBound * kept, kept)
+            for r in ParallelKernels.split(kept, parts: parts, granule: 1, index: part) {
+                (ws + r * n).update(from: w + keptRows[r] * n, count: n)
+            }
+        }
+    }
+
+    /// Whether ``input`` was made from `x` by the last ``prepare(input:weight:)``.
+    func holds(_ x: Matrix) -> Bool {
+        guard let source else { return false }
+        return source.storage == ObjectIdentifier(x.storage) && source.rows == x.rows && source.columns == x.columns
+    }
+
+    /// Forgets the last input (an inference pass, or a pass that did not skip).
+    mutating func clear() { source = nil }
+
+    /// ∂L/∂W (k × n) from ``weightGradient``: its rows where S puts them, +0 elsewhere
+    /// (split by rows across the worker pool).
+    func expandWeightGradient(into full: inout Matrix, columns k: Int) {
+        struct Task: ParallelTask {
+            let k: Int, n: Int, parts: Int, keptRows: UnsafeBufferPointer<Int>
+            let compact: UnsafePointer<Float>, full: UnsafeMutablePointer<Float>
+            func run(_ part: Int) {
+                let rows = ParallelKernels.split(k, parts: parts, granule: 1, index: part)
+                // The kept rows in this part: those of keptRows between the part's bounds.
+                var r = lowerBound(rows.lowerBound)
+                var next = rows.lowerBound
+                while r < keptRows.count && keptRows[r] < rows.upperBound {
+                    let row = keptRows[r]
+                    (full + next * n).update(repeating: 0, count: (row - next) * n)
+                    (full + row * n).update(from: compact + r * n, count: n)
+                    next = row + 1
+                    r += 1
+                }
+                (full + next * n).update(repeating: 0, count: (rows.upperBound - next) * n)
+            }
+            /// The first index of keptRows whose row is ≥ `row`.
+            func lowerBound(_ row: Int) -> Int {
+                var (low, high) = (0, keptRows.count)
+                while low < high {
+                    let mid = (low + high) / 2
+                    if keptRows[mid] < row { low = mid + 1 } else { high = mid }
+                }
+                return low
+            }
+        }
+        let n = weightGradient.columns
+        if full.rows != k || full.columns != n { full.resize(rows: k, columns: n) }
+        weightGradient.withUnsafeBufferPointer { gp in
+            full.withUnsafeMutableBufferPointer { out in
+                keptRows.withUnsafeBufferPointer { rows in
+                    let parts = ParallelKernels.parts(k * n)
+                    WorkerPool.shared.run(parts: parts, Task(k: k, n: n, parts: parts, keptRows: rows,
+                                                             compact: gp.baseAddress!, full: out.baseAddress!))
+                }
+            }
+        }
+    }
+}
