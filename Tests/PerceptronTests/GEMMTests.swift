@@ -347,28 +347,57 @@ final class GEMMTests: XCTestCase {
         }
         if kernels.contains(.avx2) { settings += [(.avx2, 150, 0.75, 0.5), (.avx2, 1100, -1.5, 1)] }
         for (kernel, n, alpha, beta) in settings {
-            let a = lcgValues(rows * k, seed: 11), b = lcgValues(k * n, seed: 12)
-            let c0 = beta == 0 ? [Float](repeating: .nan, count: rows * n) : lcgValues(rows * n, seed: 13)
-            func run(_ m: Int, threads: Int) -> [UInt32] {
-                var c = Array(c0.prefix(m * n))
-                a.withUnsafeBufferPointer { pa in
-                    b.withUnsafeBufferPointer { pb in
-                        c.withUnsafeMutableBufferPointer { pc in
-                            GEMM.sgemm(transposeA: false, transposeB: false, m: m, n: n, k: k, alpha: alpha,
-                                       a: pa.baseAddress!, lda: k, b: pb.baseAddress!, ldb: n, beta: beta,
-                                       c: pc.baseAddress!, ldc: n, threads: threads, kernel: kernel,
-                                       ignoreParallelThresholds: true)
-                        }
+            assertRowByRowMatchesPackedPath(a: lcgValues(rows * k, seed: 11), rows: rows, k: k, n: n,
+                                            kernel: kernel, alpha: alpha, beta: beta)
+        }
+    }
+
+    /// The AVX-512 row kernel reads only the rows of B where x[p] is not ±0 (an image's
+    /// background, a one-hot row): the sums have the packed path's bits all the same. Rows of
+    /// A ~75 % zeros (+0 and −0), one all zero, one zero through a whole 256-entry chunk of the
+    /// index list, one with a NaN and an Inf (not zeros: their rows are read); n = 10, 64 and
+    /// 150 take the 128-column loop's full and masked blocks, 512 and 1100 the wide rows.
+    func testRowByRowSkipsZerosOfXWithTheSameBits() {
+        let (rows, k) = (9, 700)
+        var a = lcgValues(rows * k, seed: 21)
+        for i in 0..<(rows * k) where i % 4 != 1 { a[i] = i % 8 == 0 ? -0.0 : 0 }
+        for p in 0..<k { a[2 * k + p] = 0 }             // row 2: all zero
+        for p in 256..<600 { a[3 * k + p] = -0.0 }      // row 3: zero through the second chunk
+        a[4 * k + 5] = .nan
+        a[4 * k + 9] = .infinity
+        for n in [10, 64, 150, 512, 1100] {
+            for beta: Float in [0, 0.5] {
+                assertRowByRowMatchesPackedPath(a: a, rows: rows, k: k, n: n, kernel: .best, alpha: 1, beta: beta)
+            }
+        }
+    }
+
+    /// op(A)·B for the first 1…smallRowLimit rows of `a` (rows × k), on 1 and 2 threads,
+    /// against the same rows of the packed product of all `rows`: no bit may differ.
+    private func assertRowByRowMatchesPackedPath(a: [Float], rows: Int, k: Int, n: Int, kernel: GEMM.Kernel,
+                                                 alpha: Float, beta: Float, file: StaticString = #filePath, line: UInt = #line) {
+        let b = lcgValues(k * n, seed: 12)
+        let c0 = beta == 0 ? [Float](repeating: .nan, count: rows * n) : lcgValues(rows * n, seed: 13)
+        func run(_ m: Int, threads: Int) -> [UInt32] {
+            var c = Array(c0.prefix(m * n))
+            a.withUnsafeBufferPointer { pa in
+                b.withUnsafeBufferPointer { pb in
+                    c.withUnsafeMutableBufferPointer { pc in
+                        GEMM.sgemm(transposeA: false, transposeB: false, m: m, n: n, k: k, alpha: alpha,
+                                   a: pa.baseAddress!, lda: k, b: pb.baseAddress!, ldb: n, beta: beta,
+                                   c: pc.baseAddress!, ldc: n, threads: threads, kernel: kernel,
+                                   ignoreParallelThresholds: true)
                     }
                 }
-                return c.map(\.bitPattern)
             }
-            let packed = run(rows, threads: 1)
-            for m in 1...GEMM.smallRowLimit {
-                for threads in [1, 2] {
-                    let differing = zip(run(m, threads: threads), packed.prefix(m * n)).filter { $0 != $1 }.count
-                    XCTAssertEqual(differing, 0, "\(kernel) n \(n) α \(alpha) β \(beta), \(m) rows, \(threads) threads: elements whose bits differ")
-                }
+            return c.map(\.bitPattern)
+        }
+        let packed = run(rows, threads: 1)
+        for m in 1...GEMM.smallRowLimit {
+            for threads in [1, 2] {
+                let differing = zip(run(m, threads: threads), packed.prefix(m * n)).filter { $0 != $1 }.count
+                XCTAssertEqual(differing, 0, "\(kernel) n \(n) α \(alpha) β \(beta), \(m) rows, \(threads) threads: elements whose bits differ",
+                               file: file, line: line)
             }
         }
     }
