@@ -18,17 +18,20 @@ import CPerceptronKernels
 /// the +0 the full product gives for a finite δ (a NaN or ±Inf in δ gives NaN there, and
 /// +0 here, but also NaN or ±Inf in the rows kept, as x has a non-zero in every one).
 ///
-/// Whether it pays: the saving is two products' multiply–adds over the zero columns, 2·m·n
-/// per column; the cost is reading x once to find them (m·k floats) and, when skipping,
-/// copying x[:, S] and W[S, :] and spreading ∂L/∂W[S, :] back (about m·|S| + 3·|S|·n
-/// floats). At ~150 GFLOP/s of products against ~20 GB/s of copies that is
+/// Whether it pays: a zero column saves m·n multiply–adds in each of the two products
+/// (~13 ps each at ~150 GFLOP/s); the costs are reading x once to find the zero columns
+/// (m·k floats) and, when skipping, copying x[:, S] (~2·m·k floats read and written),
+/// copying W[S, :] and spreading ∂L/∂W[S, :] back (~4·k·n), at ~200 ps a float (~20 GB/s):
 ///
 /// ```
 /// look for zero columns when  n ≥ 256, m ≥ 64      (the look costs ≤ 2 % of the layer's products)
 /// skip them when               zeros · m · n > k · (16·m + 24·n)
 /// ```
 /// Granite Rapids, 1 thread, MNIST 784-512-128-64-10 at batch 1,000 (workload 1): only the
-/// first layer qualifies; see BENCHMARKS.md for what it saved.
+/// first layer qualifies; see BENCHMARKS.md for what it saved. Inference passes do not skip:
+/// with one product saved and W's inference panels to repack, the 10,000 MNIST test images
+/// (116 zero columns) went from 55.1 to 53.8 ms, not worth a copy of the batch (a product
+/// of up to four rows skips x's zeros in its kernel instead).
 struct ZeroColumnSkipping {
     /// Runs of consecutive kept columns, as (first column, count) pairs, flattened.
     private var runs: [Int] = []
