@@ -352,7 +352,7 @@ final class GEMMTests: XCTestCase {
         }
     }
 
-    /// The AVX-512 row kernel reads only the rows of B where x[p] is not ±0 (an image's
+    /// The AVX-512 and AVX2 row kernels read only the rows of B where x[p] is not ±0 (an image's
     /// background, a one-hot row): the sums have the packed path's bits all the same. Rows of
     /// A ~75 % zeros (+0 and −0), one all zero, one zero through a whole 256-entry chunk of the
     /// index list, one with a NaN and an Inf (not zeros: their rows are read); n = 10, 64 and
@@ -365,9 +365,11 @@ final class GEMMTests: XCTestCase {
         for p in 256..<600 { a[3 * k + p] = -0.0 }      // row 3: zero through the second chunk
         a[4 * k + 5] = .nan
         a[4 * k + 9] = .infinity
-        for n in [10, 64, 150, 512, 1100] {
-            for beta: Float in [0, 0.5] {
-                assertRowByRowMatchesPackedPath(a: a, rows: rows, k: k, n: n, kernel: .best, alpha: 1, beta: beta)
+        for kernel in Set([GEMM.Kernel.best, .avx2].filter(\.isSupported)) {
+            for n in [10, 64, 150, 512, 1100] {
+                for beta: Float in [0, 0.5] {
+                    assertRowByRowMatchesPackedPath(a: a, rows: rows, k: k, n: n, kernel: kernel, alpha: 1, beta: beta)
+                }
             }
         }
     }
