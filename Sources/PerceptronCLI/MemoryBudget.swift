@@ -62,9 +62,10 @@ enum MemoryBudget {
             inferenceRows: min(inferenceChunk, max(trainRows, data.test?.x.rows ?? 0)),
             optimizerSlots: optimizerSlots(optimizer))
         guard estimate.total > share * machine.limit else { return }
-        let parts = [("weights", estimate.weights), ("gradients", estimate.gradients),
+        var terms = [("weights", estimate.weights), ("gradients", estimate.gradients),
                      ("optimizer state", estimate.optimizerState), ("activations", estimate.activations)]
-            .map { "\($0.0) \(gigabytes($0.1))" }.joined(separator: ", ")
+        if estimate.zeroColumnCopies > 0 { terms.append(("zero-column copies", estimate.zeroColumnCopies)) }
+        let parts = terms.map { "\($0.0) \(gigabytes($0.1))" }.joined(separator: ", ")
         throw CLIError("this network needs about \(gigabytes(estimate.total)) of memory to train (\(parts)), "
             + "more than \(Int(share * 100))% of this machine's \(gigabytes(machine.limit)) (\(machine.limitSource)"
             + (machine.available.map { ", \(gigabytes($0)) available now" } ?? "") + "); "

@@ -18,6 +18,21 @@ final class TrainingMemoryEstimateTests: XCTestCase {
                        4 * 1000 * 20)
     }
 
+    /// A Dense layer of ≥ 256 units on ≥ 64 inputs, trained at a batch of ≥ 64, may copy its
+    /// input without the zero columns and W and ∂L/∂W with them (ZeroColumnSkipping): counted
+    /// at their largest, B·in + 2·in·out floats; narrower layers and smaller batches copy nothing.
+    func testZeroColumnCopiesOfWideLayers() {
+        let layers: [any LayerConfiguration] = [Dense(512).configuration, Dense(128).configuration, Dense(10).configuration]
+        let estimate = TrainingMemoryEstimate(inputSize: 784, layers: layers, batchSize: 1000, inferenceRows: 10, optimizerSlots: 2)
+        XCTAssertEqual(estimate.zeroColumnCopies, 4 * (1000 * 784 + 2 * 784 * 512))
+        XCTAssertEqual(estimate.total, estimate.weights + estimate.gradients + estimate.optimizerState
+                       + estimate.activations + estimate.zeroColumnCopies)
+        XCTAssertEqual(TrainingMemoryEstimate(inputSize: 784, layers: layers, batchSize: 32, inferenceRows: 10,
+                                              optimizerSlots: 2).zeroColumnCopies, 0)
+        XCTAssertEqual(TrainingMemoryEstimate(inputSize: 784, layers: [Dense(128).configuration], batchSize: 1000,
+                                              inferenceRows: 10, optimizerSlots: 2).zeroColumnCopies, 0)
+    }
+
     func testSizesThatOverflowIntStayFinite() {
         let estimate = TrainingMemoryEstimate(inputSize: 1 << 40, layers: [Dense(1 << 40).configuration], batchSize: 1 << 30,
                                               inferenceRows: 16_384, optimizerSlots: 3)

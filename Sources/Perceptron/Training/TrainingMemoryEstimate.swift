@@ -12,6 +12,9 @@
 /// activations      4 · max(B · Σ (3·outᵢ + inᵢ),  R · Σ 2·outᵢ)
 ///                  training keeps z, f(z), ∂L/∂z (batch × out) and ∂L/∂x (batch × in) per layer;
 ///                  inference keeps z and f(z) per layer (a Dropout layer counts as out = in)
+/// zeroColumnCopies 4 · Σ (B · inᵢ + 2 · inᵢ · outᵢ) over the Dense layers of outᵢ ≥ 256, when B ≥ 64:
+///                  what a training pass that leaves its input's zero columns out may copy
+///                  (x[:, S], W[S, :], ∂L/∂W[S, :]; at most these, as |S| ≤ inᵢ)
 /// ```
 /// Sums are in `Double`, so no layer size can overflow them. It is an estimate: the data,
 /// the metrics and the allocator's overhead come on top.
@@ -20,9 +23,11 @@ public struct TrainingMemoryEstimate: Sendable, Equatable {
     public var gradients: Double
     public var optimizerState: Double
     public var activations: Double
+    /// The copies of the Dense layers that may skip zero input columns in training (an upper bound).
+    public var zeroColumnCopies: Double
 
     /// The sum of the parts, in bytes.
-    public var total: Double { weights + gradients + optimizerState + activations }
+    public var total: Double { weights + gradients + optimizerState + activations + zeroColumnCopies }
 
     /// - Parameters:
     ///   - inputSize: columns of the input.
@@ -36,6 +41,7 @@ public struct TrainingMemoryEstimate: Sendable, Equatable {
         var buffers: Double = 0
         var trainingFloatsPerRow: Double = 0
         var inferenceFloatsPerRow: Double = 0
+        var copies: Double = 0
         var width = Double(inputSize)
         for layer in layers {
             var out = width
@@ -46,6 +52,9 @@ public struct TrainingMemoryEstimate: Sendable, Equatable {
                     if tensor.isBuffer { buffers += size } else { parameters += size }
                 }
             }
+            if layer is Dense.Configuration, ZeroColumnSkipping.worthLooking(rows: batchSize, columns: Int(width), units: Int(out)) {
+                copies += Double(batchSize) * width + 2 * width * out
+            }
             trainingFloatsPerRow += 3 * out + width
             inferenceFloatsPerRow += 2 * out
             width = out
@@ -54,6 +63,7 @@ public struct TrainingMemoryEstimate: Sendable, Equatable {
         weights = 2 * bytesPerFloat * (parameters + buffers)
         gradients = bytesPerFloat * parameters
         optimizerState = Double(optimizerSlots) * bytesPerFloat * parameters
+        zeroColumnCopies = bytesPerFloat * copies
         activations = bytesPerFloat * max(Double(batchSize) * trainingFloatsPerRow, Double(inferenceRows) * inferenceFloatsPerRow)
     }
 }
