@@ -67,4 +67,7 @@ long pk_zero_columns(long rows, long cols, const float *x, long ld, uint32_t *bi
 void pk_gather_column_runs(long rows, const float *x, long ldx, const long *runs, long run_count,
                            float *out, long ldout);
 
+/* Rows of a large matrix copied in list order: to's row r is from's row list[r] (cols floats each). */
+void pk_gather_rows(const long *list, long count, long cols, const float *from, float *to);
+
 #endif

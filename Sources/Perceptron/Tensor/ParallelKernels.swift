@@ -75,11 +75,12 @@ enum ParallelKernels {
             let list: UnsafePointer<Int>, count: Int, rows: Int, columns: Int, parts: Int
             let from: UnsafePointer<Float>, to: UnsafeMutablePointer<Float>
             func run(_ part: Int) {
-                for r in (count * part / parts)..<(count * (part + 1) / parts) {
+                let range = (count * part / parts)..<(count * (part + 1) / parts)
+                for r in range {
                     let i = list[r]
                     precondition(i >= 0 && i < rows, "Row index \(i) out of range for \(rows) rows")
-                    (to + r * columns).update(from: from + i * columns, count: columns)
                 }
+                pk_gather_rows(list + range.lowerBound, range.count, columns, from, to + range.lowerBound * columns)
             }
         }
         let p = min(parts(count * columns), max(count, 1))
