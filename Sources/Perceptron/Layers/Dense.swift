@@ -8,6 +8,10 @@
 /// ```
 /// Shapes: x is batch × in, **W is in × out** (as in the seeds, Keras and scikit-learn;
 /// PyTorch's `Linear.weight` is its transpose), b is 1 × out, z and a are batch × out.
+///
+/// A training pass of a wide layer leaves out the input columns that are zero in the whole
+/// batch when that pays (`ZeroColumnSkipping`: an MNIST batch's background pixels), with
+/// the same z and gradients bit for bit.
 public struct Dense: ActivatedLayer {
     /// The settings that recreate a Dense layer, saved as `{"dense": {…}}`.
     public struct Configuration: LayerConfiguration, Equatable {
