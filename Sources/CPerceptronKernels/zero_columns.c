@@ -55,9 +55,9 @@ static void gather_runs_avx512(long rows, const float *restrict x, long ldx, con
 }
 #endif
 
-long pk_zero_columns(long rows, long cols, const float *restrict x, long ld, uint32_t *restrict bits) {
+long pk_zero_columns_isa(int isa, long rows, long cols, const float *restrict x, long ld, uint32_t *restrict bits) {
 #if defined(__x86_64__)
-    if (pk_cpu_has_avx512()) {
+    if (isa == PK_ISA_AVX512) {
         column_bits_avx512(rows, cols, x, ld, bits);
     } else
 #endif
@@ -73,10 +73,10 @@ long pk_zero_columns(long rows, long cols, const float *restrict x, long ld, uin
     return zero;
 }
 
-void pk_gather_column_runs(long rows, const float *restrict x, long ldx, const long *restrict runs, long run_count,
-                           float *restrict out, long ldout) {
+void pk_gather_column_runs_isa(int isa, long rows, const float *restrict x, long ldx, const long *restrict runs,
+                               long run_count, float *restrict out, long ldout) {
 #if defined(__x86_64__)
-    if (pk_cpu_has_avx512()) {
+    if (isa == PK_ISA_AVX512) {
         gather_runs_avx512(rows, x, ldx, runs, run_count, out, ldout);
         return;
     }
@@ -88,4 +88,15 @@ void pk_gather_column_runs(long rows, const float *restrict x, long ldx, const l
             dst += runs[2 * r + 1];
         }
     }
+}
+
+/* The AVX-512 forms where the CPU has AVX-512, else the portable loops. */
+static int best_isa(void) { return pk_cpu_has_avx512() ? PK_ISA_AVX512 : PK_ISA_SCALAR; }
+
+long pk_zero_columns(long rows, long cols, const float *x, long ld, uint32_t *bits) {
+    return pk_zero_columns_isa(best_isa(), rows, cols, x, ld, bits);
+}
+
+void pk_gather_column_runs(long rows, const float *x, long ldx, const long *runs, long run_count, float *out, long ldout) {
+    pk_gather_column_runs_isa(best_isa(), rows, x, ldx, runs, run_count, out, ldout);
 }

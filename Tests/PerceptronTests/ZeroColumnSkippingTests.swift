@@ -119,29 +119,35 @@ final class ZeroColumnSkippingTests: XCTestCase {
     }
 
     /// The kernels against plain loops: every column count around the 16-lane and 256-column
-    /// steps, rows strided (a column block of a wider matrix), runs of every length.
+    /// steps, rows strided (a column block of a wider matrix), runs of every length; the
+    /// portable form, and the AVX-512 one where the CPU has it.
     func testKernelsAgainstPlainLoops() {
+        let isas = [Int32(PK_ISA_SCALAR)] + (pk_sgemm_isa_supported(Int32(PK_ISA_AVX512)) != 0 ? [Int32(PK_ISA_AVX512)] : [])
         for (rows, cols, ld) in [(1, 1, 1), (3, 15, 17), (5, 16, 16), (7, 255, 260), (9, 256, 256), (4, 257, 300), (2, 600, 600)] {
             var values = lcgValues(rows * ld, seed: UInt64(cols))
             for j in 0..<cols where j % 3 == 0 || (j / 7) % 2 == 0 { for i in 0..<rows { values[i * ld + j] = i % 2 == 0 ? 0 : -0.0 } }
             var expected = [UInt32](repeating: 0, count: cols)
             for i in 0..<rows { for j in 0..<cols { expected[j] |= values[i * ld + j].bitPattern & 0x7FFF_FFFF } }
-            var got = [UInt32](repeating: 0xDEAD, count: cols)
-            let zeros = values.withUnsafeBufferPointer { pk_zero_columns(rows, cols, $0.baseAddress!, ld, &got) }
-            XCTAssertEqual(got, expected, "\(rows)×\(cols) ld \(ld)")
-            XCTAssertEqual(zeros, expected.filter { $0 == 0 }.count, "\(rows)×\(cols) ld \(ld)")
+            for isa in isas {
+                var got = [UInt32](repeating: 0xDEAD, count: cols)
+                let zeros = values.withUnsafeBufferPointer { pk_zero_columns_isa(isa, rows, cols, $0.baseAddress!, ld, &got) }
+                XCTAssertEqual(got, expected, "ISA \(isa), \(rows)×\(cols) ld \(ld)")
+                XCTAssertEqual(zeros, expected.filter { $0 == 0 }.count, "ISA \(isa), \(rows)×\(cols) ld \(ld)")
+            }
 
             var runs: [Int] = []
             var j = 0
             while j < cols { let first = j; j += 1 + (first * 7) % 20; j = min(j, cols); runs += [first, j - first]; j += first % 3 }
             let kept = stride(from: 1, to: runs.count, by: 2).reduce(0) { $0 + runs[$1] }
-            var out = [Float](repeating: .nan, count: rows * kept)
-            values.withUnsafeBufferPointer { x in
-                pk_gather_column_runs(rows, x.baseAddress!, ld, runs, runs.count / 2, &out, kept)
-            }
             var plain: [Float] = []
             for i in 0..<rows { for r in stride(from: 0, to: runs.count, by: 2) { plain += values[i * ld + runs[r] ..< i * ld + runs[r] + runs[r + 1]] } }
-            XCTAssertEqual(out.map(\.bitPattern), plain.map(\.bitPattern), "gather \(rows)×\(cols) ld \(ld)")
+            for isa in isas {
+                var out = [Float](repeating: .nan, count: rows * kept)
+                values.withUnsafeBufferPointer { x in
+                    pk_gather_column_runs_isa(isa, rows, x.baseAddress!, ld, runs, runs.count / 2, &out, kept)
+                }
+                XCTAssertEqual(out.map(\.bitPattern), plain.map(\.bitPattern), "ISA \(isa), gather \(rows)×\(cols) ld \(ld)")
+            }
         }
     }
 }

@@ -67,6 +67,12 @@ long pk_zero_columns(long rows, long cols, const float *x, long ld, uint32_t *bi
 void pk_gather_column_runs(long rows, const float *x, long ldx, const long *runs, long run_count,
                            float *out, long ldout);
 
+/* The same two with the instruction set named (PK_ISA_AVX512 where the CPU has it, or
+ * PK_ISA_SCALAR for the portable loops), so tests can run each form on one machine. */
+long pk_zero_columns_isa(int isa, long rows, long cols, const float *x, long ld, uint32_t *bits);
+void pk_gather_column_runs_isa(int isa, long rows, const float *x, long ldx, const long *runs, long run_count,
+                               float *out, long ldout);
+
 /* Rows of a large matrix copied in list order: to's row r is from's row list[r] (cols floats each). */
 void pk_gather_rows(const long *list, long count, long cols, const float *from, float *to);
 
