@@ -44,6 +44,23 @@ static inline unsigned short pk_lane_mask16(long n) {
     return (unsigned short)((1u << n) - 1u);
 }
 
+/* Entries of x the row kernels scan for non-zeros at a time (their index lists live on
+ * the stack). */
+#define PK_GEMV_CHUNK 256
+
+/* The positions p in [p0, p0 + count) where x[p·incx] is not ±0 (NaN and ±Inf are not),
+ * in increasing order, into idx; how many. The row kernels' portable form of their lists
+ * (a strided x, and the last entries of a contiguous one); see nonzero_entries in
+ * kernel_avx512.c for why skipping the others changes no bit. */
+static inline long pk_nonzero_positions(const float *x, long incx, long p0, long count, int *idx) {
+    long found = 0;
+    for (long p = p0; p < p0 + count; p++) {
+        union { float f; unsigned u; } value = { x[p * incx] };
+        if (value.u & 0x7FFFFFFFu) idx[found++] = (int)p;
+    }
+    return found;
+}
+
 /* Width of the packed B panel that starts with `remaining` columns left. */
 static inline long pk_panel_width(long nr, long remaining) {
     return remaining > nr / 2 ? nr : nr / 2;

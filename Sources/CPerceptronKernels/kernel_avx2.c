@@ -170,9 +170,6 @@ AVX2 void pk_sgemm_direct_a_avx2(long m, long n, long kc, const float *a, long r
 #define GEMV_COLUMNS 1024
 #define GEMV_ROWS 8
 
-/* Entries of x scanned for non-zeros at a time (the index list lives on the stack). */
-#define GEMV_CHUNK 256
-
 /* The positions p in [p0, p0 + count) where x[p·incx] is not ±0 (NaN and ±Inf are not),
  * in increasing order, into idx; how many. Skipping the others leaves every sum's bits as
  * they were (see nonzero_entries in kernel_avx512.c: a ±0 term added to a sum that
@@ -189,11 +186,7 @@ static long nonzero_entries8(const float *x, long incx, long p0, long count, int
                 idx[found++] = (int)(p0 + v + __builtin_ctz(nonzero));
         }
     }
-    for (; v < count; v++) {
-        union { float f; unsigned u; } value = { x[(p0 + v) * incx] };
-        if (value.u & 0x7FFFFFFFu) idx[found++] = (int)(p0 + v);
-    }
-    return found;
+    return found + pk_nonzero_positions(x, incx, p0 + v, count - v, idx + found);
 }
 
 /* sums[0 ..< w] += Σ_{q < R} fl(α·x[p_q·incx])·B[p_q, 0 ..< w], p_q = idx[q], one FMA per
@@ -229,7 +222,7 @@ AVX2 void pk_gemv_rowmajor_avx2(long k, long n, float alpha, const float *x, lon
                                 const float *b, long ldb, float beta, float *c, long kc_step) {
     if (kc_step <= 0) kc_step = k;
     float sums[GEMV_COLUMNS] __attribute__((aligned(32)));
-    int idx[GEMV_CHUNK];
+    int idx[PK_GEMV_CHUNK];
     for (long j0 = 0; j0 < n; j0 += GEMV_COLUMNS) {
         long w = n - j0 < GEMV_COLUMNS ? n - j0 : GEMV_COLUMNS;
         long whole = w & ~7L;
@@ -238,8 +231,8 @@ AVX2 void pk_gemv_rowmajor_avx2(long k, long n, float alpha, const float *x, lon
             long kc = k - pc < kc_step ? k - pc : kc_step;
             for (long j = 0; j < w; j += 8) _mm256_store_ps(sums + j, _mm256_setzero_ps());
             /* The block's rows where x is not zero, GEMV_ROWS at a time. */
-            for (long p0 = pc; p0 < pc + kc; p0 += GEMV_CHUNK) {
-                long chunk = pc + kc - p0 < GEMV_CHUNK ? pc + kc - p0 : GEMV_CHUNK;
+            for (long p0 = pc; p0 < pc + kc; p0 += PK_GEMV_CHUNK) {
+                long chunk = pc + kc - p0 < PK_GEMV_CHUNK ? pc + kc - p0 : PK_GEMV_CHUNK;
                 long entries = nonzero_entries8(x, incx, p0, chunk, idx);
                 long q = 0;
                 for (; q + GEMV_ROWS <= entries; q += GEMV_ROWS)

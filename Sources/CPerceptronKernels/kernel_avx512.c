@@ -239,9 +239,6 @@ INLINE_AVX512 void gemv_store(float *c, __m512 acc, __mmask16 mask, float alpha,
 
 /* Rows of B prefetched ahead in the 128-column loop. */
 #define PF_ROWS 4
-/* Entries of x scanned for non-zeros at a time (the index list lives on the stack). */
-#define GEMV_CHUNK 256
-
 /* The positions p in [p0, p0 + count) where x[p·incx] is not ±0 (NaN and ±Inf are not),
  * in increasing order, into idx; how many. A zero x[p] adds ±0·B[p, j] = ±0 to a column's
  * sum, which starts at +0 and so is never −0 (a round-to-nearest sum is −0 only when every
@@ -264,11 +261,7 @@ static long nonzero_entries(const float *x, long incx, long p0, long count, int 
         }
         return found;
     }
-    for (long p = p0; p < p0 + count; p++) {
-        union { float f; unsigned u; } value = { x[p * incx] };
-        if (value.u & 0x7FFFFFFFu) idx[found++] = (int)p;
-    }
-    return found;
+    return pk_nonzero_positions(x, incx, p0, count, idx);
 }
 
 AVX512 void pk_gemv_rowmajor_avx512(long k, long n, float alpha, const float *x, long incx,
@@ -279,14 +272,14 @@ AVX512 void pk_gemv_rowmajor_avx512(long k, long n, float alpha, const float *x,
      *
      * Wide rows: stream up to 1024 columns of each row of B front to back (the hardware
      * prefetcher's best case), with the accumulators in an L1-resident buffer. */
-    int idx[GEMV_CHUNK];
+    int idx[PK_GEMV_CHUNK];
     long j0 = 0;
     for (; n - j0 >= 256; j0 += 1024) {
         long w = n - j0 < 1024 ? (n - j0) / 128 * 128 : 1024;
         __m512 acc[64];
         for (long v = 0; v < w / 16; v++) acc[v] = _mm512_setzero_ps();
-        for (long p0 = 0; p0 < k; p0 += GEMV_CHUNK) {
-            long entries = nonzero_entries(x, incx, p0, k - p0 < GEMV_CHUNK ? k - p0 : GEMV_CHUNK, idx);
+        for (long p0 = 0; p0 < k; p0 += PK_GEMV_CHUNK) {
+            long entries = nonzero_entries(x, incx, p0, k - p0 < PK_GEMV_CHUNK ? k - p0 : PK_GEMV_CHUNK, idx);
             for (long q = 0; q < entries; q++) {
                 long p = idx[q];
                 __m512 xv = _mm512_set1_ps(x[p * incx]);
@@ -312,8 +305,8 @@ AVX512 void pk_gemv_rowmajor_avx512(long k, long n, float alpha, const float *x,
             acc[v] = _mm512_setzero_ps();
             masks[v] = pk_lane_mask16(n - j - 16 * v);
         }
-        for (long p0 = 0; p0 < k; p0 += GEMV_CHUNK) {
-            long entries = nonzero_entries(x, incx, p0, k - p0 < GEMV_CHUNK ? k - p0 : GEMV_CHUNK, idx);
+        for (long p0 = 0; p0 < k; p0 += PK_GEMV_CHUNK) {
+            long entries = nonzero_entries(x, incx, p0, k - p0 < PK_GEMV_CHUNK ? k - p0 : PK_GEMV_CHUNK, idx);
             if (vectors == 8) {
                 for (long q = 0; q < entries; q++) {
                     const float *row = b + idx[q] * ldb + j;

@@ -35,10 +35,9 @@ import CPerceptronKernels
 /// (116 zero columns) went from 55.1 to 53.8 ms, not worth a copy of the batch (a product
 /// of up to four rows skips x's zeros in its kernel instead).
 struct ZeroColumnSkipping {
-    /// Runs of consecutive kept columns, as (first column, count) pairs, flattened.
+    /// S as runs of consecutive kept columns, (first column, count) pairs, flattened: the
+    /// columns of x, and the rows of W and ∂L/∂W, that the compact matrices hold, in order.
     private var runs: [Int] = []
-    /// The kept columns of x, in order (S): the rows of W and ∂L/∂W that the compact ones are.
-    private var keptRows: [Int] = []
     /// The input the compact matrices were made from (its storage and shape), or nil.
     private var source: (storage: ObjectIdentifier, rows: Int, columns: Int)?
     private var bits: [UInt32] = []
@@ -72,16 +71,15 @@ struct ZeroColumnSkipping {
         }
         guard zeros > 0, zeros < k, Self.worthSkipping(zeros: zeros, rows: m, columns: k, units: n) else { return false }
         runs.removeAll(keepingCapacity: true)
-        keptRows.removeAll(keepingCapacity: true)
         var j = 0
         while j < k {
             guard bits[j] != 0 else { j += 1; continue }
             let first = j
-            while j < k && bits[j] != 0 { keptRows.append(j); j += 1 }
+            while j < k && bits[j] != 0 { j += 1 }
             runs.append(first)
             runs.append(j - first)
         }
-        let kept = keptRows.count
+        let kept = k - zeros
         if input.rows != m || input.columns != kept { input.resize(rows: m, columns: kept) }
         if weight.rows != kept || weight.columns != n { weight.resize(rows: kept, columns: n) }
         x.withUnsafeBufferPointer { xp in
@@ -89,13 +87,11 @@ struct ZeroColumnSkipping {
                 input.withUnsafeMutableBufferPointer { xs in
                     weight.withUnsafeMutableBufferPointer { ws in
                         runs.withUnsafeBufferPointer { r in
-                            keptRows.withUnsafeBufferPointer { rows in
-                                let task = CompactTask(m: m, k: k, n: n, x: xp.baseAddress!, w: wp.baseAddress!,
-                                                       runs: r.baseAddress!, runCount: r.count / 2, keptRows: rows,
-                                                       xs: xs.baseAddress!, ws: ws.baseAddress!,
-                                                       parts: ParallelKernels.parts(m * kept))
-                                WorkerPool.shared.run(parts: task.parts, task)
-                            }
+                            let task = CompactTask(m: m, k: k, n: n, kept: kept, x: xp.baseAddress!, w: wp.baseAddress!,
+                                                   runs: r.baseAddress!, runCount: r.count / 2,
+                                                   xs: xs.baseAddress!, ws: ws.baseAddress!,
+                                                   parts: ParallelKernels.parts(m * kept))
+                            WorkerPool.shared.run(parts: task.parts, task)
                         }
                     }
                 }
@@ -124,19 +120,27 @@ struct ZeroColumnSkipping {
         }
     }
 
-    /// x[:, S] (split by x's rows) and W[S, :] (split by its kept rows).
+    /// x[:, S] (split by x's rows) and W[S, :] (split by runs, one copy of rows each).
     private struct CompactTask: ParallelTask {
-        let m: Int, k: Int, n: Int, x: UnsafePointer<Float>, w: UnsafePointer<Float>
-        let runs: UnsafePointer<Int>, runCount: Int, keptRows: UnsafeBufferPointer<Int>
+        let m: Int, k: Int, n: Int, kept: Int, x: UnsafePointer<Float>, w: UnsafePointer<Float>
+        let runs: UnsafePointer<Int>, runCount: Int
         let xs: UnsafeMutablePointer<Float>, ws: UnsafeMutablePointer<Float>, parts: Int
         func run(_ part: Int) {
-            let kept = keptRows.count
             let rows = ParallelKernels.split(m, parts: parts, granule: 1, index: part)
             pk_gather_column_runs(rows.count, x + rows.lowerBound * k, k, runs, runCount, xs + rows.lowerBound * kept, kept)
-            for r in ParallelKernels.split(kept, parts: parts, granule: 1, index: part) {
-                (ws + r * n).update(from: w + keptRows[r] * n, count: n)
+            let mine = ParallelKernels.split(runCount, parts: parts, granule: 1, index: part)
+            var row = ZeroColumnSkipping.compactRow(ofRun: mine.lowerBound, runs)
+            for r in mine {
+                let (first, count) = (runs[2 * r], runs[2 * r + 1])
+                (ws + row * n).update(from: w + first * n, count: count * n)
+                row += count
             }
         }
+    }
+
+    /// The row of the compact matrices where run `r` starts: the counts of the runs before it.
+    private static func compactRow(ofRun r: Int, _ runs: UnsafePointer<Int>) -> Int {
+        (0..<r).reduce(0) { $0 + runs[2 * $1 + 1] }
     }
 
     /// Whether ``input`` was made from `x` by the last ``prepare(input:weight:)``.
@@ -152,39 +156,33 @@ struct ZeroColumnSkipping {
     /// (split by rows across the worker pool).
     func expandWeightGradient(into full: inout Matrix, columns k: Int) {
         struct Task: ParallelTask {
-            let k: Int, n: Int, parts: Int, keptRows: UnsafeBufferPointer<Int>
+            let k: Int, n: Int, parts: Int, runs: UnsafePointer<Int>, runCount: Int
             let compact: UnsafePointer<Float>, full: UnsafeMutablePointer<Float>
             func run(_ part: Int) {
-                let rows = ParallelKernels.split(k, parts: parts, granule: 1, index: part)
-                // The kept rows in this part: those of keptRows between the part's bounds.
-                var r = lowerBound(rows.lowerBound)
-                var next = rows.lowerBound
-                while r < keptRows.count && keptRows[r] < rows.upperBound {
-                    let row = keptRows[r]
-                    (full + next * n).update(repeating: 0, count: (row - next) * n)
-                    (full + row * n).update(from: compact + r * n, count: n)
-                    next = row + 1
-                    r += 1
+                // This part's runs, and the full rows from the end of the run before them
+                // (or row 0) to the end of their last run (or row k, for the last part).
+                let mine = ParallelKernels.split(runCount, parts: parts, granule: 1, index: part)
+                func end(_ r: Int) -> Int { runs[2 * r] + runs[2 * r + 1] }
+                var next = mine.lowerBound == 0 ? 0 : end(mine.lowerBound - 1)
+                let stop = part == parts - 1 ? k : (mine.isEmpty ? next : end(mine.upperBound - 1))
+                var row = ZeroColumnSkipping.compactRow(ofRun: mine.lowerBound, runs)
+                for r in mine {
+                    let (first, count) = (runs[2 * r], runs[2 * r + 1])
+                    (full + next * n).update(repeating: 0, count: (first - next) * n)
+                    (full + first * n).update(from: compact + row * n, count: count * n)
+                    row += count
+                    next = first + count
                 }
-                (full + next * n).update(repeating: 0, count: (rows.upperBound - next) * n)
-            }
-            /// The first index of keptRows whose row is ≥ `row`.
-            func lowerBound(_ row: Int) -> Int {
-                var (low, high) = (0, keptRows.count)
-                while low < high {
-                    let mid = (low + high) / 2
-                    if keptRows[mid] < row { low = mid + 1 } else { high = mid }
-                }
-                return low
+                (full + next * n).update(repeating: 0, count: (stop - next) * n)
             }
         }
         let n = weightGradient.columns
         if full.rows != k || full.columns != n { full.resize(rows: k, columns: n) }
         weightGradient.withUnsafeBufferPointer { gp in
             full.withUnsafeMutableBufferPointer { out in
-                keptRows.withUnsafeBufferPointer { rows in
+                runs.withUnsafeBufferPointer { r in
                     let parts = ParallelKernels.parts(k * n)
-                    WorkerPool.shared.run(parts: parts, Task(k: k, n: n, parts: parts, keptRows: rows,
+                    WorkerPool.shared.run(parts: parts, Task(k: k, n: n, parts: parts, runs: r.baseAddress!, runCount: r.count / 2,
                                                              compact: gp.baseAddress!, full: out.baseAddress!))
                 }
             }
