@@ -25,6 +25,9 @@ void pk_sgemm_direct_a_avx512(long m, long n, long kc, const float *a, long rsa,
                               float beta, float *edge);
 void pk_sgemm_packed_a_avx512(long m, long n, long kc, const float *packed_a, float alpha,
                               const float *packed_b, float *c, long ldc, float beta);
+void pk_sgemm_packed_a_zero_steps_avx512(long m, long n, long kc, float *packed_a, float alpha,
+                                         const float *packed_b, float *c, long ldc, float beta,
+                                         int *steps);
 void pk_sgemm_direct_a_avx2(long m, long n, long kc, const float *a, long rsa, long csa,
                             float alpha, const float *packed_b, float *c, long ldc,
                             float beta, float *edge);

@@ -2,23 +2,11 @@
 
 #if defined(__x86_64__)
 #include <immintrin.h>
+#include "kernel_avx512_tile.h"
 
 #define AVX512 __attribute__((target("avx512f,fma")))
 #define INLINE_AVX512 static inline __attribute__((always_inline, target("avx512f,fma")))
 
-
-/* C tile row ← acc (+ β·C); masked so only the first n_eff columns are touched. */
-INLINE_AVX512 void store_row(float *cr, __m512 acc, __mmask16 mask, float beta) {
-    if (beta == 0.0f) {
-        _mm512_mask_storeu_ps(cr, mask, acc);
-    } else if (beta == 1.0f) {
-        __m512 old = _mm512_maskz_loadu_ps(mask, cr);
-        _mm512_mask_storeu_ps(cr, mask, _mm512_add_ps(old, acc));
-    } else {
-        __m512 old = _mm512_maskz_loadu_ps(mask, cr);
-        _mm512_mask_storeu_ps(cr, mask, _mm512_fmadd_ps(_mm512_set1_ps(beta), old, acc));
-    }
-}
 
 /* Steps of p ahead at which a transposed A read in place is prefetched: 16 steps of 24
  * FMAs, ~200 cycles, cover an L3 hit. A batch-32 forward x·W runs swapped (Cᵀ = Wᵀ·xᵀ, W
@@ -102,7 +90,7 @@ INLINE_AVX512 void kernel_body(int mr, int nv, long kc, const float *a, long rsa
     _Pragma("GCC unroll 12") for (int r = 0; r < mr; r++) {
         if (r < m_eff) {
             _Pragma("GCC unroll 2") for (int v = 0; v < nv; v++)
-                store_row(c + r * ldc + 16 * v, acc[r][v], masks[v], beta);
+                pk_store_row_avx512(c + r * ldc + 16 * v, acc[r][v], masks[v], beta);
         }
     }
 }

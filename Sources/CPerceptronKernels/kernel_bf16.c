@@ -44,6 +44,7 @@ long pk_bf16_packed_b_size(long kc, long nc) {
 
 #if defined(__x86_64__)
 #include <immintrin.h>
+#include "kernel_avx512_tile.h"
 
 
 int pk_cpu_has_avx512_bf16(void) {
@@ -234,18 +235,6 @@ void pk_bf16_pack_b(long kc, long nc, const float *b, long rs, long cs, uint32_t
     pk_bf16_pack_b_padded(kc, nc, b, rs, cs, (kc + 1) / 2, dst);
 }
 
-/* C tile row ← acc (+ β·C), only the first n_eff columns. */
-INLINE_BF16 void store_row(float *cr, __m512 acc, __mmask16 mask, float beta) {
-    if (beta == 0.0f) {
-        _mm512_mask_storeu_ps(cr, mask, acc);
-    } else if (beta == 1.0f) {
-        _mm512_mask_storeu_ps(cr, mask, _mm512_add_ps(_mm512_maskz_loadu_ps(mask, cr), acc));
-    } else {
-        __m512 old = _mm512_maskz_loadu_ps(mask, cr);
-        _mm512_mask_storeu_ps(cr, mask, _mm512_fmadd_ps(_mm512_set1_ps(beta), old, acc));
-    }
-}
-
 /* 12 × (16·nv) tile: 12·nv accumulators; per pair q one load of B per 16 columns and one
  * broadcast pair of A per row, each `vdpbf16ps` adding 2 products per lane. */
 INLINE_BF16 void kernel_body(int nv, long pairs, const uint32_t *a, const uint32_t *b, float *c,
@@ -274,7 +263,7 @@ INLINE_BF16 void kernel_body(int nv, long pairs, const uint32_t *a, const uint32
     _Pragma("GCC unroll 12") for (int r = 0; r < 12; r++) {
         if (r < m_eff) {
             _Pragma("GCC unroll 2") for (int v = 0; v < nv; v++)
-                store_row(c + r * ldc + 16 * v, acc[r][v], masks[v], beta);
+                pk_store_row_avx512(c + r * ldc + 16 * v, acc[r][v], masks[v], beta);
         }
     }
 }

@@ -93,6 +93,17 @@ int pk_sgemm_packed_a_supported(int isa);
 void pk_sgemm_packed_a(int isa, long m, long n, long kc, const float *packed_a, float alpha,
                        const float *packed_b, float *c, long ldc, float beta);
 
+/* Ints of scratch pk_sgemm_packed_a_zero_steps needs for an m × kc block of A. */
+long pk_sgemm_zero_steps_scratch_size(long m, long kc);
+
+/* pk_sgemm_packed_a's product, skipping the steps p at which all 12 rows of a packed panel
+ * of A are ±0 (each would add ±0 to sums that start at +0: the same bits, but for a NaN or
+ * ±Inf in row p of B, which is not read). The panels are compacted in place (packed_a is
+ * overwritten); `steps` is scratch for pk_sgemm_zero_steps_scratch_size(m, kc) ints. Where
+ * pk_sgemm_packed_a_supported(isa). */
+void pk_sgemm_packed_a_zero_steps(int isa, long m, long n, long kc, float *packed_a, float alpha,
+                                  const float *packed_b, float *c, long ldc, float beta, void *steps);
+
 /* Widest n the narrow Aᵀ·B kernel takes. */
 #define PK_NARROW_MAX_N 12
 

@@ -35,6 +35,9 @@ import Darwin
 /// time from the CPU. On AVX-512 the kernel broadcasts A's elements from where they lie
 /// (A row-major or transposed), so A is not packed, except a transposed A that more than
 /// two panels of B read (a weight gradient's xᵀ): its scattered reads are packed away once.
+/// A packed A's steps along p at which all 12 rows of a panel are ±0 (the background
+/// pixels of twelve MNIST images) are skipped (`pk_sgemm_packed_a_zero_steps`), the same
+/// bits but for a NaN or ±Inf in a row of B that a zero step would have met.
 /// Other paths:
 /// - m ≤ ``smallRowLimit`` (e.g. a single-sample forward): a vector–matrix kernel per row
 ///   of C. For C = A·B (B row-major, as in a layer's forward x·W) it sums each element as
@@ -378,10 +381,16 @@ private struct Problem: @unchecked Sendable {
             // 1000 × 784 × 512 127 → 132, 2048³ 102 → 108 (CPU time, a slower host than
             // the figures above); with four panels (1000 × 128 × 64) the copy cost more
             // (134 → 130), so up to four stay in place.
-            let packedA = workspace.a(count: pk_sgemm_packed_a_size(isa, block.mcMax, block.kc))
+            //
+            // Steps along p at which a packed panel's 12 rows are all ±0 are then skipped
+            // (pk_sgemm_packed_a_zero_steps: the same bits): an MNIST batch's first layer
+            // has about half of them.
+            let size = pk_sgemm_packed_a_size(isa, block.mcMax, block.kc)
+            let scratch = pk_sgemm_zero_steps_scratch_size(block.mcMax, block.kc)
+            let packedA = workspace.a(count: size + scratch)
             pk_sgemm_pack_a(isa, rows.count, block.kc, aBlock, aRowStride, aColumnStride, 1, packedA)
-            pk_sgemm_packed_a(isa, rows.count, block.nc, block.kc, packedA, alpha, block.packedB.pointer,
-                              cBlock, ldc, block.beta)
+            pk_sgemm_packed_a_zero_steps(isa, rows.count, block.nc, block.kc, packedA, alpha, block.packedB.pointer,
+                                         cBlock, ldc, block.beta, UnsafeMutableRawPointer(packedA + size))
         } else if directA {
             // One panel of B: each element of A is used once, so A is read in place.
             let edge = workspace.a(count: pk_sgemm_packed_a_size(isa, 1, block.kc))

@@ -1,0 +1,114 @@
+import CPerceptronKernels
+import XCTest
+@testable import Perceptron
+
+/// The AVX-512 packed-A product skips the steps p at which all 12 rows of a packed panel of
+/// A are ±0 (`pk_sgemm_packed_a_zero_steps`). Exact equality with the dense kernels, no
+/// tolerance: a skipped step adds ±0 to sums that start at +0 and so are never −0, which
+/// leaves their bits; the kept steps are added in the same order.
+final class ZeroStepSkippingTests: XCTestCase {
+    private let isa = GEMM.Kernel.avx512.rawValue
+
+    /// m × k values (row-major) whose 12-row panels have zero steps: panel q is all ±0 at
+    /// the p with (p + q) % 3 ≠ 0 (p = 0 and the last p among them), except the panels in
+    /// `dense`, which keep every step. A step whose only non-zero is a subnormal, one with a
+    /// NaN and one with −Inf must be kept.
+    private func panelled(rows m: Int, depth k: Int, dense: Set<Int>, seed: UInt64) -> [Float] {
+        var a = lcgValues(m * k, seed: seed)
+        for i in 0..<m where !dense.contains(i / 12) {
+            for p in 0..<k where (p + i / 12) % 3 != 0 { a[i * k + p] = (i + p) % 2 == 0 ? 0 : -0.0 }
+        }
+        if m > 12, k > 7, !dense.contains(0) {
+            a[5 * k + 1] = .leastNonzeroMagnitude  // the only non-zero of panel 0's step 1
+            a[3 * k + 2] = .nan
+            a[11 * k + 4] = -.infinity
+        }
+        return a
+    }
+
+    private func bits(_ values: [Float]) -> [UInt32] { values.map(\.bitPattern) }
+
+    func testKernelGivesTheDenseKernelsBitsAndSkips() throws {
+        guard GEMM.Kernel.avx512.isSupported else { throw XCTSkip("the zero-step kernel is AVX-512; this CPU has none") }
+        // Panels sparse, sparse, dense, then sparse again: the dense one ends compaction for
+        // the rest of the block, so both kernels run. m = 45 leaves a 9-row last panel; n
+        // = 80 a 16-wide last panel of B; k = 1 a single step.
+        for (m, k, n) in [(45, 100, 80), (12, 1, 32), (5, 33, 16), (48, 300, 64)] {
+            let a = panelled(rows: m, depth: k, dense: [2], seed: UInt64(m * k))
+            let b = lcgValues(k * n, seed: 3)
+            var packedA = [Float](repeating: 0, count: pk_sgemm_packed_a_size(isa, m, k))
+            pk_sgemm_pack_a(isa, m, k, a, k, 1, 1, &packedA)
+            var packedB = [Float](repeating: 0, count: pk_sgemm_packed_b_size(isa, k, n))
+            pk_sgemm_pack_b(isa, k, n, b, n, 1, &packedB)
+            for (alpha, beta): (Float, Float) in [(1, 0), (1, 1), (-1.5, 0.5)] {
+                let c0 = beta == 0 ? [Float](repeating: .nan, count: m * n) : lcgValues(m * n, seed: 4)
+                var dense = c0
+                pk_sgemm_packed_a(isa, m, n, k, packedA, alpha, packedB, &dense, n, beta)
+                var skipped = c0
+                var compacted = packedA
+                var steps = [Int32](repeating: -1, count: pk_sgemm_zero_steps_scratch_size(m, k))
+                steps.withUnsafeMutableBytes { scratch in
+                    pk_sgemm_packed_a_zero_steps(isa, m, n, k, &compacted, alpha, packedB, &skipped, n, beta, scratch.baseAddress)
+                }
+                let label = "\(m) × \(n) × \(k), α \(alpha), β \(beta)"
+                XCTAssertEqual(bits(skipped), bits(dense), label)
+                // Panel 0 kept exactly its non-zero steps: the skipping happened.
+                let nonZeroSteps = (0..<k).filter { p in (0..<min(12, m)).contains { a[$0 * k + p].bitPattern & 0x7FFF_FFFF != 0 } }
+                XCTAssertEqual(Int(steps[0]), nonZeroSteps.count, label)
+                XCTAssertLessThan(nonZeroSteps.count, k == 1 ? 2 : k, label)
+                XCTAssertEqual(steps[1...nonZeroSteps.count].map(Int.init), nonZeroSteps, label)
+            }
+        }
+    }
+
+    /// Through `GEMM.sgemm`: a product 256 columns wide packs A and skips its zero steps;
+    /// 128 columns wide it reads A in place and multiplies every step. Each column of C is
+    /// its own chain of FMAs, so the wide product's halves must have the narrow ones' bits,
+    /// A row-major and transposed, on 1 and 2 threads.
+    func testProductsMatchThePathThatMultipliesEveryStep() throws {
+        guard GEMM.Kernel.avx512.isSupported else { throw XCTSkip("the zero-step kernel is AVX-512; this CPU has none") }
+        let (m, k, n) = (100, 300, 256)
+        let a = panelled(rows: m, depth: k, dense: [3], seed: 9)
+        var aT = [Float](repeating: 0, count: m * k)
+        for i in 0..<m { for p in 0..<k { aT[p * m + i] = a[i * k + p] } }
+        let b = lcgValues(k * n, seed: 10)
+        func product(transposeA: Bool, columns: Range<Int>, threads: Int) -> [Float] {
+            var c = [Float](repeating: .nan, count: m * columns.count)
+            (transposeA ? aT : a).withUnsafeBufferPointer { pa in
+                b.withUnsafeBufferPointer { pb in
+                    GEMM.sgemm(transposeA: transposeA, transposeB: false, m: m, n: columns.count, k: k, alpha: 1,
+                               a: pa.baseAddress!, lda: transposeA ? m : k, b: pb.baseAddress! + columns.lowerBound, ldb: n,
+                               beta: 0, c: &c, ldc: columns.count, threads: threads, kernel: .avx512,
+                               ignoreParallelThresholds: true)
+                }
+            }
+            return c
+        }
+        for transposeA in [false, true] {
+            let halves = [product(transposeA: transposeA, columns: 0..<128, threads: 1),
+                          product(transposeA: transposeA, columns: 128..<256, threads: 1)]
+            var expected = [Float]()
+            for i in 0..<m { for half in halves { expected += half[(i * 128)..<(i * 128 + 128)] } }
+            for threads in [1, 2] {
+                XCTAssertEqual(bits(product(transposeA: transposeA, columns: 0..<256, threads: threads)), bits(expected),
+                               "Aᵀ \(transposeA), \(threads) threads")
+            }
+        }
+    }
+
+    /// The one documented difference: a NaN in row p of B facing a zero step of a panel is
+    /// not read, so that panel's rows stay finite (the rows of a panel that has a non-zero
+    /// at p are NaN, as before).
+    func testNaNFacingAZeroStepIsNotRead() throws {
+        guard GEMM.Kernel.avx512.isSupported else { throw XCTSkip("the zero-step kernel is AVX-512; this CPU has none") }
+        let (m, k, n) = (48, 50, 256)  // more than 32 rows: the packed path
+        var a = lcgValues(m * k, seed: 1)
+        for i in 0..<12 { a[i * k + 7] = 0 }  // panel 0: zero at p = 7; panel 1 not
+        var b = lcgValues(k * n, seed: 2)
+        b[7 * n + 3] = .nan
+        var c = Matrix(rows: 0, columns: 0)
+        Matrix.multiply(Matrix(rows: m, columns: k, elements: a), Matrix(rows: k, columns: n, elements: b), into: &c)
+        XCTAssertTrue((0..<12).allSatisfy { c[$0, 3].isFinite })
+        XCTAssertTrue((12..<48).allSatisfy { c[$0, 3].isNaN })
+    }
+}
