@@ -38,6 +38,21 @@ INLINE_AVX512 long compact_panel(float *panel, long kc, int *kept) {
     return count;
 }
 
+/* Whether some step of the panel is all ±0: the first found ends the look (an MNIST
+ * panel's step 0, its images' top-left pixel, usually is). Without the dependency of
+ * compact_panel's write position on each test, a dense panel costs about a cycle a step:
+ * dense 512 × 128 × 1000 (Aᵀ·B) went from 2.2 % slower than the dense kernel alone to
+ * within the noise (Granite Rapids, 1 thread). */
+INLINE_AVX512 int has_zero_step(const float *panel, long kc) {
+    const __m512i magnitude = _mm512_set1_epi32(0x7FFFFFFF);
+    const __mmask16 twelve = (__mmask16)0x0FFF;
+    for (long p = 0; p < kc; p++) {
+        __m512i values = _mm512_maskz_loadu_epi32(twelve, panel + 12 * p);
+        if (!_mm512_mask_test_epi32_mask(twelve, values, magnitude)) return 1;
+    }
+    return 0;
+}
+
 /* MR × (16·nv) tile over the `count` kept steps of a compacted panel: step t reads the
  * panel's 12 values t (in order) and row kept[t] of the B panel. */
 INLINE_AVX512 void zero_steps_body(int mr, int nv, long count, const int *kept, const float *a,
@@ -105,7 +120,8 @@ AVX512 void pk_sgemm_packed_a_zero_steps_avx512(long m, long n, long kc, float *
     int compacting = 1;
     for (long q = 0; q < panels; q++) {
         int *list = steps + q * (kc + 1);
-        long count = compacting ? compact_panel(packed_a + q * 12 * kc, kc, list + 1) : kc;
+        float *panel = packed_a + q * 12 * kc;
+        long count = compacting && has_zero_step(panel, kc) ? compact_panel(panel, kc, list + 1) : kc;
         list[0] = (int)count;
         if (count * DENSE_KEPT_DENOMINATOR > kc * DENSE_KEPT_NUMERATOR) compacting = 0;
     }

@@ -56,7 +56,9 @@ final class ZeroStepSkippingTests: XCTestCase {
                 let nonZeroSteps = (0..<k).filter { p in (0..<min(12, m)).contains { a[$0 * k + p].bitPattern & 0x7FFF_FFFF != 0 } }
                 XCTAssertEqual(Int(steps[0]), nonZeroSteps.count, label)
                 XCTAssertLessThan(nonZeroSteps.count, k == 1 ? 2 : k, label)
-                XCTAssertEqual(steps[1...nonZeroSteps.count].map(Int.init), nonZeroSteps, label)
+                if nonZeroSteps.count < k {  // a panel without zero steps is left as it is, unlisted
+                    XCTAssertEqual(steps[1...nonZeroSteps.count].map(Int.init), nonZeroSteps, label)
+                }
             }
         }
     }
