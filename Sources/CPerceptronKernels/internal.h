@@ -28,6 +28,11 @@ void pk_sgemm_packed_a_avx512(long m, long n, long kc, const float *packed_a, fl
 void pk_sgemm_packed_a_zero_steps_avx512(long m, long n, long kc, float *packed_a, float alpha,
                                          const float *packed_b, float *c, long ldc, float beta,
                                          int *steps);
+/* pk_sgemm_direct_a_avx512 for A transposed in place (rsa = 1) and a B of one panel
+ * (n ≤ 32), skipping the steps where B's row is all ±0; 0 (nothing computed) when B has
+ * too few of them to pay for the list. */
+int pk_sgemm_direct_a_zero_steps_avx512(long m, long n, long kc, const float *a, long csa, float alpha,
+                                        const float *packed_b, float *c, long ldc, float beta, float *edge);
 void pk_sgemm_direct_a_avx2(long m, long n, long kc, const float *a, long rsa, long csa,
                             float alpha, const float *packed_b, float *c, long ldc,
                             float beta, float *edge);

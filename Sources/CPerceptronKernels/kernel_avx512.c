@@ -168,6 +168,10 @@ static void inplace_last_rows(int mr, int nv, long kc, const float *a, long rsa,
 AVX512 void pk_sgemm_direct_a_avx512(long m, long n, long kc, const float *a, long rsa, long csa,
                                      float alpha, const float *packed_b, float *c, long ldc,
                                      float beta, float *edge) {
+    /* A batch of ≤ 32 rows run swapped (xᵀ the one panel of B, W read transposed in place):
+     * the steps where the batch's column of x is all zero are skipped (the same bits). */
+    if (rsa == 1 && csa != 1 && pk_sgemm_direct_a_zero_steps_avx512(m, n, kc, a, csa, alpha, packed_b, c, ldc, beta, edge))
+        return;
     long full = m / 12 * 12;
     long rows = m - full;
     /* Last rows that a 4- or 8-row body covers exactly are read in place too; others are

@@ -149,6 +149,121 @@ AVX512 void pk_sgemm_packed_a_zero_steps_avx512(long m, long n, long kc, float *
         j += w;
     }
 }
+
+/* The same skipping with the roles turned: a product whose B is one packed panel (a
+ * batch of ≤ 32 rows run swapped, Cᵀ = Wᵀ·xᵀ, with xᵀ packed as B) and whose A is read in
+ * place transposed (rsa = 1: A(r, p) at a[r + p·csa], a row of W). A step p whose row of
+ * the B panel is all ±0 (a pixel that is background in every image of the batch) adds ±0
+ * to every sum of the tile and is skipped; the rows of A at the kept steps are read
+ * through the list. MR × (16·nv) tile; the prefetch of A runs ZERO_STEPS_A_PREFETCH kept
+ * steps ahead, as the dense in-place loop does. */
+#define ZERO_STEPS_A_PREFETCH 16
+
+INLINE_AVX512 void zero_steps_inplace_body(int mr, int nv, long count, const int *kept, const float *a, long csa,
+                                           float alpha, const float *b, float *c, long ldc, long m_eff,
+                                           long n_eff, float beta) {
+    __m512 acc[12][2];
+    _Pragma("GCC unroll 12") for (int r = 0; r < mr; r++)
+        _Pragma("GCC unroll 2") for (int v = 0; v < nv; v++) acc[r][v] = _mm512_setzero_ps();
+    for (long r = 0; r < m_eff; r++) {
+        _mm_prefetch((const char *)(c + r * ldc), _MM_HINT_T0);
+        _mm_prefetch((const char *)(c + r * ldc + 16 * nv - 1), _MM_HINT_T0);
+    }
+    for (long t = 0; t < count; t++) {
+        if (t + ZERO_STEPS_A_PREFETCH < count) {
+            const float *ahead = a + (long)kept[t + ZERO_STEPS_A_PREFETCH] * csa;
+            _mm_prefetch((const char *)ahead, _MM_HINT_T0);
+            _mm_prefetch((const char *)(ahead + mr - 1), _MM_HINT_T0);
+        }
+        long p = kept[t];
+        const float *ap = a + p * csa;
+        const float *row = b + p * (16 * nv);
+        __m512 bv[2];
+        _Pragma("GCC unroll 2") for (int v = 0; v < nv; v++) bv[v] = _mm512_loadu_ps(row + 16 * v);
+        _Pragma("GCC unroll 12") for (int r = 0; r < mr; r++) {
+            __m512 av = _mm512_set1_ps(ap[r]);
+            _Pragma("GCC unroll 2") for (int v = 0; v < nv; v++)
+                acc[r][v] = _mm512_fmadd_ps(av, bv[v], acc[r][v]);
+        }
+    }
+    if (alpha != 1.0f) {
+        __m512 al = _mm512_set1_ps(alpha);
+        _Pragma("GCC unroll 12") for (int r = 0; r < mr; r++)
+            _Pragma("GCC unroll 2") for (int v = 0; v < nv; v++) acc[r][v] = _mm512_mul_ps(al, acc[r][v]);
+    }
+    __mmask16 masks[2];
+    _Pragma("GCC unroll 2") for (int v = 0; v < nv; v++) masks[v] = pk_lane_mask16(n_eff - 16 * v);
+    _Pragma("GCC unroll 12") for (int r = 0; r < mr; r++) {
+        if (r < m_eff) {
+            _Pragma("GCC unroll 2") for (int v = 0; v < nv; v++)
+                pk_store_row_avx512(c + r * ldc + 16 * v, acc[r][v], masks[v], beta);
+        }
+    }
+}
+
+/* One group of `rows` (4, 8 or 12) rows of C. */
+__attribute__((noinline, target("avx512f,fma")))
+static void zero_steps_inplace_group(int rows, int nv, long count, const int *kept, const float *a, long csa,
+                                     float alpha, const float *b, float *c, long ldc, long m_eff, long n_eff,
+                                     float beta) {
+    if (rows == 12) {
+        if (nv == 2) zero_steps_inplace_body(12, 2, count, kept, a, csa, alpha, b, c, ldc, m_eff, n_eff, beta);
+        else zero_steps_inplace_body(12, 1, count, kept, a, csa, alpha, b, c, ldc, m_eff, n_eff, beta);
+    } else if (rows == 8) {
+        if (nv == 2) zero_steps_inplace_body(8, 2, count, kept, a, csa, alpha, b, c, ldc, m_eff, n_eff, beta);
+        else zero_steps_inplace_body(8, 1, count, kept, a, csa, alpha, b, c, ldc, m_eff, n_eff, beta);
+    } else {
+        if (nv == 2) zero_steps_inplace_body(4, 2, count, kept, a, csa, alpha, b, c, ldc, m_eff, n_eff, beta);
+        else zero_steps_inplace_body(4, 1, count, kept, a, csa, alpha, b, c, ldc, m_eff, n_eff, beta);
+    }
+}
+
+/* Steps a one-panel B may have for the skipping below (its list lives on the stack). */
+#define ZERO_STEPS_MAX_KC 4096
+
+AVX512 int pk_sgemm_direct_a_zero_steps_avx512(long m, long n, long kc, const float *a, long csa, float alpha,
+                                        const float *packed_b, float *c, long ldc, float beta, float *edge) {
+    /* Fewer than 128 rows of A: the look (up to ~150 cycles on dense data) would show
+     * beside the product (32 × 64 × 128, dense, Granite Rapids: 158 → 155 GFLOP/s). */
+    if (n > 32 || kc > ZERO_STEPS_MAX_KC || m < 128) return 0;
+    long w = pk_panel_width(32, n);
+    int nv = w == 32 ? 2 : 1;
+    const __m512i magnitude = _mm512_set1_epi32(0x7FFFFFFF);
+    const __mmask16 high = nv == 2 ? (__mmask16)0xFFFF : (__mmask16)0;
+    /* No zero step among the first 64 (dense data: a hidden layer's activations): no list.
+     * The look stops at the first zero step and carries no dependency from step to step. */
+    long first = kc < 64 ? kc : 64;
+    int found = 0;
+    for (long p = 0; p < first && !found; p++) {
+        const float *row = packed_b + p * w;
+        __m512i bits = _mm512_or_si512(_mm512_loadu_si512(row), _mm512_maskz_loadu_epi32(high, row + 16));
+        found = _mm512_test_epi32_mask(bits, magnitude) == 0;
+    }
+    if (!found) return 0;
+    int kept[ZERO_STEPS_MAX_KC];
+    long count = 0;
+    for (long p = 0; p < kc; p++) {
+        const float *row = packed_b + p * w;
+        __m512i bits = _mm512_or_si512(_mm512_loadu_si512(row), _mm512_maskz_loadu_epi32(high, row + 16));
+        kept[count] = (int)p;
+        count += _mm512_test_epi32_mask(bits, magnitude) != 0;
+    }
+    /* Fewer than an eighth of the steps zero: the dense loop, which needs no list. */
+    if (count * 8 > kc * 7) return 0;
+    long full = m / 12 * 12;
+    long rows = m - full;
+    for (long i = 0; i < full; i += 12)
+        zero_steps_inplace_group(12, nv, count, kept, a + i, csa, alpha, packed_b, c + i * ldc, ldc, 12, n, beta);
+    if (rows == 4 || rows == 8) {
+        zero_steps_inplace_group((int)rows, nv, count, kept, a + full, csa, alpha, packed_b, c + full * ldc, ldc,
+                                 rows, n, beta);
+    } else if (rows > 0) {
+        /* Packed (zero-padded to 12) so no row past A is read: A(r, p) at edge[r + 12p]. */
+        pk_sgemm_pack_a(PK_ISA_AVX512, rows, kc, a + full, 1, csa, 1.0f, edge);
+        zero_steps_inplace_group(12, nv, count, kept, edge, 12, alpha, packed_b, c + full * ldc, ldc, rows, n, beta);
+    }
+    return 1;
+}
 #endif
 
 long pk_sgemm_zero_steps_scratch_size(long m, long kc) {
