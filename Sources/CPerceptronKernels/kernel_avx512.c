@@ -23,12 +23,7 @@ INLINE_AVX512 void kernel_body(int mr, int nv, long kc, const float *a, long rsa
                                const float *b, float *c, long ldc, long m_eff, long n_eff,
                                float beta) {
     __m512 acc[12][2];
-    _Pragma("GCC unroll 12") for (int r = 0; r < mr; r++)
-        _Pragma("GCC unroll 2") for (int v = 0; v < nv; v++) acc[r][v] = _mm512_setzero_ps();
-    for (long r = 0; r < m_eff; r++) {
-        _mm_prefetch((const char *)(c + r * ldc), _MM_HINT_T0);
-        _mm_prefetch((const char *)(c + r * ldc + 16 * nv - 1), _MM_HINT_T0);
-    }
+    pk_tile_start_avx512(mr, nv, acc, c, ldc, m_eff);
     if (csa == 1 && rsa != 1) {
         /* A read in place, row-major: one pointer per row indexed by p, so the 12
          * addresses need no serial chain of additions. */
@@ -80,19 +75,7 @@ INLINE_AVX512 void kernel_body(int mr, int nv, long kc, const float *a, long rsa
             b += 16 * nv;
         }
     }
-    if (alpha != 1.0f) {
-        __m512 al = _mm512_set1_ps(alpha);
-        _Pragma("GCC unroll 12") for (int r = 0; r < mr; r++)
-            _Pragma("GCC unroll 2") for (int v = 0; v < nv; v++) acc[r][v] = _mm512_mul_ps(al, acc[r][v]);
-    }
-    __mmask16 masks[2];
-    _Pragma("GCC unroll 2") for (int v = 0; v < nv; v++) masks[v] = pk_lane_mask16(n_eff - 16 * v);
-    _Pragma("GCC unroll 12") for (int r = 0; r < mr; r++) {
-        if (r < m_eff) {
-            _Pragma("GCC unroll 2") for (int v = 0; v < nv; v++)
-                pk_store_row_avx512(c + r * ldc + 16 * v, acc[r][v], masks[v], beta);
-        }
-    }
+    pk_tile_store_avx512(mr, nv, acc, alpha, c, ldc, m_eff, n_eff, beta);
 }
 
 /* One packed 12-row panel of A (zero past its m_eff rows) against one packed panel of B

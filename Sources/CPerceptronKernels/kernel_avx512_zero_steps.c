@@ -53,56 +53,52 @@ INLINE_AVX512 int has_zero_step(const float *panel, long kc) {
     return 0;
 }
 
-/* MR × (16·nv) tile over the `count` kept steps of a compacted panel: step t reads the
- * panel's 12 values t (in order) and row kept[t] of the B panel. */
-INLINE_AVX512 void zero_steps_body(int mr, int nv, long count, const int *kept, const float *a,
-                                   float alpha, const float *b, float *c, long ldc, long m_eff,
+/* MR × (16·nv) tile over the `count` kept steps: step t reads row kept[t] of the B panel
+ * and A's mr values of that step, either the t-th 12 of a compacted panel (`indexed_a` 0)
+ * or A read in place at a + kept[t]·csa, its rows 1 apart (`indexed_a` 1; they are
+ * prefetched ZERO_STEPS_A_PREFETCH kept steps ahead, as the dense in-place loop does). */
+#define ZERO_STEPS_A_PREFETCH 16
+
+INLINE_AVX512 void zero_steps_body(int mr, int nv, int indexed_a, long count, const int *kept, const float *a,
+                                   long csa, float alpha, const float *b, float *c, long ldc, long m_eff,
                                    long n_eff, float beta) {
     __m512 acc[12][2];
-    _Pragma("GCC unroll 12") for (int r = 0; r < mr; r++)
-        _Pragma("GCC unroll 2") for (int v = 0; v < nv; v++) acc[r][v] = _mm512_setzero_ps();
-    for (long r = 0; r < m_eff; r++) {
-        _mm_prefetch((const char *)(c + r * ldc), _MM_HINT_T0);
-        _mm_prefetch((const char *)(c + r * ldc + 16 * nv - 1), _MM_HINT_T0);
-    }
+    pk_tile_start_avx512(mr, nv, acc, c, ldc, m_eff);
     for (long t = 0; t < count; t++) {
-        const float *row = b + (long)kept[t] * (16 * nv);
+        long p = kept[t];
+        const float *ap = a + 12 * t;
+        if (indexed_a) {
+            ap = a + p * csa;
+            if (t + ZERO_STEPS_A_PREFETCH < count) {
+                const float *ahead = a + (long)kept[t + ZERO_STEPS_A_PREFETCH] * csa;
+                _mm_prefetch((const char *)ahead, _MM_HINT_T0);
+                _mm_prefetch((const char *)(ahead + mr - 1), _MM_HINT_T0);
+            }
+        }
+        const float *row = b + p * (16 * nv);
         __m512 bv[2];
         _Pragma("GCC unroll 2") for (int v = 0; v < nv; v++) bv[v] = _mm512_loadu_ps(row + 16 * v);
         _Pragma("GCC unroll 12") for (int r = 0; r < mr; r++) {
-            __m512 av = _mm512_set1_ps(a[r]);
+            __m512 av = _mm512_set1_ps(ap[r]);
             _Pragma("GCC unroll 2") for (int v = 0; v < nv; v++)
                 acc[r][v] = _mm512_fmadd_ps(av, bv[v], acc[r][v]);
         }
-        a += 12;
     }
-    if (alpha != 1.0f) {
-        __m512 al = _mm512_set1_ps(alpha);
-        _Pragma("GCC unroll 12") for (int r = 0; r < mr; r++)
-            _Pragma("GCC unroll 2") for (int v = 0; v < nv; v++) acc[r][v] = _mm512_mul_ps(al, acc[r][v]);
-    }
-    __mmask16 masks[2];
-    _Pragma("GCC unroll 2") for (int v = 0; v < nv; v++) masks[v] = pk_lane_mask16(n_eff - 16 * v);
-    _Pragma("GCC unroll 12") for (int r = 0; r < mr; r++) {
-        if (r < m_eff) {
-            _Pragma("GCC unroll 2") for (int v = 0; v < nv; v++)
-                pk_store_row_avx512(c + r * ldc + 16 * v, acc[r][v], masks[v], beta);
-        }
-    }
+    pk_tile_store_avx512(mr, nv, acc, alpha, c, ldc, m_eff, n_eff, beta);
 }
 
 /* The first 4, 8 or 12 rows' FMAs, whichever cover m_eff (as the dense kernel's panels). */
 INLINE_AVX512 void zero_steps_panel(int nv, long count, const int *kept, const float *pa, float alpha,
                                     const float *pb, float *c, long ldc, long m_eff, long n_eff, float beta) {
     if (m_eff > 8) {
-        if (nv == 2) zero_steps_body(12, 2, count, kept, pa, alpha, pb, c, ldc, m_eff, n_eff, beta);
-        else zero_steps_body(12, 1, count, kept, pa, alpha, pb, c, ldc, m_eff, n_eff, beta);
+        if (nv == 2) zero_steps_body(12, 2, 0, count, kept, pa, 12, alpha, pb, c, ldc, m_eff, n_eff, beta);
+        else zero_steps_body(12, 1, 0, count, kept, pa, 12, alpha, pb, c, ldc, m_eff, n_eff, beta);
     } else if (m_eff > 4) {
-        if (nv == 2) zero_steps_body(8, 2, count, kept, pa, alpha, pb, c, ldc, m_eff, n_eff, beta);
-        else zero_steps_body(8, 1, count, kept, pa, alpha, pb, c, ldc, m_eff, n_eff, beta);
+        if (nv == 2) zero_steps_body(8, 2, 0, count, kept, pa, 12, alpha, pb, c, ldc, m_eff, n_eff, beta);
+        else zero_steps_body(8, 1, 0, count, kept, pa, 12, alpha, pb, c, ldc, m_eff, n_eff, beta);
     } else {
-        if (nv == 2) zero_steps_body(4, 2, count, kept, pa, alpha, pb, c, ldc, m_eff, n_eff, beta);
-        else zero_steps_body(4, 1, count, kept, pa, alpha, pb, c, ldc, m_eff, n_eff, beta);
+        if (nv == 2) zero_steps_body(4, 2, 0, count, kept, pa, 12, alpha, pb, c, ldc, m_eff, n_eff, beta);
+        else zero_steps_body(4, 1, 0, count, kept, pa, 12, alpha, pb, c, ldc, m_eff, n_eff, beta);
     }
 }
 
@@ -155,66 +151,21 @@ AVX512 void pk_sgemm_packed_a_zero_steps_avx512(long m, long n, long kc, float *
  * place transposed (rsa = 1: A(r, p) at a[r + p·csa], a row of W). A step p whose row of
  * the B panel is all ±0 (a pixel that is background in every image of the batch) adds ±0
  * to every sum of the tile and is skipped; the rows of A at the kept steps are read
- * through the list. MR × (16·nv) tile; the prefetch of A runs ZERO_STEPS_A_PREFETCH kept
- * steps ahead, as the dense in-place loop does. */
-#define ZERO_STEPS_A_PREFETCH 16
-
-INLINE_AVX512 void zero_steps_inplace_body(int mr, int nv, long count, const int *kept, const float *a, long csa,
-                                           float alpha, const float *b, float *c, long ldc, long m_eff,
-                                           long n_eff, float beta) {
-    __m512 acc[12][2];
-    _Pragma("GCC unroll 12") for (int r = 0; r < mr; r++)
-        _Pragma("GCC unroll 2") for (int v = 0; v < nv; v++) acc[r][v] = _mm512_setzero_ps();
-    for (long r = 0; r < m_eff; r++) {
-        _mm_prefetch((const char *)(c + r * ldc), _MM_HINT_T0);
-        _mm_prefetch((const char *)(c + r * ldc + 16 * nv - 1), _MM_HINT_T0);
-    }
-    for (long t = 0; t < count; t++) {
-        if (t + ZERO_STEPS_A_PREFETCH < count) {
-            const float *ahead = a + (long)kept[t + ZERO_STEPS_A_PREFETCH] * csa;
-            _mm_prefetch((const char *)ahead, _MM_HINT_T0);
-            _mm_prefetch((const char *)(ahead + mr - 1), _MM_HINT_T0);
-        }
-        long p = kept[t];
-        const float *ap = a + p * csa;
-        const float *row = b + p * (16 * nv);
-        __m512 bv[2];
-        _Pragma("GCC unroll 2") for (int v = 0; v < nv; v++) bv[v] = _mm512_loadu_ps(row + 16 * v);
-        _Pragma("GCC unroll 12") for (int r = 0; r < mr; r++) {
-            __m512 av = _mm512_set1_ps(ap[r]);
-            _Pragma("GCC unroll 2") for (int v = 0; v < nv; v++)
-                acc[r][v] = _mm512_fmadd_ps(av, bv[v], acc[r][v]);
-        }
-    }
-    if (alpha != 1.0f) {
-        __m512 al = _mm512_set1_ps(alpha);
-        _Pragma("GCC unroll 12") for (int r = 0; r < mr; r++)
-            _Pragma("GCC unroll 2") for (int v = 0; v < nv; v++) acc[r][v] = _mm512_mul_ps(al, acc[r][v]);
-    }
-    __mmask16 masks[2];
-    _Pragma("GCC unroll 2") for (int v = 0; v < nv; v++) masks[v] = pk_lane_mask16(n_eff - 16 * v);
-    _Pragma("GCC unroll 12") for (int r = 0; r < mr; r++) {
-        if (r < m_eff) {
-            _Pragma("GCC unroll 2") for (int v = 0; v < nv; v++)
-                pk_store_row_avx512(c + r * ldc + 16 * v, acc[r][v], masks[v], beta);
-        }
-    }
-}
-
+ * through the list. */
 /* One group of `rows` (4, 8 or 12) rows of C. */
 __attribute__((noinline, target("avx512f,fma")))
 static void zero_steps_inplace_group(int rows, int nv, long count, const int *kept, const float *a, long csa,
                                      float alpha, const float *b, float *c, long ldc, long m_eff, long n_eff,
                                      float beta) {
     if (rows == 12) {
-        if (nv == 2) zero_steps_inplace_body(12, 2, count, kept, a, csa, alpha, b, c, ldc, m_eff, n_eff, beta);
-        else zero_steps_inplace_body(12, 1, count, kept, a, csa, alpha, b, c, ldc, m_eff, n_eff, beta);
+        if (nv == 2) zero_steps_body(12, 2, 1, count, kept, a, csa, alpha, b, c, ldc, m_eff, n_eff, beta);
+        else zero_steps_body(12, 1, 1, count, kept, a, csa, alpha, b, c, ldc, m_eff, n_eff, beta);
     } else if (rows == 8) {
-        if (nv == 2) zero_steps_inplace_body(8, 2, count, kept, a, csa, alpha, b, c, ldc, m_eff, n_eff, beta);
-        else zero_steps_inplace_body(8, 1, count, kept, a, csa, alpha, b, c, ldc, m_eff, n_eff, beta);
+        if (nv == 2) zero_steps_body(8, 2, 1, count, kept, a, csa, alpha, b, c, ldc, m_eff, n_eff, beta);
+        else zero_steps_body(8, 1, 1, count, kept, a, csa, alpha, b, c, ldc, m_eff, n_eff, beta);
     } else {
-        if (nv == 2) zero_steps_inplace_body(4, 2, count, kept, a, csa, alpha, b, c, ldc, m_eff, n_eff, beta);
-        else zero_steps_inplace_body(4, 1, count, kept, a, csa, alpha, b, c, ldc, m_eff, n_eff, beta);
+        if (nv == 2) zero_steps_body(4, 2, 1, count, kept, a, csa, alpha, b, c, ldc, m_eff, n_eff, beta);
+        else zero_steps_body(4, 1, 1, count, kept, a, csa, alpha, b, c, ldc, m_eff, n_eff, beta);
     }
 }
 
