@@ -87,19 +87,23 @@ INLINE_AVX512 void zero_steps_body(int mr, int nv, int indexed_a, long count, co
     pk_tile_store_avx512(mr, nv, acc, alpha, c, ldc, m_eff, n_eff, beta);
 }
 
-/* The first 4, 8 or 12 rows' FMAs, whichever cover m_eff (as the dense kernel's panels). */
-INLINE_AVX512 void zero_steps_panel(int nv, long count, const int *kept, const float *pa, float alpha,
-                                    const float *pb, float *c, long ldc, long m_eff, long n_eff, float beta) {
-    if (m_eff > 8) {
-        if (nv == 2) zero_steps_body(12, 2, 0, count, kept, pa, 12, alpha, pb, c, ldc, m_eff, n_eff, beta);
-        else zero_steps_body(12, 1, 0, count, kept, pa, 12, alpha, pb, c, ldc, m_eff, n_eff, beta);
-    } else if (m_eff > 4) {
-        if (nv == 2) zero_steps_body(8, 2, 0, count, kept, pa, 12, alpha, pb, c, ldc, m_eff, n_eff, beta);
-        else zero_steps_body(8, 1, 0, count, kept, pa, 12, alpha, pb, c, ldc, m_eff, n_eff, beta);
+/* One group of `rows` (4, 8 or 12) rows of C, A compacted (`indexed_a` 0) or read in
+ * place through the list (1). Out of line: each of the twelve bodies is a full tile loop. */
+__attribute__((noinline, target("avx512f,fma")))
+static void zero_steps_group(int rows, int nv, int indexed_a, long count, const int *kept, const float *a,
+                             long csa, float alpha, const float *b, float *c, long ldc, long m_eff, long n_eff,
+                             float beta) {
+#define ZERO_STEPS_BODY(R, V) \
+    (indexed_a ? zero_steps_body(R, V, 1, count, kept, a, csa, alpha, b, c, ldc, m_eff, n_eff, beta) \
+               : zero_steps_body(R, V, 0, count, kept, a, 12, alpha, b, c, ldc, m_eff, n_eff, beta))
+    if (rows == 12) {
+        if (nv == 2) ZERO_STEPS_BODY(12, 2); else ZERO_STEPS_BODY(12, 1);
+    } else if (rows == 8) {
+        if (nv == 2) ZERO_STEPS_BODY(8, 2); else ZERO_STEPS_BODY(8, 1);
     } else {
-        if (nv == 2) zero_steps_body(4, 2, 0, count, kept, pa, 12, alpha, pb, c, ldc, m_eff, n_eff, beta);
-        else zero_steps_body(4, 1, 0, count, kept, pa, 12, alpha, pb, c, ldc, m_eff, n_eff, beta);
+        if (nv == 2) ZERO_STEPS_BODY(4, 2); else ZERO_STEPS_BODY(4, 1);
     }
+#undef ZERO_STEPS_BODY
 }
 
 /* Panels are compacted until one keeps more than 15/16 of its steps (dense data: the
@@ -137,7 +141,9 @@ AVX512 void pk_sgemm_packed_a_zero_steps_avx512(long m, long n, long kc, float *
             if (list[0] == kc) {
                 pk_sgemm_packed_a_avx512(m_eff, n_eff, kc, pa, alpha, pb, c + i * ldc + j, ldc, beta);
             } else {
-                zero_steps_panel(w == 32 ? 2 : 1, list[0], list + 1, pa, alpha, pb, c + i * ldc + j, ldc,
+                /* The first 4, 8 or 12 rows' FMAs, whichever cover m_eff (as the dense kernel's panels). */
+                int rows = m_eff > 8 ? 12 : m_eff > 4 ? 8 : 4;
+                zero_steps_group(rows, w == 32 ? 2 : 1, 0, list[0], list + 1, pa, 12, alpha, pb, c + i * ldc + j, ldc,
                                  m_eff, n_eff, beta);
             }
         }
@@ -146,32 +152,22 @@ AVX512 void pk_sgemm_packed_a_zero_steps_avx512(long m, long n, long kc, float *
     }
 }
 
+/* Whether a row of a packed B panel (16 floats, and 16 more under `high`) holds a value
+ * that is not ±0. */
+INLINE_AVX512 int panel_row_nonzero(const float *row, __mmask16 high) {
+    __m512i bits = _mm512_or_si512(_mm512_loadu_si512(row), _mm512_maskz_loadu_epi32(high, row + 16));
+    return _mm512_test_epi32_mask(bits, _mm512_set1_epi32(0x7FFFFFFF)) != 0;
+}
+
+/* Steps a one-panel B may have for the skipping below (its list lives on the stack). */
+#define ZERO_STEPS_MAX_KC 4096
+
 /* The same skipping with the roles turned: a product whose B is one packed panel (a
  * batch of ≤ 32 rows run swapped, Cᵀ = Wᵀ·xᵀ, with xᵀ packed as B) and whose A is read in
  * place transposed (rsa = 1: A(r, p) at a[r + p·csa], a row of W). A step p whose row of
  * the B panel is all ±0 (a pixel that is background in every image of the batch) adds ±0
  * to every sum of the tile and is skipped; the rows of A at the kept steps are read
  * through the list. */
-/* One group of `rows` (4, 8 or 12) rows of C. */
-__attribute__((noinline, target("avx512f,fma")))
-static void zero_steps_inplace_group(int rows, int nv, long count, const int *kept, const float *a, long csa,
-                                     float alpha, const float *b, float *c, long ldc, long m_eff, long n_eff,
-                                     float beta) {
-    if (rows == 12) {
-        if (nv == 2) zero_steps_body(12, 2, 1, count, kept, a, csa, alpha, b, c, ldc, m_eff, n_eff, beta);
-        else zero_steps_body(12, 1, 1, count, kept, a, csa, alpha, b, c, ldc, m_eff, n_eff, beta);
-    } else if (rows == 8) {
-        if (nv == 2) zero_steps_body(8, 2, 1, count, kept, a, csa, alpha, b, c, ldc, m_eff, n_eff, beta);
-        else zero_steps_body(8, 1, 1, count, kept, a, csa, alpha, b, c, ldc, m_eff, n_eff, beta);
-    } else {
-        if (nv == 2) zero_steps_body(4, 2, 1, count, kept, a, csa, alpha, b, c, ldc, m_eff, n_eff, beta);
-        else zero_steps_body(4, 1, 1, count, kept, a, csa, alpha, b, c, ldc, m_eff, n_eff, beta);
-    }
-}
-
-/* Steps a one-panel B may have for the skipping below (its list lives on the stack). */
-#define ZERO_STEPS_MAX_KC 4096
-
 AVX512 int pk_sgemm_direct_a_zero_steps_avx512(long m, long n, long kc, const float *a, long csa, float alpha,
                                         const float *packed_b, float *c, long ldc, float beta, float *edge) {
     /* Fewer than 128 rows of A: the look (up to ~150 cycles on dense data) would show
@@ -179,39 +175,32 @@ AVX512 int pk_sgemm_direct_a_zero_steps_avx512(long m, long n, long kc, const fl
     if (n > 32 || kc > ZERO_STEPS_MAX_KC || m < 128) return 0;
     long w = pk_panel_width(32, n);
     int nv = w == 32 ? 2 : 1;
-    const __m512i magnitude = _mm512_set1_epi32(0x7FFFFFFF);
     const __mmask16 high = nv == 2 ? (__mmask16)0xFFFF : (__mmask16)0;
     /* No zero step among the first 64 (dense data: a hidden layer's activations): no list.
      * The look stops at the first zero step and carries no dependency from step to step. */
     long first = kc < 64 ? kc : 64;
     int found = 0;
-    for (long p = 0; p < first && !found; p++) {
-        const float *row = packed_b + p * w;
-        __m512i bits = _mm512_or_si512(_mm512_loadu_si512(row), _mm512_maskz_loadu_epi32(high, row + 16));
-        found = _mm512_test_epi32_mask(bits, magnitude) == 0;
-    }
+    for (long p = 0; p < first && !found; p++) found = !panel_row_nonzero(packed_b + p * w, high);
     if (!found) return 0;
     int kept[ZERO_STEPS_MAX_KC];
     long count = 0;
     for (long p = 0; p < kc; p++) {
-        const float *row = packed_b + p * w;
-        __m512i bits = _mm512_or_si512(_mm512_loadu_si512(row), _mm512_maskz_loadu_epi32(high, row + 16));
         kept[count] = (int)p;
-        count += _mm512_test_epi32_mask(bits, magnitude) != 0;
+        count += panel_row_nonzero(packed_b + p * w, high);
     }
     /* Fewer than an eighth of the steps zero: the dense loop, which needs no list. */
     if (count * 8 > kc * 7) return 0;
     long full = m / 12 * 12;
     long rows = m - full;
     for (long i = 0; i < full; i += 12)
-        zero_steps_inplace_group(12, nv, count, kept, a + i, csa, alpha, packed_b, c + i * ldc, ldc, 12, n, beta);
+        zero_steps_group(12, nv, 1, count, kept, a + i, csa, alpha, packed_b, c + i * ldc, ldc, 12, n, beta);
     if (rows == 4 || rows == 8) {
-        zero_steps_inplace_group((int)rows, nv, count, kept, a + full, csa, alpha, packed_b, c + full * ldc, ldc,
-                                 rows, n, beta);
+        zero_steps_group((int)rows, nv, 1, count, kept, a + full, csa, alpha, packed_b, c + full * ldc, ldc,
+                         rows, n, beta);
     } else if (rows > 0) {
         /* Packed (zero-padded to 12) so no row past A is read: A(r, p) at edge[r + 12p]. */
         pk_sgemm_pack_a(PK_ISA_AVX512, rows, kc, a + full, 1, csa, 1.0f, edge);
-        zero_steps_inplace_group(12, nv, count, kept, edge, 12, alpha, packed_b, c + full * ldc, ldc, rows, n, beta);
+        zero_steps_group(12, nv, 1, count, kept, edge, 12, alpha, packed_b, c + full * ldc, ldc, rows, n, beta);
     }
     return 1;
 }

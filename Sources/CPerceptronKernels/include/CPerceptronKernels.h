@@ -89,7 +89,8 @@ int pk_sgemm_packed_a_supported(int isa);
 
 /* pk_sgemm_direct_a's product, its A packed first by pk_sgemm_pack_a(isa, m, kc, …, α = 1,
  * packed_a): the same operations on the same numbers, so the same bits. For an A whose
- * in-place reads are scattered (A transposed) and that several panels of B reuse. */
+ * in-place reads are scattered (A transposed) and that several panels of B reuse. GEMM
+ * calls its zero-skipping form below; this one multiplies every step (the tests' reference). */
 void pk_sgemm_packed_a(int isa, long m, long n, long kc, const float *packed_a, float alpha,
                        const float *packed_b, float *c, long ldc, float beta);
 

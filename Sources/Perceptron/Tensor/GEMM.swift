@@ -36,8 +36,9 @@ import Darwin
 /// (A row-major or transposed), so A is not packed, except a transposed A that more than
 /// two panels of B read (a weight gradient's xᵀ): its scattered reads are packed away once.
 /// A packed A's steps along p at which all 12 rows of a panel are ±0 (the background
-/// pixels of twelve MNIST images) are skipped (`pk_sgemm_packed_a_zero_steps`), the same
-/// bits but for a NaN or ±Inf in a row of B that a zero step would have met.
+/// pixels of twelve MNIST images) are skipped (`pk_sgemm_packed_a_zero_steps`), and so are
+/// the steps at which a one-panel B (a swapped few-row product's xᵀ) is all ±0: the same
+/// bits but for a NaN or ±Inf that a zero step would have met.
 /// Other paths:
 /// - m ≤ ``smallRowLimit`` (e.g. a single-sample forward): a vector–matrix kernel per row
 ///   of C. For C = A·B (B row-major, as in a layer's forward x·W) it sums each element as
