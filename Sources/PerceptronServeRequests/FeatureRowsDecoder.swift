@@ -1,3 +1,5 @@
+import PerceptronData
+
 /// The common `{"inputs": [[x, …], …]}` body read straight into the feature matrix, without
 /// building a ``JSONValue`` tree first.
 ///
@@ -40,9 +42,11 @@ struct FeatureRowsDecoder {
     static func decode(_ bytes: UnsafeRawBufferPointer, width: Int, maxRows: Int) -> (rows: Int, features: [Float])? {
         let capacity = capacityRows(byteCount: bytes.count, width: width, maxRows: maxRows)
         guard capacity > 0 else { return nil }
-        var decoder = FeatureRowsDecoder(bytes: bytes)
         var rows = 0
         let features = [Float](unsafeUninitializedCapacity: capacity * width) { buffer, count in
+            // The decoder is the closure's own local (not captured), so that its position can
+            // live in a register: captured, every number's start went through memory.
+            var decoder = FeatureRowsDecoder(bytes: bytes)
             rows = decoder.body(width: width, maxRows: capacity, into: buffer) ?? 0
             count = rows * width
         }
@@ -61,32 +65,51 @@ struct FeatureRowsDecoder {
         guard take(UInt8(ascii: "[")) else { return nil }
         var rows = 0
         var k = 0
+        let powersOfTen = DecimalToDouble.powersOfTen
         while true {
             skipWhitespace()
             guard rows < maxRows, take(UInt8(ascii: "[")) else { return nil }
             var j = 0
             while j < width {
+                // The compact forms a client writes for most of a row, each with its
+                // separator: four zeros, one zero, and 0.d…d (1-7 fraction digits), read from
+                // one or two words with no bounds checks (16 readable bytes) and no call. The
+                // value is the scan's: m / 10^f for the fraction's digits m, then Float.
+                if position &+ 16 <= bytes.count {
+                    let word = load(at: position)
+                    if j &+ 4 < width, word == Self.fourZeros {
+                        for q in 0..<4 { out[k &+ q] = 0 }
+                        k &+= 4
+                        j &+= 4
+                        position &+= 8
+                        continue
+                    }
+                    let head = word & 0xFFFF
+                    if j &+ 1 < width, head == Self.zeroComma {
+                        out[k] = 0
+                        k &+= 1
+                        j &+= 1
+                        position &+= 2
+                        continue
+                    }
+                    if head == Self.zeroPoint {
+                        let run = JSONNumber.digitRun(word: load(at: position &+ 2))
+                        let separator = j == width &- 1 ? UInt8(ascii: "]") : UInt8(ascii: ",")
+                        if run.count >= 1, run.count <= 7, run.next == separator {
+                            out[k] = run.value == 0 ? 0 : Float(Double(run.value) / powersOfTen[run.count])
+                            k &+= 1
+                            j &+= 1
+                            position &+= run.count &+ 3
+                            continue
+                        }
+                    }
+                    if word & 0xFF == 0x20 {   // a space after the separator (Python's ", ")
+                        position &+= 1
+                        continue
+                    }
+                }
+                // Any other number, spacing, and the last bytes of the body.
                 skipWhitespace()
-                // Lone zeros followed by a comma (most of an image's pixels), without the
-                // number scan: "0,0,0,0," as one 8-byte word, else one "0,". Each is the
-                // number 0 (+0 as Float, the scan's value) and its separator; the last
-                // number of a row is never taken here (its separator is "]").
-                if j + 4 < width, position + 8 <= bytes.count,
-                   bytes.loadUnaligned(fromByteOffset: position, as: UInt64.self) == Self.fourZeros {
-                    for q in 0..<4 { out[k + q] = 0 }
-                    k += 4
-                    j += 4
-                    position += 8
-                    continue
-                }
-                if j + 1 < width, position + 2 <= bytes.count,
-                   bytes[position] == UInt8(ascii: "0"), bytes[position + 1] == UInt8(ascii: ",") {
-                    out[k] = 0
-                    k += 1
-                    j += 1
-                    position += 2
-                    continue
-                }
                 guard position < bytes.count, bytes[position] == UInt8(ascii: "-") || JSONNumber.isDigit(bytes[position]),
                       let (value, end) = try? JSONNumber.scan(bytes, from: position) else { return nil }
                 position = end
@@ -111,8 +134,15 @@ struct FeatureRowsDecoder {
         return rows
     }
 
-    /// "0,0,0,0" and "," as one little-endian word.
-    private static let fourZeros = UInt64(littleEndian: 0x2C30_2C30_2C30_2C30)
+    /// "0,0,0,0" and "," as one little-endian word; "0," and "0." as its low 16 bits.
+    private static let fourZeros: UInt64 = 0x2C30_2C30_2C30_2C30
+    private static let zeroComma: UInt64 = 0x2C30
+    private static let zeroPoint: UInt64 = 0x2E30
+
+    /// The eight bytes at `offset` as a little-endian word (the caller checks they exist).
+    @inline(__always) private func load(at offset: Int) -> UInt64 {
+        UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
+    }
 
     @inline(__always) private mutating func take(_ byte: UInt8) -> Bool {
         guard position < bytes.count, bytes[position] == byte else { return false }

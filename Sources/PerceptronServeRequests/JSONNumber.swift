@@ -79,24 +79,35 @@ enum JSONNumber {
         let negative = bytes[p] == UInt8(ascii: "-")
         if negative { p += 1 }
         guard p + 8 <= count else { return nil }
+        var mantissa: UInt64
+        var integerDigits: Int
+        var next: UInt8   // the byte after the digits read so far
         if bytes[p] == UInt8(ascii: "0") {
-            // A lone zero (most pixels of an image) or `0.0` (the same, printed from a float).
-            var end = p + 1
-            if bytes[end] == UInt8(ascii: "."), bytes[end + 1] == UInt8(ascii: "0") { end += 2 }
-            let next = bytes[end]
-            if !isDigit(next) && next != UInt8(ascii: ".") && next | 0x20 != UInt8(ascii: "e") {
-                return (negative ? -0.0 : 0.0, end)
+            // The integer part is this lone 0 (a digit after it is a leading zero: the
+            // general path's error). Branching here, rather than reading the word, keeps the
+            // next number's start off the digit arithmetic for the common 0.xxxxxx.
+            next = bytes[p + 1]
+            guard !isDigit(next) else { return nil }
+            p += 1
+            mantissa = 0
+            integerDigits = 1
+            // `0.0`, the zero a float printer writes, then the end of the number.
+            if next == UInt8(ascii: "."), bytes[p + 1] == UInt8(ascii: "0") {
+                let after = bytes[p + 2]
+                if !isDigit(after) && after | 0x20 != UInt8(ascii: "e") {
+                    return (negative ? -0.0 : 0.0, p + 2)
+                }
             }
+        } else {
+            let run = digitRun(bytes, at: p)
+            // 1-7 digits (so the run ended inside the word, and `next` is its byte).
+            guard run.count >= 1, run.count <= 7 else { return nil }
+            p += run.count
+            mantissa = run.value
+            integerDigits = run.count
+            next = run.next
         }
-        let integerRun = digitRun(bytes, at: p)
-        // 1-7 digits, and a lone 0 or no leading 0.
-        guard integerRun.count >= 1, integerRun.count <= 7,
-              integerRun.count == 1 || bytes[p] != UInt8(ascii: "0") else { return nil }
-        p += integerRun.count
-        var mantissa = integerRun.value
         var fractionDigits = 0
-        // p < count: the run ended inside the 8 loaded bytes.
-        var next = bytes[p]
         if next == UInt8(ascii: ".") {
             p += 1
             guard p + 8 <= count else { return nil }
@@ -109,9 +120,9 @@ enum JSONNumber {
                 guard longFraction, run.count == 8 else { break }   // else the run ended inside its word
                 guard p + 8 <= count else { return nil }
                 run = digitRun(bytes, at: p)
-                guard integerRun.count + fractionDigits + run.count <= 19 else { return nil }
+                guard integerDigits + fractionDigits + run.count <= 19 else { return nil }
             }
-            next = bytes[p]
+            next = run.count < 8 ? run.next : bytes[p]
         }
         guard next | 0x20 != UInt8(ascii: "e") else { return nil }
         if mantissa == 0 { return (negative ? -0.0 : 0.0, p) }
@@ -125,22 +136,29 @@ enum JSONNumber {
     }
 
     /// How many of the 8 bytes at `p` are digits before the first that is not (8: all),
-    /// and the value of those digits.
+    /// the value of those digits, and the byte that ended them (taken from the word, not
+    /// read again; meaningless when all 8 are digits).
     @inline(__always)
-    private static func digitRun(_ bytes: UnsafeRawBufferPointer, at p: Int) -> (count: Int, value: UInt64) {
-        let w = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: p, as: UInt64.self))
+    private static func digitRun(_ bytes: UnsafeRawBufferPointer, at p: Int) -> (count: Int, value: UInt64, next: UInt8) {
+        digitRun(word: UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: p, as: UInt64.self)))
+    }
+
+    /// The same for eight bytes already loaded as a little-endian word.
+    @inline(__always)
+    static func digitRun(word w: UInt64) -> (count: Int, value: UInt64, next: UInt8) {
         let high: UInt64 = 0xF0F0_F0F0_F0F0_F0F0, threes: UInt64 = 0x3030_3030_3030_3030
         // Non-zero exactly in the bytes that are not digits (up to the first of them).
         let notDigit = ((w & high) ^ threes) | (((w &+ 0x0606_0606_0606_0606) & high) ^ threes)
         // 0x80 in each byte of notDigit that is non-zero.
         let flags = (((notDigit & 0x7F7F_7F7F_7F7F_7F7F) &+ 0x7F7F_7F7F_7F7F_7F7F) | notDigit) & 0x8080_8080_8080_8080
         let n = flags.trailingZeroBitCount >> 3   // 8 when every byte is a digit
-        guard n > 0 else { return (0, 0) }
+        let next = UInt8(truncatingIfNeeded: w >> UInt64(min(n, 7) * 8))
+        guard n > 0 else { return (0, 0, next) }
         var d = (w & 0x0F0F_0F0F_0F0F_0F0F) << UInt64((8 - n) * 8)
         d = (d &* (1 + (10 << 8))) >> 8
         d = ((d & 0x00FF_00FF_00FF_00FF) &* (1 + (100 << 16))) >> 16
         d = ((d & 0x0000_FFFF_0000_FFFF) &* (1 + (10000 << 32))) >> 32
-        return (n, d)
+        return (n, d, next)
     }
 
     /// 10^k as an integer, k ≤ 8.

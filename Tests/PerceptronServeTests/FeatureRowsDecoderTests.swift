@@ -86,19 +86,16 @@ final class FeatureRowsDecoderTests: XCTestCase {
         }
     }
 
-    /// Lone zeros (an image's background) take the decoder's shortcut, four at a time when
-    /// written "0,0,0,0," and one at a time when "0," is followed by anything: random rows of
-    /// zeros among other numbers, compact, spaced and ragged, put the shortcut at every
-    /// position of a row, its last numbers included (their separator is "]"). The fast path
-    /// accepts exactly the bodies the general path accepts here, with the same features.
-    func testZeroRunsAgreeWithTheGeneralPath() {
+    /// Random bodies of up to 4 rows of 9 numbers, most of them "0", the others drawn from
+    /// `numbers`, compact, spaced and ragged: the fast path accepts exactly the bodies the
+    /// general path accepts, with the same features. Returns how many it accepted.
+    private func assertRandomRowsAgree(numbers: [String], seed: UInt64, file: StaticString = #filePath, line: UInt = #line) -> Int {
         width = 9
-        var state: UInt64 = 7
+        var state = seed
         func next() -> Int {
             state = state &* 6364136223846793005 &+ 1442695040888963407
             return Int(truncatingIfNeeded: state >> 33)
         }
-        let numbers = ["0", "0", "0", "0", "0", "0", "-0", "0.5", "10", "0e0", "0.0", "00", "0,"]
         let separators = [",", ",", ",", ", ", " ,", ",\n"]
         var accepted = 0
         for _ in 0..<20_000 {
@@ -114,11 +111,19 @@ final class FeatureRowsDecoderTests: XCTestCase {
                 text += "]"
             }
             text += "]}"
-            assertAgrees(text)
-            XCTAssertEqual(fast(text) != nil, reference(text) != nil, text)
+            assertAgrees(text, file: file, line: line)
+            XCTAssertEqual(fast(text) != nil, reference(text) != nil, text, file: file, line: line)
             if fast(text) != nil { accepted += 1 }
         }
-        XCTAssertGreaterThan(accepted, 5_000, "bodies the fast path accepted")
+        return accepted
+    }
+
+    /// Lone zeros (an image's background) take the decoder's shortcut, four at a time when
+    /// written "0,0,0,0," and one at a time when "0," is followed by anything: the shortcut
+    /// lands at every position of a row, its last numbers included (their separator is "]").
+    func testZeroRunsAgreeWithTheGeneralPath() {
+        let numbers = ["0", "0", "0", "0", "0", "0", "-0", "0.5", "10", "0e0", "0.0", "00", "0,"]
+        XCTAssertGreaterThan(assertRandomRowsAgree(numbers: numbers, seed: 7), 5_000, "bodies the fast path accepted")
         XCTAssertEqual(fast(#"{"inputs": [[0,0,0,0,0,0,0,0,0]]}"#)?.features, [Float](repeating: 0, count: 9))
         XCTAssertEqual(fast(#"{"inputs": [[0, 0,0,0,0,0,0,0,-0]]}"#)?.features.map(\.bitPattern),
                        [Float](repeating: 0, count: 8).map(\.bitPattern) + [(-0.0 as Float).bitPattern])
@@ -126,6 +131,20 @@ final class FeatureRowsDecoderTests: XCTestCase {
         // A row's last four numbers are never read as "0,0,0,0,": this comma must end it.
         XCTAssertNil(fast(#"{"inputs": [[1,0,0,0,0,0,0,0,0,,[0,0,0,0,0,0,0,0,0]]}"#))
         XCTAssertNil(fast(#"{"inputs": [[0,0,0,0,0,0,0,0]]}"#))
+    }
+
+    /// Pixels as a client prints them, `0.d…d` with 1-7 fraction digits right before the
+    /// separator, take the compact shortcut; every near miss (8 digits, an exponent, a sign,
+    /// a space or another byte after the digits, no digit, a leading zero) goes the general
+    /// way, and either way the features are the general path's, bit for bit.
+    func testCompactFractionsAgreeWithTheGeneralPath() {
+        let numbers = ["0.5", "0.266667", "0.1234567", "0.0000001", "0.9999999", "0.12345678", "0.0", "0.000",
+                       "0.5e1", "0.5E-3", "-0.5", "0.", "0.5 ", "0.05", "00.5", "0.5.5", "0.5x", "1.5", "0.1234567890123"]
+        XCTAssertGreaterThan(assertRandomRowsAgree(numbers: numbers, seed: 11), 5_000, "bodies the fast path accepted")
+        width = 9
+        let row = "[0.266667,0,0,0,0,0.5,0.1234567,0.0000001,0.9999999]"
+        XCTAssertEqual(fast(#"{"inputs": ["# + row + "]}")?.features.map(\.bitPattern),
+                       [0.266667, 0, 0, 0, 0, 0.5, 0.1234567, 0.0000001, 0.9999999].map { Float($0 as Double).bitPattern })
     }
 
     // MARK: the whole decoder: fast path and general path give one answer

@@ -30,12 +30,20 @@ func mnistRow(_ seed: Int, asPython: Bool = false) -> String {
     return "[" + values.joined(separator: asPython ? ", " : ",") + "]"
 }
 
-let bodies: [(String, [UInt8], Int)] = [
+var bodies: [(String, [UInt8], Int)] = [
     ("mnist1", Array(("{\"inputs\": [" + mnistRow(1) + "]}").utf8), 784),
     ("mnist32", Array(("{\"inputs\": [" + (0..<32).map { mnistRow($0) }.joined(separator: ",") + "]}").utf8), 784),
     ("mnist32py", Array(("{\"inputs\": [" + (0..<32).map { mnistRow($0, asPython: true) }.joined(separator: ", ") + "]}").utf8), 784),
     ("titanic", Array(#"{"instances": [{"Pclass": 3, "Sex": "male", "Age": 22, "SibSp": 1, "Parch": 0, "Fare": 7.25, "Embarked": "S"}]}"#.utf8), 0),
 ]
+// The load test's own bodies (real MNIST test images, written by bench/serve/run.py), when
+// given as arguments: the first line of each 784-wide `.jsonl`. Random pixels scatter the
+// non-zeros, real images cluster them, and the branch predictor sees the difference.
+for path in CommandLine.arguments.dropFirst() {
+    guard let text = try? String(contentsOfFile: path, encoding: .utf8), let line = text.split(separator: "\n").first else { continue }
+    let name = "real-" + ((path as NSString).lastPathComponent as NSString).deletingPathExtension
+    bodies.append((name, Array(line.utf8), 784))
+}
 
 /// The general path: the value tree, then the rows (RequestDecoder.decodeInputs' loop).
 func generalRows(_ bytes: UnsafeRawBufferPointer, width: Int) -> [Float] {

@@ -36,11 +36,18 @@ for variant in before after; do
     done
     sed -i '/^import PerceptronData$/d' "$WORK/$variant"/*.swift
 done
+# From the scratch folder: swiftc leaves its partial module files in the current one.
+cd "$WORK"
 swiftc -O -wmo ${BASE_FLAGS[@]+"${BASE_FLAGS[@]}"} -module-name DecodeBench -package-name DecodeBench "$WORK/before"/*.swift "$ROOT/bench/serve/decode/main.swift" -o "$WORK/before/bench"
 swiftc -O -wmo -D FAST_ROWS -module-name DecodeBench -package-name DecodeBench "$WORK/after"/*.swift "$ROOT/bench/serve/decode/main.swift" -o "$WORK/after/bench"
+# The load test's real bodies, where run.py has written them.
+REAL=()
+for f in mnist1 mnist32 mnist32py; do
+    [[ -f $ROOT/bench/results/raw/serve/$f.jsonl ]] && REAL+=("$ROOT/bench/results/raw/serve/$f.jsonl")
+done
 echo "load: $(uptime)"
 for round in $(seq "$ROUNDS"); do
     for variant in before after; do
-        "$WORK/$variant/bench" | sed "s/^/$variant round $round\t/"
+        "$WORK/$variant/bench" "${REAL[@]+"${REAL[@]}"}" | sed "s/^/$variant round $round\t/"
     done
 done
