@@ -12,7 +12,7 @@ import Synchronization
 ///                       has waited maxDelay, then takes whole requests up to maxBatch
 ///                       rows (a larger request runs alone), runs them, and loops
 /// maxBatch ≤ 1        → no queue: each request runs on its own task (unbatched)
-/// a small model        → the same, when maxDelay is 0: parameters < inlineParameterLimit
+/// a cheap request      → the same, when maxDelay is 0: cost < inlineWorkLimit
 /// ```
 /// With maxDelay 0 the worker never waits: the rows that queued while the previous batch
 /// ran form the next one, so an idle server adds no latency and a busy one batches.
@@ -20,15 +20,17 @@ import Synchronization
 /// Batching saves a forward pass's weight traffic (one matrix product for k rows instead of
 /// k matrix-vector products) and costs each request a hop to the worker and back (a
 /// continuation, a task switch, the queue's lock: ~12 µs of server CPU on the Zen 1).
-/// A network under ``inlineParameterLimit`` weights (64 KiB of floats: L2-resident, its
-/// one-row pass a few µs) has less to save than the hop costs, so its requests run on their
-/// own tasks unless a positive maxDelay asks for merging: the one-row Titanic request
-/// (7-15-1, ~200 weights) took 150 µs of server CPU batched against 138 µs alone at 16
-/// connections (BENCHMARKS.md "serve7").
+/// A request whose own pass costs less than the hop gains nothing from merging, so with
+/// maxDelay 0 it runs on its own task: one under ``inlineWorkLimit`` multiply-adds as the
+/// kernels do them (``RequestCost``: the first layer reads only the weight rows of non-zero
+/// inputs). A positive maxDelay asks for merging, and gets it for every request.
 final class Batcher: Sendable {
-    /// Below this many weights a network's requests run alone (see above); MNIST's
-    /// 784-512-128-64-10 (476,490) batches, Titanic's 7-15-1 does not.
-    static let inlineParameterLimit = 16_384
+    /// Below this many multiply-adds (``RequestCost``) a request runs alone (see above).
+    /// Measured on Granite Rapids at 64 connections (BENCHMARKS.md, "what batching is
+    /// worth"): a one-image MNIST request of ~150 non-zero pixels (151 k) served 1.08× faster
+    /// alone, the same image with no zero pixel (476 k) 1.51× faster batched; a Titanic row
+    /// (7-15-1, ~140) took 150 µs of server CPU batched against 138 µs alone on the Zen 1.
+    static let inlineWorkLimit = 1 << 18
 
     struct Job {
         /// The request's rows (made once, in ``outputs(rows:features:)``).
@@ -49,28 +51,35 @@ final class Batcher: Sendable {
     let predictor: Predictor
     let maxBatch: Int
     let maxDelay: Duration
+    /// What a request's pass costs (which requests run alone with maxDelay 0).
+    let cost: RequestCost
     /// Called with each batch's row count (the batch-size histogram).
     private let onBatch: @Sendable (Int) -> Void
     private let state = Mutex(State())
 
-    /// Whether requests are merged (else each one runs its own forward pass on its own task).
-    let isBatching: Bool
+    /// Whether requests may be merged (else each one runs its own forward pass on its own task).
+    var isBatching: Bool { maxBatch > 1 }
 
-    /// - Parameter parameterCount: the network's weights and biases (``Sequential/parameterCount``):
-    ///   under ``inlineParameterLimit``, with maxDelay 0, requests are not merged.
-    init(predictor: Predictor, maxBatch: Int, maxDelay: Duration, parameterCount: Int,
+    init(predictor: Predictor, maxBatch: Int, maxDelay: Duration, cost: RequestCost,
          onBatch: @escaping @Sendable (Int) -> Void) {
         self.predictor = predictor
         self.maxBatch = maxBatch
         self.maxDelay = maxDelay
+        self.cost = cost
         self.onBatch = onBatch
-        isBatching = maxBatch > 1 && (maxDelay > .zero || parameterCount >= Self.inlineParameterLimit)
+    }
+
+    /// Whether a request of `rows` rows and these features runs alone, on its own task.
+    func runsAlone(rows: Int, features: [Float]) -> Bool {
+        guard isBatching else { return true }
+        guard maxDelay == .zero else { return false }
+        return cost.multiplyAdds(rows: rows, features: features, limit: Self.inlineWorkLimit) < Self.inlineWorkLimit
     }
 
     /// The network's outputs for `rows` feature rows (row-major `features`).
     func outputs(rows: Int, features: [Float]) async throws -> Matrix {
         let x = Matrix(rows: rows, columns: predictor.inputSize, elements: features)
-        guard isBatching else {
+        if runsAlone(rows: rows, features: features) {
             onBatch(rows)
             return try predictor.outputs(x)
         }

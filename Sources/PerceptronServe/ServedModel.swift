@@ -51,7 +51,7 @@ final class ServedModel: Sendable {
         self.request = request
         let schema = request.schema
         batcher = Batcher(predictor: predictor, maxBatch: options.maxBatch, maxDelay: .microseconds(options.maxDelayMicroseconds),
-                          parameterCount: loaded.model.parameterCount, onBatch: onBatch)
+                          cost: RequestCost(model: loaded.model), onBatch: onBatch)
         drift = DriftMonitor(schema: schema, preprocessor: loaded.preprocessor, classNames: predictor.classNames,
                              baseline: info[DriftBaseline.infoKey].flatMap(DriftBaseline.decode))
         loadedAt = Date()

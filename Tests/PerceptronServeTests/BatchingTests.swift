@@ -14,10 +14,10 @@ final class BatchingTests: XCTestCase {
         let predictor = loaded.model.predictor()
         let batchSizes = Mutex<[Int]>([])
         // maxDelay 20 ms: requests sent together are merged (the first waits for the rest),
-        // even for this small model (a positive delay asks for merging).
-        XCTAssertLessThan(loaded.model.parameterCount, Batcher.inlineParameterLimit)
-        let batcher = Batcher(predictor: predictor, maxBatch: 64, maxDelay: .milliseconds(20),
-                              parameterCount: loaded.model.parameterCount) { rows in
+        // even these cheap ones (a positive delay asks for merging).
+        let cost = RequestCost(model: loaded.model)
+        XCTAssertLessThan(cost.multiplyAdds(rows: 3, features: [Float](repeating: 1, count: 12), limit: .max), Batcher.inlineWorkLimit)
+        let batcher = Batcher(predictor: predictor, maxBatch: 64, maxDelay: .milliseconds(20), cost: cost) { rows in
             batchSizes.withLock { $0.append(rows) }
         }
         let requests = (0..<40).map { i in (rows: 1 + i % 3, features: (0..<((1 + i % 3) * 4)).map { Float($0 + i) / 10 }) }
@@ -50,7 +50,7 @@ final class BatchingTests: XCTestCase {
         try ServeFixtures.featureModel(at: folder.appendingPathComponent("m.safetensors"))
         let predictor = try ModelFile.load(from: folder.appendingPathComponent("m.safetensors")).model.predictor()
         let batchSizes = Mutex<[Int]>([])
-        let batcher = Batcher(predictor: predictor, maxBatch: 1, maxDelay: .zero, parameterCount: Batcher.inlineParameterLimit) { rows in
+        let batcher = Batcher(predictor: predictor, maxBatch: 1, maxDelay: .zero, cost: Self.expensive) { rows in
             batchSizes.withLock { $0.append(rows) }
         }
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -65,29 +65,34 @@ final class BatchingTests: XCTestCase {
         let folder = try ServeFixtures.folder()
         try ServeFixtures.featureModel(at: folder.appendingPathComponent("m.safetensors"))
         let predictor = try ModelFile.load(from: folder.appendingPathComponent("m.safetensors")).model.predictor()
-        // As large as a batching model: the request goes through the queue.
-        let batcher = Batcher(predictor: predictor, maxBatch: 4, maxDelay: .zero, parameterCount: Batcher.inlineParameterLimit) { _ in }
-        XCTAssertTrue(batcher.isBatching)
+        // As costly as a batching request: it goes through the queue.
+        let batcher = Batcher(predictor: predictor, maxBatch: 4, maxDelay: .zero, cost: Self.expensive) { _ in }
+        XCTAssertFalse(batcher.runsAlone(rows: 10, features: []))
         let features = (0..<40).map { Float($0) / 7 }
         let out = try await batcher.outputs(rows: 10, features: features)
         XCTAssertEqual(out, try predictor.outputs(Matrix(rows: 10, columns: 4, elements: features)))
     }
 
-    /// A model under the limit with maxDelay 0 never merges: each request is its own forward
-    /// pass (run on its own task, no queue), with the same numbers; at the limit it batches.
-    func testSmallModelRunsEachRequestAlone() async throws {
+    /// Every request costs at least this much: it is merged whenever it can be.
+    private static let expensive = RequestCost(firstLayerUnits: 0, otherWeights: Batcher.inlineWorkLimit)
+
+    /// Requests under the work limit with maxDelay 0 never merge: each is its own forward
+    /// pass (run on its own task, no queue), with the same numbers; at the limit, or with a
+    /// positive maxDelay, they queue.
+    func testCheapRequestsRunAlone() async throws {
         let folder = try ServeFixtures.folder()
         try ServeFixtures.featureModel(at: folder.appendingPathComponent("m.safetensors"))
         let model = try ModelFile.load(from: folder.appendingPathComponent("m.safetensors")).model
         let predictor = model.predictor()
         XCTAssertEqual(model.parameterCount, 4 * 8 + 8 + 8 * 3 + 3)
-        XCTAssertTrue(Batcher(predictor: predictor, maxBatch: 64, maxDelay: .zero, parameterCount: Batcher.inlineParameterLimit) { _ in }.isBatching)
-        XCTAssertTrue(Batcher(predictor: predictor, maxBatch: 64, maxDelay: .microseconds(1), parameterCount: model.parameterCount) { _ in }.isBatching)
+        XCTAssertFalse(Batcher(predictor: predictor, maxBatch: 64, maxDelay: .zero, cost: Self.expensive) { _ in }.runsAlone(rows: 1, features: []))
+        XCTAssertFalse(Batcher(predictor: predictor, maxBatch: 64, maxDelay: .microseconds(1), cost: RequestCost(model: model)) { _ in }
+            .runsAlone(rows: 1, features: [1, 2, 3, 4]))
         let batchSizes = Mutex<[Int]>([])
-        let batcher = Batcher(predictor: predictor, maxBatch: 64, maxDelay: .zero, parameterCount: model.parameterCount) { rows in
+        let batcher = Batcher(predictor: predictor, maxBatch: 64, maxDelay: .zero, cost: RequestCost(model: model)) { rows in
             batchSizes.withLock { $0.append(rows) }
         }
-        XCTAssertFalse(batcher.isBatching)
+        XCTAssertTrue(batcher.runsAlone(rows: 3, features: [Float](repeating: 1, count: 12)))
         let requests = (0..<30).map { i in (rows: 1 + i % 3, features: (0..<((1 + i % 3) * 4)).map { Float($0 - i) / 9 }) }
         let results = try await withThrowingTaskGroup(of: (Int, Matrix).self) { group in
             for (i, request) in requests.enumerated() {

@@ -5,13 +5,14 @@ Normally started through bench/serve/run.sh, which builds the binary, prepares t
 virtualenv (.venv-serve) and runs this with its Python.
 
     bench/serve/run.sh [--duration 30] [--connections 1,16,64] [--servers ours,flask,fastapi]
-                       [--workloads titanic,mnist1,mnist32[,mnist32py]] [--soak 300] [--no-soak] [--soak-only]
+                       [--workloads titanic,mnist1,mnist32[,mnist1dense,mnist32py]] [--soak 300] [--no-soak] [--soak-only]
                        [--rounds 1] [--quick] [--server-cpus 0] [--client-cpus 1] [--out NAME]
 
 For each server, one after the other on the same port, and each workload and connection
 count: a 1 s warm-up, then `wrk -t1 -cC -dDs --latency -s bench/serve/post.lua`, pinned
 (taskset) to the client CPUs while the server is pinned to the server CPUs. Then ours once
-more with `--max-batch 1` (unbatched) for one-image MNIST at the highest connection count,
+more with `--max-batch 1` (unbatched) for one-image MNIST (mnist1, and mnist1dense when asked
+for) at the highest connection count,
 and a soak of ours (two wrk at half the connections each: Titanic rows and MNIST images)
 with the server's RSS read before and after. With --rounds N the whole plan (not the soak)
 runs N times, the servers' order reversed every other round (ours, flask, fastapi,
@@ -51,6 +52,8 @@ from cpu_name import cpu_name  # noqa: E402  (family/model, not "AMD EPYC" alone
 WORKLOADS = {
     "titanic": ("titanic", "Titanic, one named row per request ({\"instances\": [{…}]})"),
     "mnist1": ("mnist", "MNIST 784-512-128-64-10, one image per request ({\"inputs\": [[784 pixels]]})"),
+    "mnist1dense": ("mnist", "MNIST 784-512-128-64-10, one image per request with no zero pixel "
+                             "(0.01 + 0.99 p/255: the first layer reads every weight row)"),
     "mnist32": ("mnist", "MNIST 784-512-128-64-10, 32 images per request"),
     "mnist32py": ("mnist", "MNIST 784-512-128-64-10, 32 images per request as Python writes them "
                            "(json.dumps of (images / 255.0).tolist(): 17-digit floats, 0.0, \", \" separators)"),
@@ -120,6 +123,10 @@ def write_bodies(data_dir, titanic_model, work):
 
     batches = [images[64 + 32 * k: 96 + 32 * k] for k in range(16)]
     bodies["mnist1"] = ['{"inputs": [' + pixels(image) + "]}" for image in images[:64]]
+    # The same images with no zero pixel: what batching is worth when a one-row pass reads all
+    # of the first layer's weights (a model whose inputs are not sparse).
+    bodies["mnist1dense"] = ['{"inputs": [[' + ",".join(f"{0.01 + 0.99 * p / 255:.6g}" for p in image.tolist()) + "]]}"
+                             for image in images[:64]]
     bodies["mnist32"] = ['{"inputs": [' + ",".join(pixels(image) for image in batch) + "]}" for batch in batches]
     # What a Python client sends when it serializes a float array itself: shortest round-trip
     # reprs (0.32941176470588235), 0.0 for the background, json.dumps' default separators.
@@ -434,8 +441,9 @@ def main():
               "servers": {s: SERVERS[s] for s in servers}, "points": [], "soak": None}
     top = max(connections)
     one = [] if args.soak_only else [(s, w, c) for s in servers for w in workloads for c in connections]
-    if not args.soak_only and "ours" in servers and "mnist1" in workloads:
-        one.append(("ours-unbatched", "mnist1", top))
+    for workload in ("mnist1", "mnist1dense"):
+        if not args.soak_only and "ours" in servers and workload in workloads:
+            one.append(("ours-unbatched", workload, top))
     kinds = list(dict.fromkeys(k for k, _, _ in one))
     plan = []
     for round_index in range(max(1, args.rounds)):
