@@ -2,51 +2,20 @@
 
 #if defined(__x86_64__)
 #include <immintrin.h>
+#include "kernel_avx2_tile.h"
 
 #define AVX2 __attribute__((target("avx2,fma")))
 #define INLINE_AVX2 static inline __attribute__((always_inline, target("avx2,fma")))
-
-/* Integer lane mask selecting the first `n` of 8 lanes (n clamped to [0, 8]). */
-INLINE_AVX2 __m256i lane_mask8(long n) {
-    if (n > 8) n = 8;
-    if (n < 0) n = 0;
-    __m256i idx = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
-    return _mm256_cmpgt_epi32(_mm256_set1_epi32((int)n), idx);
-}
-
-INLINE_AVX2 void store_row8(float *cr, __m256 acc, __m256i mask, int full, float beta) {
-    if (full) {
-        if (beta == 0.0f) _mm256_storeu_ps(cr, acc);
-        else if (beta == 1.0f) _mm256_storeu_ps(cr, _mm256_add_ps(_mm256_loadu_ps(cr), acc));
-        else _mm256_storeu_ps(cr, _mm256_fmadd_ps(_mm256_set1_ps(beta), _mm256_loadu_ps(cr), acc));
-    } else {
-        if (beta == 0.0f) {
-            _mm256_maskstore_ps(cr, mask, acc);
-        } else {
-            __m256 old = _mm256_maskload_ps(cr, mask);
-            __m256 r = beta == 1.0f ? _mm256_add_ps(old, acc)
-                                    : _mm256_fmadd_ps(_mm256_set1_ps(beta), old, acc);
-            _mm256_maskstore_ps(cr, mask, r);
-        }
-    }
-}
 
 /* 6 × (8·NV) micro-kernel body with 6·NV ymm accumulators. A(r, p) is read at
  * a[r*rsa + p*csa]: (rsa, csa) = (1, 6) for a packed panel (the constants fold in), or the
  * caller's strides when A is read in place. Each element of C is one FMA chain over p, so
  * a panel read in place gives the packed panel's bits. The result is scaled by α unless
- * α == 1 (packed panels already hold α·A). The C tile is prefetched first (as the AVX-512
- * kernel does): C rarely sits in L1 when a tile starts, and its 6 rows would otherwise be
- * fetched one miss after another by the stores at the end. */
+ * α == 1 (packed panels already hold α·A). The tile's start and end are kernel_avx2_tile.h's. */
 INLINE_AVX2 void kernel6_body(int nv, long kc, const float *a, long rsa, long csa, float alpha,
                               const float *b, float *c, long ldc, long m_eff, long n_eff, float beta) {
     __m256 acc[6][2];
-    _Pragma("GCC unroll 6") for (int r = 0; r < 6; r++)
-        _Pragma("GCC unroll 2") for (int v = 0; v < nv; v++) acc[r][v] = _mm256_setzero_ps();
-    for (long r = 0; r < m_eff; r++) {
-        _mm_prefetch((const char *)(c + r * ldc), _MM_HINT_T0);
-        _mm_prefetch((const char *)(c + r * ldc + 8 * nv - 1), _MM_HINT_T0);
-    }
+    pk_tile_start_avx2(nv, acc, c, ldc, m_eff);
     if (csa == 1 && rsa != 1) {
         /* A read in place, row-major: six row pointers indexed by p. */
         const float *row[6];
@@ -74,23 +43,7 @@ INLINE_AVX2 void kernel6_body(int nv, long kc, const float *a, long rsa, long cs
             b += 8 * nv;
         }
     }
-    if (alpha != 1.0f) {
-        __m256 al = _mm256_set1_ps(alpha);
-        _Pragma("GCC unroll 6") for (int r = 0; r < 6; r++)
-            _Pragma("GCC unroll 2") for (int v = 0; v < nv; v++) acc[r][v] = _mm256_mul_ps(al, acc[r][v]);
-    }
-    __m256i masks[2];
-    int full[2];
-    _Pragma("GCC unroll 2") for (int v = 0; v < nv; v++) {
-        masks[v] = lane_mask8(n_eff - 8 * v);
-        full[v] = n_eff - 8 * v >= 8;
-    }
-    _Pragma("GCC unroll 6") for (int r = 0; r < 6; r++) {
-        if (r < m_eff) {
-            _Pragma("GCC unroll 2") for (int v = 0; v < nv; v++)
-                if (n_eff > 8 * v) store_row8(c + r * ldc + 8 * v, acc[r][v], masks[v], full[v], beta);
-        }
-    }
+    pk_tile_store_avx2(nv, acc, alpha, c, ldc, m_eff, n_eff, beta);
 }
 
 AVX2 void pk_kernel_avx2_6x16(long kc, const float *a, const float *b, float *c, long ldc,
@@ -101,6 +54,12 @@ AVX2 void pk_kernel_avx2_6x16(long kc, const float *a, const float *b, float *c,
 AVX2 void pk_kernel_avx2_6x8(long kc, const float *a, const float *b, float *c, long ldc,
                              long m_eff, long n_eff, float beta) {
     kernel6_body(1, kc, a, 1, 6, 1.0f, b, c, ldc, m_eff, n_eff, beta);
+}
+
+AVX2 void pk_kernel_avx2_panel(int nv, long kc, const float *a, float alpha, const float *b, float *c, long ldc,
+                              long m_eff, long n_eff, float beta) {
+    if (nv == 2) kernel6_body(2, kc, a, 1, 6, alpha, b, c, ldc, m_eff, n_eff, beta);
+    else kernel6_body(1, kc, a, 1, 6, alpha, b, c, ldc, m_eff, n_eff, beta);
 }
 
 /* One 6-row group of C against one packed panel of B (width 8·nv), A read in place; the

@@ -106,13 +106,7 @@ static void zero_steps_group(int rows, int nv, int indexed_a, long count, const 
 #undef ZERO_STEPS_BODY
 }
 
-/* Panels are compacted until one keeps more than 15/16 of its steps (dense data: the
- * rest of the block is left as it is, and the check costs one panel's pass; Granite
- * Rapids, 1 thread, dense random operands: 1000 × 512 × 784 and 2048³ within the noise of
- * the dense kernel, ±2 %). */
-#define DENSE_KEPT_NUMERATOR 15
-#define DENSE_KEPT_DENOMINATOR 16
-
+/* Panels are compacted until one keeps more than 15/16 of its steps (internal.h). */
 AVX512 void pk_sgemm_packed_a_zero_steps_avx512(long m, long n, long kc, float *packed_a, float alpha,
                                                 const float *packed_b, float *c, long ldc, float beta,
                                                 int *steps) {
@@ -123,7 +117,7 @@ AVX512 void pk_sgemm_packed_a_zero_steps_avx512(long m, long n, long kc, float *
         float *panel = packed_a + q * 12 * kc;
         long count = compacting && has_zero_step(panel, kc) ? compact_panel(panel, kc, list + 1) : kc;
         list[0] = (int)count;
-        if (count * DENSE_KEPT_DENOMINATOR > kc * DENSE_KEPT_NUMERATOR) compacting = 0;
+        if (count * PK_ZERO_STEPS_DENSE_DENOMINATOR > kc * PK_ZERO_STEPS_DENSE_NUMERATOR) compacting = 0;
     }
     if (steps[0] == kc) {  /* dense from the first panel: one call for the block */
         pk_sgemm_packed_a_avx512(m, n, kc, packed_a, alpha, packed_b, c, ldc, beta);
@@ -206,8 +200,18 @@ AVX512 int pk_sgemm_direct_a_zero_steps_avx512(long m, long n, long kc, const fl
 }
 #endif
 
-long pk_sgemm_zero_steps_scratch_size(long m, long kc) {
-    return (m + 11) / 12 * (kc + 1);
+int pk_sgemm_zero_steps_supported(int isa) {
+#if defined(__x86_64__)
+    return isa == PK_ISA_AVX512 || isa == PK_ISA_AVX2;
+#else
+    (void)isa;
+    return 0;
+#endif
+}
+
+long pk_sgemm_zero_steps_scratch_size(int isa, long m, long kc) {
+    long mr = pk_sgemm_mr(isa);
+    return (m + mr - 1) / mr * (kc + 1);
 }
 
 void pk_sgemm_packed_a_zero_steps(int isa, long m, long n, long kc, float *packed_a, float alpha,
@@ -217,8 +221,12 @@ void pk_sgemm_packed_a_zero_steps(int isa, long m, long n, long kc, float *packe
         pk_sgemm_packed_a_zero_steps_avx512(m, n, kc, packed_a, alpha, packed_b, c, ldc, beta, (int *)steps);
         return;
     }
+    if (isa == PK_ISA_AVX2) {
+        pk_sgemm_packed_a_zero_steps_avx2(m, n, kc, packed_a, alpha, packed_b, c, ldc, beta, (int *)steps);
+        return;
+    }
 #endif
     (void)isa; (void)m; (void)n; (void)kc; (void)packed_a; (void)alpha; (void)packed_b;
     (void)c; (void)ldc; (void)beta; (void)steps;
-    __builtin_trap(); /* callers check pk_sgemm_packed_a_supported first */
+    __builtin_trap(); /* callers check pk_sgemm_zero_steps_supported first */
 }

@@ -2,10 +2,11 @@ import CPerceptronKernels
 import XCTest
 @testable import Perceptron
 
-/// The AVX-512 packed-A product skips the steps p at which all 12 rows of a packed panel of
-/// A are ±0 (`pk_sgemm_packed_a_zero_steps`). Exact equality with the dense kernels, no
-/// tolerance: a skipped step adds ±0 to sums that start at +0 and so are never −0, which
-/// leaves their bits; the kept steps are added in the same order.
+/// The packed-A products skip the steps p at which all rows of a packed panel of A are ±0
+/// (`pk_sgemm_packed_a_zero_steps`: 12-row panels on AVX-512, 6-row on AVX2). Exact
+/// equality with the dense kernels, no tolerance: a skipped step adds ±0 to sums that
+/// start at +0 and so are never −0, which leaves their bits; the kept steps are added in
+/// the same order.
 final class ZeroStepSkippingTests: XCTestCase {
     private let isa = GEMM.Kernel.avx512.rawValue
 
@@ -46,7 +47,7 @@ final class ZeroStepSkippingTests: XCTestCase {
                 pk_sgemm_packed_a(isa, m, n, k, packedA, alpha, packedB, &dense, n, beta)
                 var skipped = c0
                 var compacted = packedA
-                var steps = [Int32](repeating: -1, count: pk_sgemm_zero_steps_scratch_size(m, k))
+                var steps = [Int32](repeating: -1, count: pk_sgemm_zero_steps_scratch_size(isa, m, k))
                 steps.withUnsafeMutableBytes { scratch in
                     pk_sgemm_packed_a_zero_steps(isa, m, n, k, &compacted, alpha, packedB, &skipped, n, beta, scratch.baseAddress)
                 }
@@ -59,6 +60,78 @@ final class ZeroStepSkippingTests: XCTestCase {
                 if nonZeroSteps.count < k {  // a panel without zero steps is left as it is, unlisted
                     XCTAssertEqual(steps[1...nonZeroSteps.count].map(Int.init), nonZeroSteps, label)
                 }
+            }
+        }
+    }
+
+    /// The AVX2 form, as GEMM calls it: A packed with α in it (6-row panels), the product
+    /// with α 1 against `pk_sgemm_macro` over the same panels, and each 6-row panel's kept
+    /// list equal to its non-zero steps (the 12-row pattern leaves both halves of a panel
+    /// zero at the same steps; the dense 12-row panel 2 is the 6-row panels 4 and 5).
+    func testAVX2KernelGivesTheMacroKernelsBitsAndSkips() throws {
+        guard GEMM.Kernel.avx2.isSupported else { throw XCTSkip("this CPU has no AVX2") }
+        let isa = GEMM.Kernel.avx2.rawValue
+        for (m, k, n) in [(45, 100, 40), (6, 1, 16), (5, 33, 8), (48, 300, 64), (13, 50, 20)] {
+            let a = panelled(rows: m, depth: k, dense: [2], seed: UInt64(m * k + 1))
+            let b = lcgValues(k * n, seed: 5)
+            var packedB = [Float](repeating: 0, count: pk_sgemm_packed_b_size(isa, k, n))
+            pk_sgemm_pack_b(isa, k, n, b, n, 1, &packedB)
+            for (alpha, beta): (Float, Float) in [(1, 0), (1, 1), (-1.5, 0.5)] {
+                var packedA = [Float](repeating: 0, count: pk_sgemm_packed_a_size(isa, m, k))
+                pk_sgemm_pack_a(isa, m, k, a, k, 1, alpha, &packedA)
+                let c0 = beta == 0 ? [Float](repeating: .nan, count: m * n) : lcgValues(m * n, seed: 6)
+                var dense = c0
+                pk_sgemm_macro(isa, m, n, k, packedA, packedB, &dense, n, beta)
+                var skipped = c0
+                var steps = [Int32](repeating: -1, count: pk_sgemm_zero_steps_scratch_size(isa, m, k))
+                steps.withUnsafeMutableBytes { scratch in
+                    pk_sgemm_packed_a_zero_steps(isa, m, n, k, &packedA, 1, packedB, &skipped, n, beta, scratch.baseAddress)
+                }
+                let label = "AVX2 \(m) × \(n) × \(k), α \(alpha), β \(beta)"
+                XCTAssertEqual(bits(skipped), bits(dense), label)
+                for q in 0..<((m + 5) / 6) {
+                    let list = Array(steps[(q * (k + 1))...].prefix(k + 1))
+                    let nonZeroSteps = (0..<k).filter { p in (6 * q..<min(6 * q + 6, m)).contains { a[$0 * k + p].bitPattern & 0x7FFF_FFFF != 0 } }
+                    if q == 0 { XCTAssertLessThan(nonZeroSteps.count, k == 1 ? 2 : k, label) }
+                    if Int(list[0]) < k {  // compacted: exactly its non-zero steps, in order
+                        XCTAssertEqual(list[1...Int(list[0])].map(Int.init), nonZeroSteps, "\(label), panel \(q)")
+                    } else if q < 4 {      // before the dense panel, every panel with a zero step is compacted
+                        XCTAssertEqual(nonZeroSteps.count, k, "\(label), panel \(q)")
+                    }
+                }
+            }
+        }
+    }
+
+    /// Through `GEMM.sgemm` on AVX2, every packed product skips: against the AVX-512
+    /// product of the same operands, whose elements are the same single FMA chains over p
+    /// (a skipped step adds ±0 in either), no bit may differ, A row-major and transposed, on
+    /// 1 and 2 threads.
+    func testAVX2ProductsMatchThePathThatMultipliesEveryStep() throws {
+        guard GEMM.Kernel.avx2.isSupported, GEMM.Kernel.avx512.isSupported else {
+            throw XCTSkip("needs AVX2 and, for the reference, AVX-512")
+        }
+        let (m, k, n) = (100, 300, 128)
+        let a = panelled(rows: m, depth: k, dense: [3], seed: 19)
+        var aT = [Float](repeating: 0, count: m * k)
+        for i in 0..<m { for p in 0..<k { aT[p * m + i] = a[i * k + p] } }
+        let b = lcgValues(k * n, seed: 20)
+        func product(transposeA: Bool, kernel: GEMM.Kernel, threads: Int) -> [Float] {
+            var c = [Float](repeating: .nan, count: m * n)
+            (transposeA ? aT : a).withUnsafeBufferPointer { pa in
+                b.withUnsafeBufferPointer { pb in
+                    GEMM.sgemm(transposeA: transposeA, transposeB: false, m: m, n: n, k: k, alpha: 1,
+                               a: pa.baseAddress!, lda: transposeA ? m : k, b: pb.baseAddress!, ldb: n,
+                               beta: 0, c: &c, ldc: n, threads: threads, kernel: kernel, ignoreParallelThresholds: true)
+                }
+            }
+            return c
+        }
+        for transposeA in [false, true] {
+            let expected = product(transposeA: transposeA, kernel: .avx512, threads: 1)
+            for threads in [1, 2] {
+                XCTAssertEqual(bits(product(transposeA: transposeA, kernel: .avx2, threads: threads)), bits(expected),
+                               "AVX2, Aᵀ \(transposeA), \(threads) threads")
             }
         }
     }

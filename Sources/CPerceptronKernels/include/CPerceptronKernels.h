@@ -94,14 +94,19 @@ int pk_sgemm_packed_a_supported(int isa);
 void pk_sgemm_packed_a(int isa, long m, long n, long kc, const float *packed_a, float alpha,
                        const float *packed_b, float *c, long ldc, float beta);
 
-/* Ints of scratch pk_sgemm_packed_a_zero_steps needs for an m × kc block of A. */
-long pk_sgemm_zero_steps_scratch_size(long m, long kc);
+/* 1 when `isa` has pk_sgemm_packed_a_zero_steps: AVX-512 and AVX2. */
+int pk_sgemm_zero_steps_supported(int isa);
 
-/* pk_sgemm_packed_a's product, skipping the steps p at which all 12 rows of a packed panel
- * of A are ±0 (each would add ±0 to sums that start at +0: the same bits, but for a NaN or
- * ±Inf in row p of B, which is not read). The panels are compacted in place (packed_a is
- * overwritten); `steps` is scratch for pk_sgemm_zero_steps_scratch_size(m, kc) ints. Where
- * pk_sgemm_packed_a_supported(isa). */
+/* Ints of scratch pk_sgemm_packed_a_zero_steps needs for an m × kc block of A. */
+long pk_sgemm_zero_steps_scratch_size(int isa, long m, long kc);
+
+/* The product of A packed by pk_sgemm_pack_a(isa, …) and B̃ (α scaling the sums, as
+ * pk_sgemm_packed_a), skipping the steps p at which all MR rows of a packed panel of A
+ * (12 on AVX-512, 6 on AVX2) are ±0 (each would add ±0 to sums that start at +0: the same
+ * bits, but for a NaN or ±Inf in row p of B, which is not read). The panels are compacted
+ * in place (packed_a is overwritten); `steps` is scratch for
+ * pk_sgemm_zero_steps_scratch_size(isa, m, kc) ints. Where pk_sgemm_zero_steps_supported(isa);
+ * on AVX2 with α = 1 the same bits as pk_sgemm_macro over the same panels. */
 void pk_sgemm_packed_a_zero_steps(int isa, long m, long n, long kc, float *packed_a, float alpha,
                                   const float *packed_b, float *c, long ldc, float beta, void *steps);
 

@@ -35,8 +35,9 @@ import Darwin
 /// time from the CPU. On AVX-512 the kernel broadcasts A's elements from where they lie
 /// (A row-major or transposed), so A is not packed, except a transposed A that more than
 /// two panels of B read (a weight gradient's xᵀ): its scattered reads are packed away once.
-/// A packed A's steps along p at which all 12 rows of a panel are ±0 (the background
-/// pixels of twelve MNIST images) are skipped (`pk_sgemm_packed_a_zero_steps`), and so are
+/// A packed A's steps along p at which all rows of a panel are ±0 (12 on AVX-512, 6 on
+/// AVX2: the background pixels of twelve or six MNIST images) are skipped
+/// (`pk_sgemm_packed_a_zero_steps`), and, on AVX-512, so are
 /// the steps at which a one-panel B (a swapped few-row product's xᵀ) is all ±0: the same
 /// bits but for a NaN or ±Inf that a zero step would have met.
 /// Other paths:
@@ -69,8 +70,16 @@ enum GEMM {
         /// Whether this CPU can run the kernel.
         var isSupported: Bool { pk_sgemm_isa_supported(rawValue) != 0 }
 
-        /// The fastest kernel this CPU supports.
-        static let best: Kernel = Kernel(rawValue: pk_sgemm_best_isa()) ?? .scalar
+        /// The fastest kernel this CPU supports, unless `PERCEPTRON_GEMM_KERNEL` names
+        /// another family it supports (`avx2`, `scalar`; read once): to measure the AVX2
+        /// kernels on an AVX-512 machine, as `OPENBLAS_CORETYPE=Haswell` does for numpy. Any
+        /// other value, or a family the CPU lacks, leaves the fastest.
+        static let best: Kernel = {
+            let fastest = Kernel(rawValue: pk_sgemm_best_isa()) ?? .scalar
+            guard let value = getenv("PERCEPTRON_GEMM_KERNEL"), case let name = String(cString: value).lowercased(),
+                  let asked = Kernel.allCases.first(where: { "\($0)" == name }), asked.isSupported else { return fastest }
+            return asked
+        }()
     }
 
     /// Largest m handled row by row with the unpacked vector–matrix kernel.
@@ -387,7 +396,7 @@ private struct Problem: @unchecked Sendable {
             // (pk_sgemm_packed_a_zero_steps: the same bits): an MNIST batch's first layer
             // has about half of them.
             let size = pk_sgemm_packed_a_size(isa, block.mcMax, block.kc)
-            let scratch = pk_sgemm_zero_steps_scratch_size(block.mcMax, block.kc)
+            let scratch = pk_sgemm_zero_steps_scratch_size(isa, block.mcMax, block.kc)
             let packedA = workspace.a(count: size + scratch)
             pk_sgemm_pack_a(isa, rows.count, block.kc, aBlock, aRowStride, aColumnStride, 1, packedA)
             pk_sgemm_packed_a_zero_steps(isa, rows.count, block.nc, block.kc, packedA, alpha, block.packedB.pointer,
@@ -397,6 +406,15 @@ private struct Problem: @unchecked Sendable {
             let edge = workspace.a(count: pk_sgemm_packed_a_size(isa, 1, block.kc))
             pk_sgemm_direct_a(isa, rows.count, block.nc, block.kc, aBlock, aRowStride, aColumnStride,
                               alpha, block.packedB.pointer, cBlock, ldc, block.beta, edge)
+        } else if pk_sgemm_zero_steps_supported(isa) != 0 {
+            // AVX2: A packed with α in it (6-row panels), its zero steps skipped as above (α 1
+            // on the sums: the same bits as pk_sgemm_macro).
+            let size = pk_sgemm_packed_a_size(isa, block.mcMax, block.kc)
+            let scratch = pk_sgemm_zero_steps_scratch_size(isa, block.mcMax, block.kc)
+            let packedA = workspace.a(count: size + scratch)
+            pk_sgemm_pack_a(isa, rows.count, block.kc, aBlock, aRowStride, aColumnStride, alpha, packedA)
+            pk_sgemm_packed_a_zero_steps(isa, rows.count, block.nc, block.kc, packedA, 1, block.packedB.pointer,
+                                         cBlock, ldc, block.beta, UnsafeMutableRawPointer(packedA + size))
         } else {
             let packedA = workspace.a(count: pk_sgemm_packed_a_size(isa, block.mcMax, block.kc))
             pk_sgemm_pack_a(isa, rows.count, block.kc, aBlock, aRowStride, aColumnStride, alpha, packedA)
