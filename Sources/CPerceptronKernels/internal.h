@@ -42,6 +42,15 @@ void pk_kernel_avx2_panel(int nv, long kc, const float *a, float alpha, const fl
                           long m_eff, long n_eff, float beta);
 void pk_sgemm_packed_a_zero_steps_avx2(long m, long n, long kc, float *packed_a, float alpha,
                                        const float *packed_b, float *c, long ldc, float beta, int *steps);
+/* One 6-row group of A read in place transposed (A(r, p) at a[r + p·csa]) against one
+ * packed panel of B of width 8·nv. */
+void pk_kernel_avx2_inplace_transposed(int nv, long kc, const float *a, long csa, float alpha, const float *b,
+                                       float *c, long ldc, long n_eff, float beta);
+/* pk_sgemm_direct_a_avx2 for A transposed in place (rsa = 1) and a B of ≤ 32 columns,
+ * skipping the steps where a B panel's row is all ±0; 0 (nothing computed) when no panel
+ * has enough of them to pay for its list. */
+int pk_sgemm_direct_a_zero_steps_avx2(long m, long n, long kc, const float *a, long csa, float alpha,
+                                      const float *packed_b, float *c, long ldc, float beta, float *edge);
 void pk_gemv_rowmajor_avx512(long k, long n, float alpha, const float *x, long incx,
                              const float *b, long ldb, float beta, float *c);
 void pk_gemv_rowmajor_avx2(long k, long n, float alpha, const float *x, long incx,

@@ -78,6 +78,11 @@ INLINE_AVX2 void inplace_group6(int nv, long kc, const float *a, long rsa, long 
     }
 }
 
+AVX2 void pk_kernel_avx2_inplace_transposed(int nv, long kc, const float *a, long csa, float alpha, const float *b,
+                                            float *c, long ldc, long n_eff, float beta) {
+    inplace_group6(nv, kc, a, 1, csa, alpha, b, c, ldc, n_eff, beta);
+}
+
 /* C[m×n] ← α·A·B̃ + β·C with A read in place (element (i, p) at a[i*rsa + p*csa]) and B̃
  * packed by pk_sgemm_pack_b (panels of width 16, or 8 for a last narrow one): the AVX2
  * form of pk_sgemm_direct_a_avx512, used by the swapped few-row path, where A is the
@@ -88,6 +93,9 @@ INLINE_AVX2 void inplace_group6(int nv, long kc, const float *a, long rsa, long 
 AVX2 void pk_sgemm_direct_a_avx2(long m, long n, long kc, const float *a, long rsa, long csa,
                                  float alpha, const float *packed_b, float *c, long ldc,
                                  float beta, float *edge) {
+    /* A transposed (a weight read as Wᵀ) facing a batch with zero steps: they are skipped. */
+    if (rsa == 1 && csa != 1 && pk_sgemm_direct_a_zero_steps_avx2(m, n, kc, a, csa, alpha, packed_b, c, ldc, beta, edge))
+        return;
     long full = m / 6 * 6;
     long rows = m - full;
     if (rows > 0) pk_sgemm_pack_a(PK_ISA_AVX2, rows, kc, a + full * rsa, rsa, csa, 1.0f, edge);

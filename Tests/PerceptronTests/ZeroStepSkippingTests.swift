@@ -187,48 +187,53 @@ final class ZeroStepSkippingTests: XCTestCase {
         XCTAssertTrue((12..<48).allSatisfy { c[$0, 3].isNaN })
     }
 
-    /// A product of ≤ 32 rows runs swapped (Cᵀ = Bᵀ·Aᵀ, the rows of A packed as one panel)
-    /// and skips the steps where those rows are all zero (`pk_sgemm_direct_a_zero_steps_avx512`).
-    /// Against the in-place path that multiplies every step (33 rows, B ≤ 128 columns wide:
-    /// A row-major read in place), which sums each element in the same order: no bit may
-    /// differ, for 12, 20 and 32 rows (panels 16 and 32 wide), B's width leaving 4, 8 and 10
-    /// last rows of Cᵀ, on 1 and 2 threads. A NaN in B facing a zero column is not read
-    /// (on one thread; a thread's slice of fewer than 128 rows of Cᵀ does not look).
+    /// A product of ≤ 32 rows runs swapped (Cᵀ = Bᵀ·Aᵀ, the rows of A packed as B̃: one
+    /// 32-wide panel on AVX-512, one or two 16-wide ones on AVX2) and skips the steps where
+    /// a panel's rows are all zero (`pk_sgemm_direct_a_zero_steps_avx512`, `…_avx2`). Against
+    /// a 33-row product of the same kernel family (the packed path; on AVX-512, with B ≤ 128
+    /// columns wide, A row-major read in place), which sums each element in the same order:
+    /// no bit may differ, for 12, 20 and 32 rows (AVX2: panels 16, 16 + 8 and 16 + 16 wide),
+    /// B's width leaving 4, 8 and 10 last rows of Cᵀ on AVX-512 (4, 4 and 2 on AVX2), on 1
+    /// and 2 threads. A NaN in B facing a zero column is not read (on one thread; a
+    /// thread's slice of fewer than 128 rows of Cᵀ does not look).
     func testSwappedFewRowProductsSkipTheZeroColumnsOfTheirRows() throws {
-        guard GEMM.Kernel.avx512.isSupported else { throw XCTSkip("the zero-step kernel is AVX-512; this CPU has none") }
+        let kernels = [GEMM.Kernel.avx512, .avx2].filter(\.isSupported)
+        guard !kernels.isEmpty else { throw XCTSkip("the zero-step kernels are AVX-512 and AVX2; this CPU has neither") }
+        for kernel in kernels { try swappedProductsSkip(kernel: kernel) }
+    }
+
+    private func swappedProductsSkip(kernel: GEMM.Kernel) throws {
         let k = 300
         for rows in [12, 20, 32] {
             var a = lcgValues(33 * k, seed: UInt64(rows))
             for i in 0..<33 { for p in 0..<k where p % 3 != 0 || p < 70 { a[i * k + p] = i % 2 == 0 ? 0 : -0.0 } }
             for i in 0..<rows { a[i * k + 5] = 0 }  // a column zero in the product's rows but not in row 32
             for n in [256, 250, 200] {
-                var b = lcgValues(k * n, seed: 77)
-                b[6 * n + 3] = .nan  // faces a zero column: not read by the skipping product
-                func product(_ m: Int, columns: Range<Int>, threads: Int) -> [Float] {
+                let b = lcgValues(k * n, seed: 77)
+                func product(_ m: Int, columns: Range<Int>, threads: Int, b: [Float]) -> [Float] {
                     var c = [Float](repeating: .nan, count: m * columns.count)
                     a.withUnsafeBufferPointer { pa in
                         b.withUnsafeBufferPointer { pb in
                             GEMM.sgemm(transposeA: false, transposeB: false, m: m, n: columns.count, k: k, alpha: 1,
                                        a: pa.baseAddress!, lda: k, b: pb.baseAddress! + columns.lowerBound, ldb: n,
-                                       beta: 0, c: &c, ldc: columns.count, threads: threads, kernel: .avx512,
+                                       beta: 0, c: &c, ldc: columns.count, threads: threads, kernel: kernel,
                                        ignoreParallelThresholds: true)
                         }
                     }
                     return c
                 }
-                let halves = [0..<128, 128..<n].map { product(33, columns: $0, threads: 1) }
+                let halves = [0..<128, 128..<n].map { product(33, columns: $0, threads: 1, b: b) }
                 var expected = [Float]()
                 for i in 0..<rows { for (half, width) in zip(halves, [128, n - 128]) { expected += half[(i * width)..<(i * width + width)] } }
+                let label = "\(kernel) \(rows) × \(n) × \(k)"
                 for threads in [1, 2] {
-                    let skipped = product(rows, columns: 0..<n, threads: threads)
-                    let label = "\(rows) × \(n) × \(k), \(threads) threads"
-                    let differing = zip(skipped, expected).filter { $0.bitPattern != $1.bitPattern && !$1.isNaN }.count
-                    XCTAssertEqual(differing, 0, label)
-                    XCTAssertTrue(expected[3].isNaN, label)        // the path that multiplies every step meets the NaN
-                    if threads == 1 {  // one slice of n ≥ 128 rows of Cᵀ: it looks (a thread's slice may not)
-                        XCTAssertTrue(skipped[3].isFinite, label)  // the skipping one does not read it
-                    }
+                    XCTAssertEqual(bits(product(rows, columns: 0..<n, threads: threads, b: b)), bits(expected), "\(label), \(threads) threads")
                 }
+                // A NaN in B facing a column zero in all the product's rows is not read (one
+                // thread: one slice of n ≥ 128 rows of Cᵀ, which looks; a thread's may not).
+                var bNaN = b
+                bNaN[6 * n + 3] = .nan
+                XCTAssertTrue(product(rows, columns: 0..<n, threads: 1, b: bNaN)[3].isFinite, label)
             }
         }
     }
