@@ -91,6 +91,42 @@ static inline long pk_nonzero_positions(const float *x, long incx, long p0, long
 #define PK_ZERO_STEPS_DENSE_NUMERATOR 15
 #define PK_ZERO_STEPS_DENSE_DENOMINATOR 16
 
+/* Compacts the `panels` packed panels of a block (`panel` floats each) in turn with
+ * `compact` (a panel's kept steps into kept, how many; kc, nothing listed, when it has no
+ * zero step), writing each panel's count and list at steps + q·(kc + 1), until one keeps
+ * more than PK_ZERO_STEPS_DENSE_NUMERATOR/DENOMINATOR of its steps: the later panels are
+ * left as they are, listed as kc. */
+static inline void pk_compact_panels(long panels, long panel, long kc, float *packed_a, int *steps,
+                                     long (*compact)(float *panel, long kc, int *kept)) {
+    int compacting = 1;
+    for (long q = 0; q < panels; q++) {
+        int *list = steps + q * (kc + 1);
+        long count = compacting ? compact(packed_a + q * panel, kc, list + 1) : kc;
+        list[0] = (int)count;
+        if (count * PK_ZERO_STEPS_DENSE_DENOMINATOR > kc * PK_ZERO_STEPS_DENSE_NUMERATOR) compacting = 0;
+    }
+}
+
+/* Kept steps ahead at which the zero-step kernels prefetch A read in place. */
+#define PK_ZERO_STEPS_A_PREFETCH 16
+
+/* Where a zero-step kernel reads A's `rows` values of its t-th kept step (of `count`,
+ * listed in `kept`): at a + t·panel in a compacted panel of `panel` floats a step
+ * (`indexed_a` 0), or in place at a + kept[t]·csa, the rows 1 apart (`indexed_a` 1), whose
+ * step PK_ZERO_STEPS_A_PREFETCH kept steps ahead is requested now (the list's jumps
+ * defeat the hardware prefetcher). */
+static inline __attribute__((always_inline)) const float *pk_zero_step_a(int indexed_a, long panel, int rows, long t,
+                                                                         long count, const int *kept, const float *a,
+                                                                         long csa) {
+    if (!indexed_a) return a + panel * t;
+    if (t + PK_ZERO_STEPS_A_PREFETCH < count) {
+        const float *ahead = a + (long)kept[t + PK_ZERO_STEPS_A_PREFETCH] * csa;
+        __builtin_prefetch(ahead, 0, 3);
+        __builtin_prefetch(ahead + rows - 1, 0, 3);
+    }
+    return a + (long)kept[t] * csa;
+}
+
 /* Width of the packed B panel that starts with `remaining` columns left. */
 static inline long pk_panel_width(long nr, long remaining) {
     return remaining > nr / 2 ? nr : nr / 2;

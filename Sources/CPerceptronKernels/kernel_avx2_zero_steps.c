@@ -50,11 +50,15 @@ PK_INLINE_AVX2 int has_zero_step6(const float *panel, long kc) {
     return 0;
 }
 
+/* A panel's kept steps, compacted, when it has a zero step; else kc (left as it is). */
+__attribute__((noinline, target("avx2,fma")))
+static long compact_sparse_panel6(float *panel, long kc, int *kept) {
+    return has_zero_step6(panel, kc) ? compact_panel6(panel, kc, kept) : kc;
+}
+
 /* 6 × (8·nv) tile over the `count` kept steps: step t reads row kept[t] of the B panel
  * and A's 6 values of that step, either the t-th 6 of a compacted panel (`indexed_a` 0) or
- * A read in place at a + kept[t]·csa, its rows 1 apart (`indexed_a` 1; prefetched
- * ZERO_STEPS_A_PREFETCH kept steps ahead, as the AVX-512 form does). */
-#define ZERO_STEPS_A_PREFETCH 16
+ * A read in place at a + kept[t]·csa (`indexed_a` 1): pk_zero_step_a. */
 
 PK_INLINE_AVX2 void zero_steps_body6(int nv, int indexed_a, long count, const int *kept, const float *a, long csa,
                                      float alpha, const float *b, float *c, long ldc, long m_eff, long n_eff,
@@ -62,17 +66,8 @@ PK_INLINE_AVX2 void zero_steps_body6(int nv, int indexed_a, long count, const in
     __m256 acc[6][2];
     pk_tile_start_avx2(nv, acc, c, ldc, m_eff);
     for (long t = 0; t < count; t++) {
-        long p = kept[t];
-        const float *ap = a + 6 * t;
-        if (indexed_a) {
-            ap = a + p * csa;
-            if (t + ZERO_STEPS_A_PREFETCH < count) {
-                const float *ahead = a + (long)kept[t + ZERO_STEPS_A_PREFETCH] * csa;
-                _mm_prefetch((const char *)ahead, _MM_HINT_T0);
-                _mm_prefetch((const char *)(ahead + 5), _MM_HINT_T0);
-            }
-        }
-        const float *row = b + p * (8 * nv);
+        const float *ap = pk_zero_step_a(indexed_a, 6, 6, t, count, kept, a, csa);
+        const float *row = b + (long)kept[t] * (8 * nv);
         __m256 bv[2];
         _Pragma("GCC unroll 2") for (int v = 0; v < nv; v++) bv[v] = _mm256_loadu_ps(row + 8 * v);
         _Pragma("GCC unroll 6") for (int r = 0; r < 6; r++) {
@@ -98,14 +93,7 @@ static void zero_steps_group6(int nv, int indexed_a, long count, const int *kept
 AVX2 void pk_sgemm_packed_a_zero_steps_avx2(long m, long n, long kc, float *packed_a, float alpha,
                                             const float *packed_b, float *c, long ldc, float beta, int *steps) {
     long panels = (m + 5) / 6;
-    int compacting = 1;
-    for (long q = 0; q < panels; q++) {
-        int *list = steps + q * (kc + 1);
-        float *panel = packed_a + q * 6 * kc;
-        long count = compacting && has_zero_step6(panel, kc) ? compact_panel6(panel, kc, list + 1) : kc;
-        list[0] = (int)count;
-        if (count * PK_ZERO_STEPS_DENSE_DENOMINATOR > kc * PK_ZERO_STEPS_DENSE_NUMERATOR) compacting = 0;
-    }
+    pk_compact_panels(panels, 6 * kc, kc, packed_a, steps, compact_sparse_panel6);
     if (steps[0] == kc && alpha == 1.0f) {  /* dense from the first panel: the dense loop for the block */
         pk_sgemm_macro(PK_ISA_AVX2, m, n, kc, packed_a, packed_b, c, ldc, beta);
         return;

@@ -53,11 +53,15 @@ INLINE_AVX512 int has_zero_step(const float *panel, long kc) {
     return 0;
 }
 
+/* A panel's kept steps, compacted, when it has a zero step; else kc (left as it is). */
+__attribute__((noinline, target("avx512f,fma")))
+static long compact_sparse_panel(float *panel, long kc, int *kept) {
+    return has_zero_step(panel, kc) ? compact_panel(panel, kc, kept) : kc;
+}
+
 /* MR × (16·nv) tile over the `count` kept steps: step t reads row kept[t] of the B panel
  * and A's mr values of that step, either the t-th 12 of a compacted panel (`indexed_a` 0)
- * or A read in place at a + kept[t]·csa, its rows 1 apart (`indexed_a` 1; they are
- * prefetched ZERO_STEPS_A_PREFETCH kept steps ahead, as the dense in-place loop does). */
-#define ZERO_STEPS_A_PREFETCH 16
+ * or A read in place at a + kept[t]·csa (`indexed_a` 1): pk_zero_step_a. */
 
 INLINE_AVX512 void zero_steps_body(int mr, int nv, int indexed_a, long count, const int *kept, const float *a,
                                    long csa, float alpha, const float *b, float *c, long ldc, long m_eff,
@@ -65,17 +69,8 @@ INLINE_AVX512 void zero_steps_body(int mr, int nv, int indexed_a, long count, co
     __m512 acc[12][2];
     pk_tile_start_avx512(mr, nv, acc, c, ldc, m_eff);
     for (long t = 0; t < count; t++) {
-        long p = kept[t];
-        const float *ap = a + 12 * t;
-        if (indexed_a) {
-            ap = a + p * csa;
-            if (t + ZERO_STEPS_A_PREFETCH < count) {
-                const float *ahead = a + (long)kept[t + ZERO_STEPS_A_PREFETCH] * csa;
-                _mm_prefetch((const char *)ahead, _MM_HINT_T0);
-                _mm_prefetch((const char *)(ahead + mr - 1), _MM_HINT_T0);
-            }
-        }
-        const float *row = b + p * (16 * nv);
+        const float *ap = pk_zero_step_a(indexed_a, 12, mr, t, count, kept, a, csa);
+        const float *row = b + (long)kept[t] * (16 * nv);
         __m512 bv[2];
         _Pragma("GCC unroll 2") for (int v = 0; v < nv; v++) bv[v] = _mm512_loadu_ps(row + 16 * v);
         _Pragma("GCC unroll 12") for (int r = 0; r < mr; r++) {
@@ -106,19 +101,12 @@ static void zero_steps_group(int rows, int nv, int indexed_a, long count, const 
 #undef ZERO_STEPS_BODY
 }
 
-/* Panels are compacted until one keeps more than 15/16 of its steps (internal.h). */
+/* Panels are compacted until one keeps more than 15/16 of its steps (pk_compact_panels). */
 AVX512 void pk_sgemm_packed_a_zero_steps_avx512(long m, long n, long kc, float *packed_a, float alpha,
                                                 const float *packed_b, float *c, long ldc, float beta,
                                                 int *steps) {
     long panels = (m + 11) / 12;
-    int compacting = 1;
-    for (long q = 0; q < panels; q++) {
-        int *list = steps + q * (kc + 1);
-        float *panel = packed_a + q * 12 * kc;
-        long count = compacting && has_zero_step(panel, kc) ? compact_panel(panel, kc, list + 1) : kc;
-        list[0] = (int)count;
-        if (count * PK_ZERO_STEPS_DENSE_DENOMINATOR > kc * PK_ZERO_STEPS_DENSE_NUMERATOR) compacting = 0;
-    }
+    pk_compact_panels(panels, 12 * kc, kc, packed_a, steps, compact_sparse_panel);
     if (steps[0] == kc) {  /* dense from the first panel: one call for the block */
         pk_sgemm_packed_a_avx512(m, n, kc, packed_a, alpha, packed_b, c, ldc, beta);
         return;
