@@ -46,7 +46,7 @@ struct DataSource {
         if Generators.names.contains(name) || name == "red-blue" {
             // Through the preprocessor like a CSV file, so every feature is standardized.
             let (table, roles) = try Generators.named(name, seed: seed).asTable(source: name)
-            let generated = try Preprocessor.Options(target: "target", roles: roles, task: options.task)
+            let generated = Preprocessor.Options(target: "target", roles: roles, task: options.task)
             return try fromTable(name: name, table: table, options: generated.adding(roles: options.columnRoles(), for: table))
         }
         let info = try Datasets.info(name)

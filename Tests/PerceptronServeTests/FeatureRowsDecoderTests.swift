@@ -133,13 +133,18 @@ final class FeatureRowsDecoderTests: XCTestCase {
         XCTAssertNil(fast(#"{"inputs": [[0,0,0,0,0,0,0,0]]}"#))
     }
 
-    /// Pixels as a client prints them, `0.d…d` with 1-7 fraction digits right before the
-    /// separator, take the compact shortcut; every near miss (8 digits, an exponent, a sign,
-    /// a space or another byte after the digits, no digit, a leading zero) goes the general
-    /// way, and either way the features are the general path's, bit for bit.
+    /// Pixels as a client prints them, `0.d…d` right before the separator, take the row
+    /// loop's shortcuts: 1-7 fraction digits, `0.0` (with the space of ", "), and 8-18
+    /// digits as Python and JavaScript print a float (Eisel–Lemire); every near miss (19
+    /// digits, an exponent, a sign, a space or another byte after the digits, no digit, a
+    /// leading zero) goes the general way, and either way the features are the general
+    /// path's, bit for bit.
     func testCompactFractionsAgreeWithTheGeneralPath() {
         let numbers = ["0.5", "0.266667", "0.1234567", "0.0000001", "0.9999999", "0.12345678", "0.0", "0.000",
-                       "0.5e1", "0.5E-3", "-0.5", "0.", "0.5 ", "0.05", "00.5", "0.5.5", "0.5x", "1.5", "0.1234567890123"]
+                       "0.5e1", "0.5E-3", "-0.5", "0.", "0.5 ", "0.05", "00.5", "0.5.5", "0.5x", "1.5", "0.1234567890123",
+                       "0.32941176470588235", "0.3294117647058823", "0.30000000000000004", "0.000000000000000001",
+                       "0.0000000000000000001", "0.1234567890123456789", "0.00000000", "0.123456789012345678e2",
+                       "0.0 ", "0.0e0", "0.00", "0.12345678901234567 "]
         XCTAssertGreaterThan(assertRandomRowsAgree(numbers: numbers, seed: 11), 5_000, "bodies the fast path accepted")
         width = 9
         let row = "[0.266667,0,0,0,0,0.5,0.1234567,0.0000001,0.9999999]"
