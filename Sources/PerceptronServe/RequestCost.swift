@@ -37,7 +37,8 @@ struct RequestCost: Sendable {
         guard firstLayerUnits > 0 else { return dense }
         var nonZero = 0
         for x in features where x != 0 { nonZero &+= 1 }
-        let (sparse, overflow2) = nonZero.multipliedReportingOverflow(by: firstLayerUnits)
-        return overflow2 ? limit : min(limit, dense + sparse)
+        let (sparse, overflowSparse) = nonZero.multipliedReportingOverflow(by: firstLayerUnits)
+        let (total, overflowTotal) = dense.addingReportingOverflow(sparse)
+        return overflowSparse || overflowTotal ? limit : min(limit, total)
     }
 }

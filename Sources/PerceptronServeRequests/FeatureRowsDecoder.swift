@@ -174,9 +174,7 @@ struct FeatureRowsDecoder {
             guard run.count <= 2 else { return nil }
         }
         guard run.next == separator else { return nil }
-        var scale: UInt64 = 1
-        for _ in 0..<run.count { scale &*= 10 }
-        mantissa = mantissa &* scale &+ run.value
+        mantissa = mantissa &* JSONNumber.powersOfTenInteger(run.count) &+ run.value
         digits &+= run.count
         q &+= run.count &+ 1
         if mantissa == 0 { return (0, q) }

@@ -163,7 +163,7 @@ enum JSONNumber {
 
     /// 10^k as an integer, k ≤ 8.
     @inline(__always)
-    private static func powersOfTenInteger(_ k: Int) -> UInt64 {
+    static func powersOfTenInteger(_ k: Int) -> UInt64 {
         var power: UInt64 = 1
         for _ in 0..<k { power &*= 10 }
         return power

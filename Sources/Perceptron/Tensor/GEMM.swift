@@ -395,12 +395,8 @@ private struct Problem: @unchecked Sendable {
             // Steps along p at which a packed panel's 12 rows are all ±0 are then skipped
             // (pk_sgemm_packed_a_zero_steps: the same bits): an MNIST batch's first layer
             // has about half of them.
-            let size = pk_sgemm_packed_a_size(isa, block.mcMax, block.kc)
-            let scratch = pk_sgemm_zero_steps_scratch_size(isa, block.mcMax, block.kc)
-            let packedA = workspace.a(count: size + scratch)
-            pk_sgemm_pack_a(isa, rows.count, block.kc, aBlock, aRowStride, aColumnStride, 1, packedA)
-            pk_sgemm_packed_a_zero_steps(isa, rows.count, block.nc, block.kc, packedA, alpha, block.packedB.pointer,
-                                         cBlock, ldc, block.beta, UnsafeMutableRawPointer(packedA + size))
+            packSkippingZeroSteps(block, rows: rows.count, aBlock: aBlock, cBlock: cBlock, alphaInPanels: false,
+                                  workspace: workspace)
         } else if directA {
             // One panel of B: each element of A is used once, so A is read in place.
             let edge = workspace.a(count: pk_sgemm_packed_a_size(isa, 1, block.kc))
@@ -409,12 +405,8 @@ private struct Problem: @unchecked Sendable {
         } else if pk_sgemm_zero_steps_supported(isa) != 0 {
             // AVX2: A packed with α in it (6-row panels), its zero steps skipped as above (α 1
             // on the sums: the same bits as pk_sgemm_macro).
-            let size = pk_sgemm_packed_a_size(isa, block.mcMax, block.kc)
-            let scratch = pk_sgemm_zero_steps_scratch_size(isa, block.mcMax, block.kc)
-            let packedA = workspace.a(count: size + scratch)
-            pk_sgemm_pack_a(isa, rows.count, block.kc, aBlock, aRowStride, aColumnStride, alpha, packedA)
-            pk_sgemm_packed_a_zero_steps(isa, rows.count, block.nc, block.kc, packedA, 1, block.packedB.pointer,
-                                         cBlock, ldc, block.beta, UnsafeMutableRawPointer(packedA + size))
+            packSkippingZeroSteps(block, rows: rows.count, aBlock: aBlock, cBlock: cBlock, alphaInPanels: true,
+                                  workspace: workspace)
         } else {
             let packedA = workspace.a(count: pk_sgemm_packed_a_size(isa, block.mcMax, block.kc))
             pk_sgemm_pack_a(isa, rows.count, block.kc, aBlock, aRowStride, aColumnStride, alpha, packedA)
@@ -425,6 +417,18 @@ private struct Problem: @unchecked Sendable {
         if let epilogue, block.pc + block.kc >= k {
             epilogue.apply(rows: rows, columns: block.jc ..< block.jc + block.nc, c: c, ldc: ldc)
         }
+    }
+
+    /// Packs the block's `rows` rows of A (α in the panels, or α on the sums) with room for
+    /// the kept-step lists after them, and runs `pk_sgemm_packed_a_zero_steps` on them.
+    private func packSkippingZeroSteps(_ block: Block, rows: Int, aBlock: UnsafePointer<Float>,
+                                       cBlock: UnsafeMutablePointer<Float>, alphaInPanels: Bool, workspace: Workspace) {
+        let size = pk_sgemm_packed_a_size(isa, block.mcMax, block.kc)
+        let scratch = pk_sgemm_zero_steps_scratch_size(isa, block.mcMax, block.kc)
+        let packedA = workspace.a(count: size + scratch)
+        pk_sgemm_pack_a(isa, rows, block.kc, aBlock, aRowStride, aColumnStride, alphaInPanels ? alpha : 1, packedA)
+        pk_sgemm_packed_a_zero_steps(isa, rows, block.nc, block.kc, packedA, alphaInPanels ? 1 : alpha,
+                                     block.packedB.pointer, cBlock, ldc, block.beta, UnsafeMutableRawPointer(packedA + size))
     }
 
     // MARK: Few rows, swapped
