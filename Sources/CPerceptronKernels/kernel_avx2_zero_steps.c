@@ -26,7 +26,7 @@ PK_INLINE_AVX2 int load_step6(const float *step, __m128 *low, __m128 *high) {
     return !_mm_testz_si128(bits, _mm_set1_epi32(0x7FFFFFFF));
 }
 
-/* Removes the panel's zero steps in place, as compact_panel of the AVX-512 file: kept
+/* Removes the panel's zero steps in place, as pk_compact_panel12_avx512 does: kept
  * steps move to the front in order, their p's go to `kept`; how many. Branch-free. */
 PK_INLINE_AVX2 long compact_panel6(float *panel, long kc, int *kept) {
     long count = 0;

@@ -1,6 +1,7 @@
 #ifndef PK_KERNEL_AVX512_TILE_H
 #define PK_KERNEL_AVX512_TILE_H
-/* What the AVX-512 micro-kernels (kernel_avx512.c, kernel_avx512_zero_steps.c) share. */
+/* What the AVX-512 micro-kernels (kernel_avx512.c, kernel_avx512_zero_steps.c, and the
+ * bf16 ones: kernel_bf16.c, kernel_bf16_zero_steps.c) share. */
 #if defined(__x86_64__)
 #include <immintrin.h>
 #include "internal.h"
@@ -47,6 +48,43 @@ void pk_tile_store_avx512(int mr, int nv, __m512 acc[12][2], float alpha, float 
                 pk_store_row_avx512(c + r * ldc + 16 * v, acc[r][v], masks[v], beta);
         }
     }
+}
+
+/* Removes a 12-word-a-step packed panel's zero steps in place: the kept steps' 12 words
+ * move to the front in order and their indices go to `kept`; how many. A step is zero when
+ * each of its words has no bit under `magnitude` set: 0x7FFFFFFF for an fp32 value (±0),
+ * 0x7FFF7FFF for a bf16 pair word (both halves ±0). Branch-free (each step is stored at the
+ * write position whether it stays or not), as MNIST's steps are zero or not about at
+ * random. */
+static inline __attribute__((always_inline, target("avx512f,fma")))
+long pk_compact_panel12_avx512(float *panel, long steps, int *kept, int magnitude) {
+    const __m512i bits = _mm512_set1_epi32(magnitude);
+    const __mmask16 twelve = (__mmask16)0x0FFF;
+    long count = 0;
+    for (long p = 0; p < steps; p++) {
+        __m512i values = _mm512_maskz_loadu_epi32(twelve, panel + 12 * p);
+        __mmask16 nonzero = _mm512_mask_test_epi32_mask(twelve, values, bits);
+        _mm512_mask_storeu_epi32(panel + 12 * count, twelve, values);
+        kept[count] = (int)p;
+        count += nonzero != 0;
+    }
+    return count;
+}
+
+/* Whether some step of such a panel is zero: the first found ends the look (an MNIST
+ * panel's step 0, its images' top-left pixel, usually is). Without the dependency of the
+ * compaction's write position on each test, a dense panel costs about a cycle a step:
+ * dense 512 × 128 × 1000 (Aᵀ·B, fp32) went from 2.2 % slower than the dense kernel alone
+ * to within the noise (Granite Rapids, 1 thread). */
+static inline __attribute__((always_inline, target("avx512f,fma")))
+int pk_has_zero_step12_avx512(const float *panel, long steps, int magnitude) {
+    const __m512i bits = _mm512_set1_epi32(magnitude);
+    const __mmask16 twelve = (__mmask16)0x0FFF;
+    for (long p = 0; p < steps; p++) {
+        __m512i values = _mm512_maskz_loadu_epi32(twelve, panel + 12 * p);
+        if (!_mm512_mask_test_epi32_mask(twelve, values, bits)) return 1;
+    }
+    return 0;
 }
 
 #endif

@@ -21,42 +21,11 @@
 #define AVX512 __attribute__((target("avx512f,fma")))
 #define INLINE_AVX512 static inline __attribute__((always_inline, target("avx512f,fma")))
 
-/* Removes the panel's zero steps in place: the kept steps' 12 values move to the front in
- * order and their p's go to `kept`; how many. Branch-free (each step is stored at the write
- * position whether it stays or not), as MNIST's steps are zero or not about at random. */
-INLINE_AVX512 long compact_panel(float *panel, long kc, int *kept) {
-    const __m512i magnitude = _mm512_set1_epi32(0x7FFFFFFF);
-    const __mmask16 twelve = (__mmask16)0x0FFF;
-    long count = 0;
-    for (long p = 0; p < kc; p++) {
-        __m512 values = _mm512_maskz_loadu_ps(twelve, panel + 12 * p);
-        __mmask16 nonzero = _mm512_mask_test_epi32_mask(twelve, _mm512_castps_si512(values), magnitude);
-        _mm512_mask_storeu_ps(panel + 12 * count, twelve, values);
-        kept[count] = (int)p;
-        count += nonzero != 0;
-    }
-    return count;
-}
-
-/* Whether some step of the panel is all ±0: the first found ends the look (an MNIST
- * panel's step 0, its images' top-left pixel, usually is). Without the dependency of
- * compact_panel's write position on each test, a dense panel costs about a cycle a step:
- * dense 512 × 128 × 1000 (Aᵀ·B) went from 2.2 % slower than the dense kernel alone to
- * within the noise (Granite Rapids, 1 thread). */
-INLINE_AVX512 int has_zero_step(const float *panel, long kc) {
-    const __m512i magnitude = _mm512_set1_epi32(0x7FFFFFFF);
-    const __mmask16 twelve = (__mmask16)0x0FFF;
-    for (long p = 0; p < kc; p++) {
-        __m512i values = _mm512_maskz_loadu_epi32(twelve, panel + 12 * p);
-        if (!_mm512_mask_test_epi32_mask(twelve, values, magnitude)) return 1;
-    }
-    return 0;
-}
-
 /* A panel's kept steps, compacted, when it has a zero step; else kc (left as it is). */
 __attribute__((noinline, target("avx512f,fma")))
 static long compact_sparse_panel(float *panel, long kc, int *kept) {
-    return has_zero_step(panel, kc) ? compact_panel(panel, kc, kept) : kc;
+    return pk_has_zero_step12_avx512(panel, kc, 0x7FFFFFFF) ? pk_compact_panel12_avx512(panel, kc, kept, 0x7FFFFFFF)
+                                                             : kc;
 }
 
 /* MR × (16·nv) tile over the `count` kept steps: step t reads row kept[t] of the B panel

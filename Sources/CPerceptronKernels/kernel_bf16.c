@@ -44,7 +44,7 @@ long pk_bf16_packed_b_size(long kc, long nc) {
 
 #if defined(__x86_64__)
 #include <immintrin.h>
-#include "kernel_avx512_tile.h"
+#include "kernel_bf16_tile.h"
 
 
 int pk_cpu_has_avx512_bf16(void) {
@@ -235,47 +235,14 @@ void pk_bf16_pack_b(long kc, long nc, const float *b, long rs, long cs, uint32_t
     pk_bf16_pack_b_padded(kc, nc, b, rs, cs, (kc + 1) / 2, dst);
 }
 
-/* 12 × (16·nv) tile: 12·nv accumulators; per pair q one load of B per 16 columns and one
- * broadcast pair of A per row, each `vdpbf16ps` adding 2 products per lane. */
-INLINE_BF16 void kernel_body(int nv, long pairs, const uint32_t *a, const uint32_t *b, float *c,
-                             long ldc, long m_eff, long n_eff, float beta) {
-    __m512 acc[12][2];
-    _Pragma("GCC unroll 12") for (int r = 0; r < 12; r++)
-        _Pragma("GCC unroll 2") for (int v = 0; v < nv; v++) acc[r][v] = _mm512_setzero_ps();
-    for (long r = 0; r < m_eff; r++) {
-        _mm_prefetch((const char *)(c + r * ldc), _MM_HINT_T0);
-        _mm_prefetch((const char *)(c + r * ldc + 16 * nv - 1), _MM_HINT_T0);
-    }
-    for (long q = 0; q < pairs; q++) {
-        __m512bh bv[2];
-        _Pragma("GCC unroll 2") for (int v = 0; v < nv; v++)
-            bv[v] = (__m512bh)_mm512_loadu_si512((const void *)(b + 16 * v));
-        _Pragma("GCC unroll 12") for (int r = 0; r < 12; r++) {
-            __m512bh av = (__m512bh)_mm512_set1_epi32((int)a[r]);
-            _Pragma("GCC unroll 2") for (int v = 0; v < nv; v++)
-                acc[r][v] = _mm512_dpbf16_ps(acc[r][v], av, bv[v]);
-        }
-        a += 12;
-        b += 16 * nv;
-    }
-    __mmask16 masks[2];
-    _Pragma("GCC unroll 2") for (int v = 0; v < nv; v++) masks[v] = mask16(n_eff - 16 * v);
-    _Pragma("GCC unroll 12") for (int r = 0; r < 12; r++) {
-        if (r < m_eff) {
-            _Pragma("GCC unroll 2") for (int v = 0; v < nv; v++)
-                pk_store_row_avx512(c + r * ldc + 16 * v, acc[r][v], masks[v], beta);
-        }
-    }
-}
-
 BF16 static void kernel_12x32(long pairs, const uint32_t *a, const uint32_t *b, float *c, long ldc,
                               long m_eff, long n_eff, float beta) {
-    kernel_body(2, pairs, a, b, c, ldc, m_eff, n_eff, beta);
+    pk_bf16_tile(2, pairs, NULL, a, b, c, ldc, m_eff, n_eff, beta);
 }
 
 BF16 static void kernel_12x16(long pairs, const uint32_t *a, const uint32_t *b, float *c, long ldc,
                               long m_eff, long n_eff, float beta) {
-    kernel_body(1, pairs, a, b, c, ldc, m_eff, n_eff, beta);
+    pk_bf16_tile(1, pairs, NULL, a, b, c, ldc, m_eff, n_eff, beta);
 }
 
 void pk_bf16_macro(long mc, long nc, long kc, const uint32_t *packed_a, const uint32_t *packed_b,

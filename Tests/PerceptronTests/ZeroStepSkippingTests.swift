@@ -237,4 +237,93 @@ final class ZeroStepSkippingTests: XCTestCase {
             }
         }
     }
+
+    // MARK: bf16 (AVX512_BF16): pairs of steps
+
+    /// Whether the bf16 pair (2q, 2q + 1) of row i of the m × k values `a` is not ±0 once
+    /// rounded to bf16 (a float subnormal rounds to ±0, as the packing does).
+    private func bf16PairNonZero(_ a: [Float], k: Int, row i: Int, pair q: Int) -> Bool {
+        (2 * q..<min(2 * q + 2, k)).contains { pk_bf16_round(a[i * k + $0]).bitPattern & 0x7FFF_FFFF != 0 }
+    }
+
+    /// `pk_bf16_macro_zero_steps` against `pk_bf16_macro` on the same packed operands: the
+    /// same bits (random operands never sum to a flushed −0), and panel 0 listing exactly
+    /// its non-zero pairs: the `panelled` pattern leaves about a third of the pairs zero; the
+    /// subnormal's pair counts as zero (it rounds to ±0), the NaN's and the −Inf's are kept.
+    func testBF16KernelGivesTheDenseKernelsBitsAndSkips() throws {
+        guard BF16GEMM.Kernel.avx512bf16.isSupported else { throw XCTSkip("this CPU has no AVX512_BF16") }
+        // 45 rows: a 9-row last panel; 80 columns: a 16-wide last panel of B; k = 3, 33 and
+        // 301: a last pair of one step; 5 rows: one panel, mostly padding.
+        for (m, k, n) in [(45, 100, 80), (12, 3, 32), (5, 33, 16), (48, 301, 64)] {
+            let a = panelled(rows: m, depth: k, dense: [2], seed: UInt64(m * k + 2))
+            let b = lcgValues(k * n, seed: 7)
+            let pairs = (k + 1) / 2
+            var packedA = [UInt32](repeating: 0, count: pk_bf16_packed_a_size(m, k))
+            pk_bf16_pack_a(m, k, a, k, 1, 1, &packedA)
+            var packedB = [UInt32](repeating: 0, count: pk_bf16_packed_b_size(k, n))
+            pk_bf16_pack_b(k, n, b, n, 1, &packedB)
+            for beta: Float in [0, 1, 0.5] {
+                let c0 = beta == 0 ? [Float](repeating: .nan, count: m * n) : lcgValues(m * n, seed: 8)
+                var dense = c0
+                pk_bf16_macro(m, n, k, packedA, packedB, &dense, n, beta)
+                var skipped = c0
+                var compacted = packedA
+                var steps = [Int32](repeating: -1, count: pk_bf16_zero_steps_scratch_size(m, k))
+                pk_bf16_macro_zero_steps(m, n, k, &compacted, packedB, &skipped, n, beta, &steps)
+                let label = "bf16 \(m) × \(n) × \(k), β \(beta)"
+                XCTAssertEqual(bits(skipped), bits(dense), label)
+                let nonZeroPairs = (0..<pairs).filter { q in (0..<min(12, m)).contains { bf16PairNonZero(a, k: k, row: $0, pair: q) } }
+                XCTAssertLessThan(nonZeroPairs.count, pairs, label)
+                XCTAssertEqual(Int(steps[0]), nonZeroPairs.count, label)
+                XCTAssertEqual(steps[1...nonZeroPairs.count].map(Int.init), nonZeroPairs, label)
+            }
+        }
+    }
+
+    /// Through `BF16GEMM.gemm` with the AVX512_BF16 kernel, which always skips: one depth
+    /// block (k under KC, β 0), so each row block's result is the dense kernel's over the
+    /// same panels of the whole A packed at once; no bit may differ, A row-major and
+    /// transposed, on 1 and 2 threads (row blocks are whole panels). A NaN in B facing a
+    /// pair that panel 0 has all zero is not read: those 12 rows keep their values (two of
+    /// them are NaN and −Inf already, from A's own NaN and −Inf), the next panel's are NaN.
+    func testBF16ProductsMatchTheDenseKernel() throws {
+        guard BF16GEMM.Kernel.avx512bf16.isSupported else { throw XCTSkip("this CPU has no AVX512_BF16") }
+        let (m, n) = (100, 96)
+        let k = min(300, BF16GEMM.blocking.kc)
+        let a = panelled(rows: m, depth: k, dense: [3], seed: 21)
+        var aT = [Float](repeating: 0, count: m * k)
+        for i in 0..<m { for p in 0..<k { aT[p * m + i] = a[i * k + p] } }
+        var b = lcgValues(k * n, seed: 22)
+        var packedA = [UInt32](repeating: 0, count: pk_bf16_packed_a_size(m, k))
+        pk_bf16_pack_a(m, k, a, k, 1, 1, &packedA)
+        var packedB = [UInt32](repeating: 0, count: pk_bf16_packed_b_size(k, n))
+        pk_bf16_pack_b(k, n, b, n, 1, &packedB)
+        var expected = [Float](repeating: .nan, count: m * n)
+        pk_bf16_macro(m, n, k, packedA, packedB, &expected, n, 0)
+        func product(transposeA: Bool, threads: Int) -> [Float] {
+            var c = [Float](repeating: .nan, count: m * n)
+            (transposeA ? aT : a).withUnsafeBufferPointer { pa in
+                b.withUnsafeBufferPointer { pb in
+                    BF16GEMM.gemm(transposeA: transposeA, transposeB: false, m: m, n: n, k: k, alpha: 1,
+                                  a: pa.baseAddress!, lda: transposeA ? m : k, b: pb.baseAddress!, ldb: n,
+                                  beta: 0, c: &c, ldc: n, threads: threads, kernel: .avx512bf16,
+                                  ignoreParallelThresholds: true)
+                }
+            }
+            return c
+        }
+        for transposeA in [false, true] {
+            for threads in [1, 2] {
+                XCTAssertEqual(bits(product(transposeA: transposeA, threads: threads)), bits(expected),
+                               "bf16, Aᵀ \(transposeA), \(threads) threads")
+            }
+        }
+        let zeroPair = try XCTUnwrap((0..<(k / 2)).first { q in !(0..<12).contains { bf16PairNonZero(a, k: k, row: $0, pair: q) } })
+        XCTAssertTrue((12..<24).contains { bf16PairNonZero(a, k: k, row: $0, pair: zeroPair) })
+        let clean = product(transposeA: false, threads: 1)
+        b[2 * zeroPair * n + 3] = .nan
+        let c = product(transposeA: false, threads: 1)
+        XCTAssertEqual((0..<12).map { c[$0 * n + 3].bitPattern }, (0..<12).map { clean[$0 * n + 3].bitPattern })
+        XCTAssertTrue((12..<24).allSatisfy { c[$0 * n + 3].isNaN })
+    }
 }

@@ -6,7 +6,8 @@
  *   /tmp/bf16_macro_bench M N K REPS        # e.g. 120 512 392 200: one MC×NC×KC block of workload 1's first layer
  *
  * Prints, for 3 alternating rounds: GFLOP/s of pk_bf16_macro and pk_sgemm_macro (AVX-512) on
- * the same M×N×K block, and GB/s (fp32 source bytes) of packing A row-major and transposed. */
+ * the same M×N×K block, of pk_bf16_macro_zero_steps on it (dense: what its look for zero steps
+ * costs), and GB/s (fp32 source bytes) of packing A row-major and transposed. */
 #include "CPerceptronKernels.h"
 #include <stdint.h>
 #include <stdio.h>
@@ -35,6 +36,7 @@ int main(int argc, char **argv) {
     pk_bf16_pack_b(k, n, b, n, 1, pb);
     pk_sgemm_pack_a(PK_ISA_AVX512, m, k, a, k, 1, 1, fa);
     pk_sgemm_pack_b(PK_ISA_AVX512, k, n, b, n, 1, fb);
+    int *steps = malloc(sizeof(int) * pk_bf16_zero_steps_scratch_size(m, k));
     for (int round = 0; round < 3; round++) {
         double t0 = cpu_seconds();
         for (int r = 0; r < reps; r++) pk_bf16_macro(m, n, k, pa, pb, c, n, 0);
@@ -49,10 +51,12 @@ int main(int argc, char **argv) {
         double t5 = cpu_seconds();
         for (int r = 0; r < reps; r++) pk_sgemm_pack_a(PK_ISA_AVX512, m, k, a, 1, m, 1, fa);
         double t6 = cpu_seconds();
+        for (int r = 0; r < reps; r++) pk_bf16_macro_zero_steps(m, n, k, pa, pb, c, n, 0, steps);
+        double t7 = cpu_seconds();
         double gflop = 2.0 * m * n * k * reps / 1e9, gb = 4.0 * m * k * reps / 1e9;
-        printf("macro GFLOP/s bf16 %.1f fp32 %.1f (%.2fx) | pack A row-major GB/s bf16 %.1f fp32 %.1f"
+        printf("macro GFLOP/s bf16 %.1f fp32 %.1f (%.2fx) bf16 zero-steps %.1f | pack A row-major GB/s bf16 %.1f fp32 %.1f"
                " | pack A transposed GB/s bf16 %.1f fp32 %.1f\n",
-               gflop / (t1 - t0), gflop / (t2 - t1), (t2 - t1) / (t1 - t0), gb / (t3 - t2), gb / (t4 - t3),
+               gflop / (t1 - t0), gflop / (t2 - t1), (t2 - t1) / (t1 - t0), gflop / (t7 - t6), gb / (t3 - t2), gb / (t4 - t3),
                gb / (t5 - t4), gb / (t6 - t5));
     }
     return 0;

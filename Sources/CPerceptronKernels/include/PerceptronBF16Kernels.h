@@ -46,6 +46,16 @@ void pk_bf16_pack_b(long kc, long nc, const float *b, long rs, long cs, uint32_t
 void pk_bf16_macro(long mc, long nc, long kc, const uint32_t *packed_a, const uint32_t *packed_b,
                    float *c, long ldc, float beta);
 
+/* pk_bf16_macro skipping A's zero steps: within each packed panel of A, the pairs whose
+ * 12 words are all zero (both bf16 halves ±0) are removed in place (packed A is changed)
+ * and the kernel reads B's rows through the list of kept pairs. Same bits as
+ * pk_bf16_macro but where a skipped row of B holds a NaN or ±Inf (not read), or a sum
+ * flushed to −0 would have become +0 (kernel_bf16_zero_steps.c). `steps` holds
+ * pk_bf16_zero_steps_scratch_size(mc, kc) ints. */
+void pk_bf16_macro_zero_steps(long mc, long nc, long kc, uint32_t *packed_a, const uint32_t *packed_b, float *c,
+                              long ldc, float beta, int *steps);
+long pk_bf16_zero_steps_scratch_size(long mc, long kc);
+
 /* pk_bf16_pack_b with each panel of width w taking w·stride words (stride ≥ ⌈kc/2⌉): the
  * pairs past ⌈kc/2⌉ are zero. */
 void pk_bf16_pack_b_padded(long kc, long nc, const float *b, long rs, long cs, long stride, uint32_t *dst);

@@ -90,9 +90,20 @@ enum BF16GEMM {
             else { pk_bf16_pack_b(kc, nc, b, rs, cs, packed) }
         }
 
-        func macro(mc: Int, nc: Int, kc: Int, packedA: UnsafePointer<UInt32>, packedB: UnsafePointer<UInt32>,
-                   c: UnsafeMutablePointer<Float>, ldc: Int, beta: Float) {
+        /// Ints of the list of kept steps that ``macro(mc:nc:kc:packedA:packedB:c:ldc:beta:steps:)``
+        /// needs for an `mc` × `kc` block of A; 0 where the kernel multiplies every step.
+        func zeroStepsScratchSize(mc: Int, kc: Int) -> Int {
+            self == .amx ? 0 : pk_bf16_zero_steps_scratch_size(mc, kc)
+        }
+
+        /// C ← packed A · packed B + β·C. The AVX512_BF16 kernel skips the pairs of steps at
+        /// which a packed panel of A is all zero (removing them from `packedA` and listing
+        /// the rest in `steps`): the same sums, as ``GEMM``'s fp32 kernels (README, "Zero
+        /// inputs are not multiplied"). AMX multiplies 16 pairs a tile and does not skip.
+        func macro(mc: Int, nc: Int, kc: Int, packedA: UnsafeMutablePointer<UInt32>, packedB: UnsafePointer<UInt32>,
+                   c: UnsafeMutablePointer<Float>, ldc: Int, beta: Float, steps: UnsafeMutablePointer<Int32>?) {
             if self == .amx { pk_amx_macro(mc, nc, kc, packedA, packedB, c, ldc, beta) }
+            else if let steps { pk_bf16_macro_zero_steps(mc, nc, kc, packedA, packedB, c, ldc, beta, steps) }
             else { pk_bf16_macro(mc, nc, kc, packedA, packedB, c, ldc, beta) }
         }
     }
@@ -274,13 +285,15 @@ private struct BF16Problem: @unchecked Sendable {
         if rows.isEmpty { return }
         let cBlock = c + rows.lowerBound * ldc + pass.jc
         let packedA = workspace.a(count: kernel.packedASize(mc: pass.mcMax, kc: pass.kcStep))
+        let stepsSize = kernel.zeroStepsScratchSize(mc: pass.mcMax, kc: pass.kcStep)
+        let steps = stepsSize > 0 ? workspace.steps(count: stepsSize) : nil
         for local in 0..<pass.depthBlocks {
             let (pc, kc) = depth(pass, pass.firstDepthBlock + local)
             let aBlock = a + rows.lowerBound * aRowStride + pc * aColumnStride
             kernel.packA(mc: rows.count, kc: kc, a: aBlock, rs: aRowStride, cs: aColumnStride, alpha: alpha,
                          into: packedA)
             kernel.macro(mc: rows.count, nc: pass.nc, kc: kc, packedA: packedA, packedB: pass.packedB + local * pass.bStride,
-                         c: cBlock, ldc: ldc, beta: pc == 0 ? beta : 1)
+                         c: cBlock, ldc: ldc, beta: pc == 0 ? beta : 1, steps: steps)
         }
         // The block of C is final after the last depth block: finish it while it is in cache.
         if let epilogue, (pass.firstDepthBlock + pass.depthBlocks) * pass.kcStep >= k {
@@ -301,16 +314,21 @@ private final class BF16Workspace: @unchecked Sendable {
     private var bufferB: UnsafeMutablePointer<UInt32>?
     private var capacityB = 0
 
+    private var bufferSteps: UnsafeMutablePointer<Int32>?
+    private var capacitySteps = 0
+
     func a(count: Int) -> UnsafeMutablePointer<UInt32> { BF16Workspace.ensure(&bufferA, &capacityA, count) }
     func b(count: Int) -> UnsafeMutablePointer<UInt32> { BF16Workspace.ensure(&bufferB, &capacityB, count) }
+    /// The kept-step lists of one packed block of A (see `Kernel.macro`).
+    func steps(count: Int) -> UnsafeMutablePointer<Int32> { BF16Workspace.ensure(&bufferSteps, &capacitySteps, count) }
 
-    private static func ensure(_ buffer: inout UnsafeMutablePointer<UInt32>?, _ capacity: inout Int,
-                               _ count: Int) -> UnsafeMutablePointer<UInt32> {
+    private static func ensure<Element>(_ buffer: inout UnsafeMutablePointer<Element>?, _ capacity: inout Int,
+                                        _ count: Int) -> UnsafeMutablePointer<Element> {
         if let existing = buffer, capacity >= count { return existing }
         buffer?.deallocate()
         let newCapacity = max(count, 1)
-        let raw = UnsafeMutableRawPointer.allocate(byteCount: newCapacity * MemoryLayout<UInt32>.stride, alignment: 64)
-        let fresh = raw.bindMemory(to: UInt32.self, capacity: newCapacity)
+        let raw = UnsafeMutableRawPointer.allocate(byteCount: newCapacity * MemoryLayout<Element>.stride, alignment: 64)
+        let fresh = raw.bindMemory(to: Element.self, capacity: newCapacity)
         buffer = fresh
         capacity = newCapacity
         return fresh
@@ -319,6 +337,7 @@ private final class BF16Workspace: @unchecked Sendable {
     deinit {
         bufferA?.deallocate()
         bufferB?.deallocate()
+        bufferSteps?.deallocate()
     }
 }
 
