@@ -84,27 +84,44 @@ static inline long pk_nonzero_positions(const float *x, long incx, long p0, long
     return found;
 }
 
-/* The zero-step kernels compact a block's panels until one keeps more than 15/16 of its
- * steps (dense data: the rest of the block is left as it is, and the check cost one
- * panel's pass; Granite Rapids, 1 thread, dense random operands: 1000 × 512 × 784 and
- * 2048³ within the noise of the dense kernel, ±2 %). */
+/* A panel keeping more than 15/16 of its steps is dense: skipping its few zero steps gains
+ * about what compacting it and reading B through a list cost. A block's look for zero steps
+ * stops after a run of dense panels, one panel per PK_ZERO_STEPS_LOOK_COLUMNS columns of C,
+ * at least 1 and at most PK_ZERO_STEPS_DENSE_RUN. A look at a panel without zero steps
+ * reads all of it, about a cycle a step (pk_has_zero_step12_avx512), against about n/3
+ * cycles a step for its product with n columns of B (12 rows × n/16 vectors at two FMAs a
+ * cycle; the same for AVX2's 6 × n/8 and for bf16's pairs): where every panel was looked
+ * at, dense 784 × 512 × 1000 (Aᵀ·B) spent 1.2 % of its time looking (Granite Rapids). */
 #define PK_ZERO_STEPS_DENSE_NUMERATOR 15
 #define PK_ZERO_STEPS_DENSE_DENOMINATOR 16
+#define PK_ZERO_STEPS_LOOK_COLUMNS 128
+#define PK_ZERO_STEPS_DENSE_RUN 4
 
-/* Compacts the `panels` packed panels of a block (`panel` floats each) in turn with
- * `compact` (a panel's kept steps into kept, how many; kc, nothing listed, when it has no
- * zero step), writing each panel's count and list at steps + q·(kc + 1), until one keeps
- * more than PK_ZERO_STEPS_DENSE_NUMERATOR/DENOMINATOR of its steps: the later panels are
- * left as they are, listed as kc. */
-static inline void pk_compact_panels(long panels, long panel, long kc, float *packed_a, int *steps,
+/* Compacts the `panels` packed panels of a block (`panel` floats each, n columns of C)
+ * in turn with `compact` (a panel's kept steps into kept, how many; kc, nothing listed,
+ * when it has no zero step), writing each panel's count and list at steps + q·(kc + 1),
+ * until the run of dense panels reaches its limit (above): the later panels are left as
+ * they are, listed as kc. Returns how many panels were compacted (0: the block is as
+ * packed, for the dense kernel whole). Dense data costs one to four panels' look a block;
+ * a product under 256 columns stops at its first dense panel. MNIST's xᵀ (the weight
+ * gradient's A: 12 pixels a panel, the batch's images as steps, 512 columns for the first
+ * layer) has sparse panels after the image's dense middle: in a batch of 1,000, 36-41 % of
+ * its steps are zero, of which a stop at the first dense panel had skipped a third. */
+static inline long pk_compact_panels(long panels, long panel, long kc, long n, float *packed_a, int *steps,
                                      long (*compact)(float *panel, long kc, int *kept)) {
-    int compacting = 1;
+    long limit = n / PK_ZERO_STEPS_LOOK_COLUMNS;
+    if (limit < 1) limit = 1;
+    if (limit > PK_ZERO_STEPS_DENSE_RUN) limit = PK_ZERO_STEPS_DENSE_RUN;
+    long run = 0, compacted = 0;
     for (long q = 0; q < panels; q++) {
         int *list = steps + q * (kc + 1);
-        long count = compacting ? compact(packed_a + q * panel, kc, list + 1) : kc;
+        long count = run < limit ? compact(packed_a + q * panel, kc, list + 1) : kc;
         list[0] = (int)count;
-        if (count * PK_ZERO_STEPS_DENSE_DENOMINATOR > kc * PK_ZERO_STEPS_DENSE_NUMERATOR) compacting = 0;
+        compacted += count < kc;
+        if (count * PK_ZERO_STEPS_DENSE_DENOMINATOR > kc * PK_ZERO_STEPS_DENSE_NUMERATOR) run++;
+        else run = 0;
     }
+    return compacted;
 }
 
 /* Kept steps ahead at which the zero-step kernels prefetch A read in place. */

@@ -93,8 +93,8 @@ static void zero_steps_group6(int nv, int indexed_a, long count, const int *kept
 AVX2 void pk_sgemm_packed_a_zero_steps_avx2(long m, long n, long kc, float *packed_a, float alpha,
                                             const float *packed_b, float *c, long ldc, float beta, int *steps) {
     long panels = (m + 5) / 6;
-    pk_compact_panels(panels, 6 * kc, kc, packed_a, steps, compact_sparse_panel6);
-    if (steps[0] == kc && alpha == 1.0f) {  /* dense from the first panel: the dense loop for the block */
+    long compacted = pk_compact_panels(panels, 6 * kc, kc, n, packed_a, steps, compact_sparse_panel6);
+    if (compacted == 0 && alpha == 1.0f) {  /* no panel compacted: the dense loop for the block */
         pk_sgemm_macro(PK_ISA_AVX2, m, n, kc, packed_a, packed_b, c, ldc, beta);
         return;
     }

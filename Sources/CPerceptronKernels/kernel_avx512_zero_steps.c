@@ -70,13 +70,13 @@ static void zero_steps_group(int rows, int nv, int indexed_a, long count, const 
 #undef ZERO_STEPS_BODY
 }
 
-/* Panels are compacted until one keeps more than 15/16 of its steps (pk_compact_panels). */
+/* Panels are compacted while the look's budget of dense panels lasts (pk_compact_panels). */
 AVX512 void pk_sgemm_packed_a_zero_steps_avx512(long m, long n, long kc, float *packed_a, float alpha,
                                                 const float *packed_b, float *c, long ldc, float beta,
                                                 int *steps) {
     long panels = (m + 11) / 12;
-    pk_compact_panels(panels, 12 * kc, kc, packed_a, steps, compact_sparse_panel);
-    if (steps[0] == kc) {  /* dense from the first panel: one call for the block */
+    if (pk_compact_panels(panels, 12 * kc, kc, n, packed_a, steps, compact_sparse_panel) == 0) {
+        /* no panel compacted: one call for the block */
         pk_sgemm_packed_a_avx512(m, n, kc, packed_a, alpha, packed_b, c, ldc, beta);
         return;
     }

@@ -43,15 +43,14 @@ BF16 static void zero_steps_12x16(long count, const int *kept, const uint32_t *a
     pk_bf16_tile(1, count, kept, a, b, c, ldc, m_eff, n_eff, beta);
 }
 
-/* Panels are compacted until one keeps more than 15/16 of its pairs (pk_compact_panels);
- * a panel left dense, or a block dense from its first panel, runs the dense kernel. */
+/* Panels are compacted while the look's budget of dense panels lasts (pk_compact_panels);
+ * a panel left dense, or a block with no panel compacted, runs the dense kernel. */
 void pk_bf16_macro_zero_steps(long mc, long nc, long kc, uint32_t *packed_a, const uint32_t *packed_b, float *c,
                               long ldc, float beta, int *steps) {
     long pairs = (kc + 1) / 2;
     long panels = (mc + PK_BF16_MR - 1) / PK_BF16_MR;
     long panel = PK_BF16_MR * pairs;
-    pk_compact_panels(panels, panel, pairs, (float *)packed_a, steps, compact_sparse_pair_panel);
-    if (steps[0] == pairs) {
+    if (pk_compact_panels(panels, panel, pairs, nc, (float *)packed_a, steps, compact_sparse_pair_panel) == 0) {
         pk_bf16_macro(mc, nc, kc, packed_a, packed_b, c, ldc, beta);
         return;
     }

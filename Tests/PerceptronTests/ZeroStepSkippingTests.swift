@@ -64,6 +64,60 @@ final class ZeroStepSkippingTests: XCTestCase {
         }
     }
 
+    /// A wide product (n columns of C) may look past dense panels: up to panels·n/512 of
+    /// them (`pk_compact_panels`). With the first panel dense and 512 columns, the sparse
+    /// panels after it are compacted all the same (MNIST's xᵀ: sparse rows of the image after
+    /// its dense middle), and the block, no longer packed as it was, must not go to the dense
+    /// kernel whole: the bits of the dense kernel, for each kernel family this CPU has.
+    func testWideProductsLookPastADensePanel() throws {
+        let (m, k, n) = (48, 90, 512)
+        let a = panelled(rows: m, depth: k, dense: [0], seed: 31)
+        let b = lcgValues(k * n, seed: 32)
+        let c0 = lcgValues(m * n, seed: 33)
+        func nonZero(_ rows: Range<Int>, _ steps: Range<Int>) -> Bool {
+            rows.contains { i in steps.contains { a[i * k + $0].bitPattern & 0x7FFF_FFFF != 0 } }
+        }
+        var families = 0
+        for kernel in [GEMM.Kernel.avx512, .avx2] where kernel.isSupported {
+            families += 1
+            let isa = kernel.rawValue, mr = Int(pk_sgemm_mr(isa))
+            var packedA = [Float](repeating: 0, count: pk_sgemm_packed_a_size(isa, m, k))
+            pk_sgemm_pack_a(isa, m, k, a, k, 1, 1, &packedA)
+            var packedB = [Float](repeating: 0, count: pk_sgemm_packed_b_size(isa, k, n))
+            pk_sgemm_pack_b(isa, k, n, b, n, 1, &packedB)
+            var dense = c0
+            pk_sgemm_macro(isa, m, n, k, packedA, packedB, &dense, n, 1)
+            var skipped = c0
+            var steps = [Int32](repeating: -1, count: pk_sgemm_zero_steps_scratch_size(isa, m, k))
+            steps.withUnsafeMutableBytes { scratch in
+                pk_sgemm_packed_a_zero_steps(isa, m, n, k, &packedA, 1, packedB, &skipped, n, 1, scratch.baseAddress)
+            }
+            XCTAssertEqual(bits(skipped), bits(dense), "\(kernel)")
+            let last = m / mr - 1  // a panel of the sparse last 12 rows
+            let kept = (0..<k).filter { nonZero(last * mr..<(last + 1) * mr, $0..<($0 + 1)) }
+            XCTAssertEqual(Int(steps[last * (k + 1)]), kept.count, "\(kernel)")
+            XCTAssertLessThan(kept.count, k, "\(kernel)")
+        }
+        if BF16GEMM.Kernel.avx512bf16.isSupported {
+            families += 1
+            let pairs = (k + 1) / 2
+            var packedA = [UInt32](repeating: 0, count: pk_bf16_packed_a_size(m, k))
+            pk_bf16_pack_a(m, k, a, k, 1, 1, &packedA)
+            var packedB = [UInt32](repeating: 0, count: pk_bf16_packed_b_size(k, n))
+            pk_bf16_pack_b(k, n, b, n, 1, &packedB)
+            var dense = c0
+            pk_bf16_macro(m, n, k, packedA, packedB, &dense, n, 1)
+            var skipped = c0
+            var steps = [Int32](repeating: -1, count: pk_bf16_zero_steps_scratch_size(m, k))
+            pk_bf16_macro_zero_steps(m, n, k, &packedA, packedB, &skipped, n, 1, &steps)
+            XCTAssertEqual(bits(skipped), bits(dense), "bf16")
+            let kept = (0..<pairs).filter { q in (36..<48).contains { bf16PairNonZero(a, k: k, row: $0, pair: q) } }
+            XCTAssertEqual(Int(steps[3 * (pairs + 1)]), kept.count, "bf16")
+            XCTAssertLessThan(kept.count, pairs, "bf16")
+        }
+        if families == 0 { throw XCTSkip("no zero-step kernel on this CPU") }
+    }
+
     /// The AVX2 form, as GEMM calls it: A packed with α in it (6-row panels), the product
     /// with α 1 against `pk_sgemm_macro` over the same panels, and each 6-row panel's kept
     /// list equal to its non-zero steps (the 12-row pattern leaves both halves of a panel
