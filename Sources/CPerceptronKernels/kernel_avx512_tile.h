@@ -87,5 +87,13 @@ int pk_has_zero_step12_avx512(const float *panel, long steps, int magnitude) {
     return 0;
 }
 
+/* A panel's kept steps, compacted, when it has a zero step; else `steps` (left as it is,
+ * nothing listed). */
+static inline __attribute__((always_inline, target("avx512f,fma")))
+long pk_compact_sparse_panel12_avx512(float *panel, long steps, int *kept, int magnitude) {
+    return pk_has_zero_step12_avx512(panel, steps, magnitude) ? pk_compact_panel12_avx512(panel, steps, kept, magnitude)
+                                                              : steps;
+}
+
 #endif
 #endif

@@ -24,8 +24,7 @@
 /* A panel's kept steps, compacted, when it has a zero step; else kc (left as it is). */
 __attribute__((noinline, target("avx512f,fma")))
 static long compact_sparse_panel(float *panel, long kc, int *kept) {
-    return pk_has_zero_step12_avx512(panel, kc, 0x7FFFFFFF) ? pk_compact_panel12_avx512(panel, kc, kept, 0x7FFFFFFF)
-                                                             : kc;
+    return pk_compact_sparse_panel12_avx512(panel, kc, kept, 0x7FFFFFFF);
 }
 
 /* MR × (16·nv) tile over the `count` kept steps: step t reads row kept[t] of the B panel

@@ -28,8 +28,7 @@ long pk_bf16_zero_steps_scratch_size(long mc, long kc) {
  * A pair word is zero when both its bf16 halves are ±0. */
 __attribute__((noinline, target("avx512f,fma")))
 static long compact_sparse_pair_panel(float *panel, long pairs, int *kept) {
-    return pk_has_zero_step12_avx512(panel, pairs, 0x7FFF7FFF) ? pk_compact_panel12_avx512(panel, pairs, kept, 0x7FFF7FFF)
-                                                               : pairs;
+    return pk_compact_sparse_panel12_avx512(panel, pairs, kept, 0x7FFF7FFF);
 }
 
 /* The tile over a compacted panel's `count` pairs, pair t reading row kept[t] of B. */

@@ -98,13 +98,13 @@ enum BF16GEMM {
 
         /// C ← packed A · packed B + β·C. The AVX512_BF16 kernel skips the pairs of steps at
         /// which a packed panel of A is all zero (removing them from `packedA` and listing
-        /// the rest in `steps`): the same sums, as ``GEMM``'s fp32 kernels (README, "Zero
-        /// inputs are not multiplied"). AMX multiplies 16 pairs a tile and does not skip.
+        /// the rest in `steps`, ``zeroStepsScratchSize(mc:kc:)`` ints): the same sums, as
+        /// ``GEMM``'s fp32 kernels (README, "Zero inputs are not multiplied"). AMX multiplies
+        /// 16 pairs a tile, does not skip, and leaves `steps` alone.
         func macro(mc: Int, nc: Int, kc: Int, packedA: UnsafeMutablePointer<UInt32>, packedB: UnsafePointer<UInt32>,
-                   c: UnsafeMutablePointer<Float>, ldc: Int, beta: Float, steps: UnsafeMutablePointer<Int32>?) {
+                   c: UnsafeMutablePointer<Float>, ldc: Int, beta: Float, steps: UnsafeMutablePointer<Int32>) {
             if self == .amx { pk_amx_macro(mc, nc, kc, packedA, packedB, c, ldc, beta) }
-            else if let steps { pk_bf16_macro_zero_steps(mc, nc, kc, packedA, packedB, c, ldc, beta, steps) }
-            else { pk_bf16_macro(mc, nc, kc, packedA, packedB, c, ldc, beta) }
+            else { pk_bf16_macro_zero_steps(mc, nc, kc, packedA, packedB, c, ldc, beta, steps) }
         }
     }
 
@@ -285,8 +285,7 @@ private struct BF16Problem: @unchecked Sendable {
         if rows.isEmpty { return }
         let cBlock = c + rows.lowerBound * ldc + pass.jc
         let packedA = workspace.a(count: kernel.packedASize(mc: pass.mcMax, kc: pass.kcStep))
-        let stepsSize = kernel.zeroStepsScratchSize(mc: pass.mcMax, kc: pass.kcStep)
-        let steps = stepsSize > 0 ? workspace.steps(count: stepsSize) : nil
+        let steps = workspace.steps(count: kernel.zeroStepsScratchSize(mc: pass.mcMax, kc: pass.kcStep))
         for local in 0..<pass.depthBlocks {
             let (pc, kc) = depth(pass, pass.firstDepthBlock + local)
             let aBlock = a + rows.lowerBound * aRowStride + pc * aColumnStride
